@@ -1,0 +1,214 @@
+"""Fixtures: every database test runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
+
+The schema comes from the real migrations. SQLite: migrated once into a template file that each
+test copies. PostgreSQL: migrated once per run, then emptied before each test.
+"""
+import os
+import shutil
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from warehouse_app import create_app
+from warehouse_app.extensions import db as _db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+VIRTUAL = [("SUPPLIER", "Supplier", "supplier"), ("CUSTOMER", "Customer", "customer"),
+           ("ADJUSTMENT", "Adjustment", "adjustment"), ("SCRAP", "Scrap", "scrap"),
+           ("COUNT", "Count", "count")]
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret",
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+def _sa_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _migrate(url: str, instance: str) -> None:
+    from flask_migrate import upgrade
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    app.instance_path = instance
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    _migrate(f"sqlite:///{path}", str(folder))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready(tmp_path_factory):
+    url = _sa_url(PG_URL)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    _migrate(url, str(tmp_path_factory.mktemp("pg")))
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("SET session_replication_role = replica"))  # lets TRUNCATE past the guard
+        tables = [row[0] for row in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"))]
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                          + " RESTART IDENTITY CASCADE"))
+        for code, name, kind in VIRTUAL:
+            conn.execute(text("INSERT INTO location (code, name, kind, sequence, active) "
+                              "VALUES (:c, :n, :k, 0, true)"), {"c": code, "n": name, "k": kind})
+    engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request, tmp_path):
+    """A freshly migrated, empty database on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_ready")
+    _empty_postgres(url)
+    return url
+
+
+class CommittingClient(FlaskClient):
+    """Commits the test's own session before each request, so the request sees what the test
+    built and is not kept waiting by the test's open transaction."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.instance_path = str(tmp_path / "instance")
+    app.test_client_class = CommittingClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def engine_name(app) -> str:
+    return _db.engine.dialect.name
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def no_csrf(app):
+    """For tests about something other than CSRF: forms post without the token."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+@pytest.fixture
+def make_user(db):
+    from warehouse_app.auth.models import Role
+    from warehouse_app.auth.users import create_user
+
+    def make(username="user", role="staff", password="password123"):
+        user = create_user(username, password, Role(role))
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of a role (the session cookie, no password round trip)."""
+    def login(role="staff", username=None):
+        user = make_user(username or f"{role}-{uuid.uuid4().hex[:6]}", role)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+    return login
+
+
+@pytest.fixture
+def api_token(db, make_user):
+    """A bearer token header for a new user of a role."""
+    from warehouse_app.auth.users import create_token
+
+    def make(role="admin"):
+        user = make_user(f"api-{role}-{uuid.uuid4().hex[:6]}", role)
+        _, secret = create_token(f"token-{uuid.uuid4().hex[:8]}", user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+    return make
+
+
+@pytest.fixture
+def make_location(db):
+    from warehouse_app.locations import places
+    from warehouse_app.locations.models import LocationKind
+
+    def make(code="A-01", kind="bin", parent=None, **fields):
+        if parent is None and kind != "warehouse":
+            parent = make.default_warehouse()
+        location = places.create(code, LocationKind(kind), parent=parent, **fields)
+        db.session.commit()
+        return location
+
+    def default_warehouse():
+        from warehouse_app.locations.models import Location
+        found = db.session.scalar(db.select(Location).where(Location.code == "WH1"))
+        return found or make("WH1", "warehouse")
+    make.default_warehouse = default_warehouse
+    return make
+
+
+@pytest.fixture
+def make_product(db):
+    from warehouse_app.catalog import products
+
+    def make(sku="SKU-1", **fields):
+        product = products.create({"sku": sku, "name": fields.pop("name", sku), **fields})
+        db.session.commit()
+        return product
+    return make
+
+
+@pytest.fixture
+def stock(db):
+    """Put qty of a product into a location by a real receipt."""
+    from warehouse_app.ledger.models import MovementKind
+    from warehouse_app.ledger.movements import Line, record
+
+    def put(product, location, qty, **fields):
+        movement = record(Line(MovementKind.RECEIVE, product, qty, to_location=location,
+                               **fields))
+        db.session.commit()
+        return movement
+    return put

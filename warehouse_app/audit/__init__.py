@@ -1,0 +1,6 @@
+"""Audit trail: who changed which product, barcode, location, user or token, and how."""
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+from warehouse_app.audit import trail, views  # noqa: E402,F401

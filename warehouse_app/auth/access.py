@@ -1,0 +1,80 @@
+"""Who is asking: session users for pages, bearer tokens for other systems; role checks."""
+from datetime import timedelta
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from warehouse_app.auth.models import Role, User
+from warehouse_app.auth.users import token_for
+from warehouse_app.errors import error_json, wants_json
+from warehouse_app.extensions import csrf, db, login_manager
+from warehouse_app.models import utcnow
+
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def load_token_user(req) -> User | None:
+    """A bearer token authenticates an API call; its role caps the user's."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    token = token_for(header.removeprefix("Bearer ").strip())
+    if token is None:
+        return None
+    g.api_token = token
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
+        token.last_used_at = now
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if wants_json():
+        return error_json(401, "unauthorized", "Log in or send a valid API token.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def effective_role() -> Role | None:
+    """The caller's role: a token's role, else the logged-in user's."""
+    if not current_user.is_authenticated:
+        return None
+    token = g.get("api_token")
+    return token.role if token is not None else current_user.role
+
+
+def role_required(role: Role):
+    """Refuse (403) callers below this role; anonymous callers must log in first."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not has_role(role):
+                if wants_json():
+                    return error_json(403, "forbidden",
+                                      f"This needs the {role.value} role.")
+                abort(403, f"This page needs the {role.value} role.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def has_role(role: Role) -> bool:
+    mine = effective_role()
+    return mine is not None and mine >= role
+
+
+def protect_api_session() -> None:
+    """Session-authenticated API writes must carry the CSRF token; bearer tokens need none."""
+    if g.get("api_token") is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()

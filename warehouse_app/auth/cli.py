@@ -1,0 +1,63 @@
+"""flask users create, flask tokens create."""
+import click
+from flask import g
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from warehouse_app.auth import bp, users
+from warehouse_app.auth.models import Role, User
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+
+users_cli = AppGroup("users", help="Manage users.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+ROLES = click.Choice([r.value for r in Role])
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=ROLES, default="staff", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--full-name", default="")
+def create_user(name, role, password, full_name):
+    """Create a user NAME with a role."""
+    g.cli_actor = "cli"
+    try:
+        user = users.create_user(name, password, Role(role), full_name)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.username}.")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+@click.option("--user", "username", default=None,
+              help="The user the token acts for (default: the first admin).")
+@click.option("--role", type=ROLES, default=None, help="Cap the token below the user's role.")
+def create_token(name, username, role):
+    """Create an API token NAME; prints the secret once, alone on the last line."""
+    g.cli_actor = "cli"
+    try:
+        if username:
+            user = users.by_username(username)
+        else:
+            user = db.session.scalar(select(User).where(User.role == Role.ADMIN,
+                                                        User.active.is_(True))
+                                     .order_by(User.id))
+            if user is None:
+                raise DomainError("No admin user yet: create one, or pass --user.")
+        token, secret = users.create_token(name, user, Role(role) if role else None)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(f"Token {token.name} for {user.username} ({token.role.value}). "
+               "Copy it now; it is not shown again:")
+    click.echo(secret)
+
+
+# The auth blueprint has no CLI group of its own, so these become `flask users` and `flask tokens`.
+bp.cli.add_command(users_cli)
+bp.cli.add_command(tokens_cli)

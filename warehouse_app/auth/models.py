@@ -1,0 +1,85 @@
+"""Users, their roles, API tokens and failed-login records."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warehouse_app.extensions import db
+from warehouse_app.models import utcnow
+
+
+class Role(enum.Enum):
+    STAFF = "staff"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def __ge__(self, other: "Role") -> bool:
+        return self.rank >= other.rank
+
+
+def role_enum():
+    return Enum(Role, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=20, validate_strings=True)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: staff scan, supervisors approve, admins manage."""
+
+    __audited__ = True
+    __audit_hidden__ = frozenset({"password_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(role_enum(), default=Role.STAFF)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, role: Role) -> bool:
+        return self.role >= role
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class ApiToken(db.Model):
+    """A bearer token for another system; only its SHA-256 is stored."""
+
+    __audited__ = True
+    __audit_hidden__ = frozenset({"token_hash"})
+    __audit_ignored__ = frozenset({"last_used_at"})  # bookkeeping, not a change anyone made
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    role: Mapped[Role] = mapped_column(role_enum(), default=Role.STAFF)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept for the throttle (shared by every worker through the database)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,50 @@
+"""Login and logout pages."""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from warehouse_app.auth import bp, users
+from warehouse_app.extensions import db
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else (another host, //evil, javascript:) goes home."""
+    default = url_for("web.home")
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with username and password; too many failures lock the name for a while."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    if request.method == "GET":
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()[:80]
+    target = safe_next(request.form.get("next"))
+    if remaining := users.lock_remaining(username):
+        minutes = max(1, int(remaining.total_seconds() // 60) + 1)
+        flash(f"Too many failed attempts. Try again in {minutes} minute(s).", "error")
+        return render_template("auth/login.html", next=target, username=username), 429
+    user = users.authenticate(username, request.form.get("password", ""), request.remote_addr)
+    db.session.commit()
+    if user is None:
+        flash("Wrong username or password.", "error")
+        return render_template("auth/login.html", next=target, username=username), 401
+    login_user(user, remember=bool(request.form.get("remember")))
+    current_app.logger.info("login %s", user.username)
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST, so another site cannot log you out with a link)."""
+    logout_user()
+    flash("Logged out.", "ok")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,50 @@
+"""Engine set-up: SQLite gets WAL, foreign keys, a busy timeout and write-locking transactions.
+
+SQLite allows one writer at a time. A transaction that read first and then tries to write can
+fail at once with "database is locked" when another writer committed in between, whatever the
+busy timeout. So every transaction that may write starts with BEGIN IMMEDIATE and simply waits
+its turn; GET requests start a plain BEGIN and read a WAL snapshot without blocking anyone.
+PostgreSQL needs none of this: its row locks and CHECK constraints do the work.
+"""
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _may_write() -> bool:
+    return not has_request_context() or request.method not in SAFE_METHODS
+
+
+@event.listens_for(Engine, "connect")
+def _on_connect(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _on_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def configure(app: Flask) -> None:
+    """Make sure an SQLite database has a folder to live in."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if is_sqlite(url) and url not in ("sqlite://", "sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

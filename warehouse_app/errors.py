@@ -1,0 +1,98 @@
+"""Domain errors and the handlers that turn them into clear 4xx answers."""
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A request the domain refuses; nothing was changed."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None, code: str | None = None,
+                 status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+    def __init__(self, sku: str, location_code: str, wanted: int, available: int,
+                 field: str | None = "qty"):
+        super().__init__(
+            f"Not enough {sku} in {location_code}: {available} on hand, {wanted} asked.",
+            field=field)
+        self.available = available
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+def wants_json() -> bool:
+    """True for API calls and clients that asked for JSON."""
+    return (request.path.startswith("/api/")
+            or request.accept_mimetypes.best == "application/json")
+
+
+def error_json(status: int, code: str, message: str, field: str | None = None):
+    """One JSON error body in the shape every client expects."""
+    body = {"error": {"code": code, "message": message, "field": field}}
+    return jsonify(body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer domain errors, HTTP errors and a busy database without a 500 page."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        from warehouse_app.extensions import db
+        db.session.rollback()
+        if wants_json():
+            return jsonify(err.to_dict()), err.status
+        flash(err.message, "error")
+        return redirect(request.referrer or "/"), 303
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if not wants_json():
+            if err.code in (400, 403, 404, 405, 413, 429):
+                return render_template("error.html", error=err), err.code
+            return err
+        code = (err.name or "error").lower().replace(" ", "_")
+        return error_json(err.code or 500, code, err.description or err.name)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(err: OperationalError):
+        from warehouse_app.extensions import db
+        db.session.rollback()
+        text = str(err.orig).lower()
+        if "locked" in text or "busy" in text or "disk" in text or "could not connect" in text:
+            message = "The database is busy; try again in a moment."
+            if wants_json():
+                resp, status = error_json(503, "unavailable", message)
+            else:
+                resp, status = render_template("error.html", message=message), 503
+            return resp, status, {"Retry-After": "1"}
+        raise err

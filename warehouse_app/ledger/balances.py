@@ -1,0 +1,103 @@
+"""Reading balances: stock per location, totals, and the proof that balances equal the ledger."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, literal, select, union_all
+
+from warehouse_app.extensions import db
+from warehouse_app.ledger.models import Movement, StockLevel
+from warehouse_app.locations.models import PHYSICAL_KINDS, Location
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    product_id: int
+    location_id: int
+    lot_id: int | None
+    ledger: int
+    cached: int
+
+    def describe(self, names: dict) -> str:
+        sku, code = names.get(("p", self.product_id), "?"), names.get(("l", self.location_id), "?")
+        lot = f" lot {self.lot_id}" if self.lot_id else ""
+        return (f"{sku} in {code}{lot}: ledger says {self.ledger}, "
+                f"stock_level says {self.cached}")
+
+
+def ledger_balances() -> dict[tuple[int, int, int | None], int]:
+    """Every physical balance recomputed from the movements alone."""
+    physical = select(Location.id).where(Location.kind.in_(PHYSICAL_KINDS))
+    flows = union_all(
+        select(Movement.product_id.label("p"), Movement.to_location_id.label("l"),
+               Movement.lot_id.label("lot"), Movement.qty.label("q"))
+        .where(Movement.to_location_id.in_(physical)),
+        select(Movement.product_id, Movement.from_location_id, Movement.lot_id,
+               (literal(0) - Movement.qty))
+        .where(Movement.from_location_id.in_(physical)),
+    ).subquery()
+    rows = db.session.execute(
+        select(flows.c.p, flows.c.l, flows.c.lot, func.sum(flows.c.q))
+        .group_by(flows.c.p, flows.c.l, flows.c.lot))
+    return {(p, loc, lot): int(total) for p, loc, lot, total in rows}
+
+
+def verify() -> list[Mismatch]:
+    """Balances that disagree with the ledger, or ledger balances below zero."""
+    expected = ledger_balances()
+    cached = {(s.product_id, s.location_id, s.lot_id): s.on_hand
+              for s in db.session.execute(select(StockLevel.product_id, StockLevel.location_id,
+                                                 StockLevel.lot_id, StockLevel.on_hand))}
+    problems = []
+    for key in sorted(set(expected) | set(cached), key=lambda k: (k[0], k[1], k[2] or 0)):
+        want, have = expected.get(key, 0), cached.get(key, 0)
+        if want != have or want < 0:
+            problems.append(Mismatch(*key, ledger=want, cached=have))
+    return problems
+
+
+def names_for(problems: list[Mismatch]) -> dict:
+    """SKUs and location codes to print mismatches in words."""
+    from warehouse_app.catalog.models import Product
+    names = {}
+    pids = {m.product_id for m in problems}
+    lids = {m.location_id for m in problems}
+    if pids:
+        for pid, sku in db.session.execute(select(Product.id, Product.sku).where(Product.id.in_(pids))):
+            names[("p", pid)] = sku
+    if lids:
+        for lid, code in db.session.execute(select(Location.id, Location.code)
+                                            .where(Location.id.in_(lids))):
+            names[("l", lid)] = code
+    return names
+
+
+def stock_rows(product_id: int | None = None, location_ids=None, nonzero: bool = True):
+    """Balances with their product, location and lot loaded, in location order."""
+    query = (select(StockLevel).join(StockLevel.location)
+             .order_by(Location.code, StockLevel.lot_id))
+    if product_id is not None:
+        query = query.where(StockLevel.product_id == product_id)
+    if location_ids is not None:
+        query = query.where(StockLevel.location_id.in_(location_ids))
+    if nonzero:
+        query = query.where((StockLevel.on_hand > 0) | (StockLevel.reserved > 0))
+    return db.session.scalars(query).all()
+
+
+def totals(product_id: int) -> dict[str, int]:
+    """On hand, reserved and available for one product over every location."""
+    on_hand, reserved = db.session.execute(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0),
+               func.coalesce(func.sum(StockLevel.reserved), 0))
+        .where(StockLevel.product_id == product_id)).one()
+    return {"on_hand": int(on_hand), "reserved": int(reserved),
+            "available": int(on_hand) - int(reserved)}
+
+
+def descendants(location: Location) -> list[int]:
+    """Ids of a location and everything below it (a warehouse's zones and bins)."""
+    ids, frontier = [location.id], [location.id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Location.id)
+                                           .where(Location.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids

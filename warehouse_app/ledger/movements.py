@@ -1,0 +1,301 @@
+"""The single write path: every change of stock is a movement posted here, and nowhere else.
+
+post() validates nothing about the business; it inserts the ledger row and moves the quantity
+between the two cached balances in one transaction (a savepoint inside the caller's). The
+decrement is a conditional UPDATE backed by a CHECK, so two phones racing for the last unit
+cannot both win on either engine. record() and reverse() build validated movements for it.
+"""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from warehouse_app.catalog.models import Product, Tracking
+from warehouse_app.errors import Conflict, DomainError, InsufficientStock
+from warehouse_app.extensions import db
+from warehouse_app.ledger.models import Lot, Movement, MovementKind, Reason, StockLevel
+from warehouse_app.locations.models import Location, LocationKind, PHYSICAL_KINDS
+from warehouse_app.locations.places import virtual
+
+MAX_QTY = 1_000_000_000
+MAX_COST = Decimal("1000000000")
+COST_PLACES = Decimal("0.0001")
+
+# For each kind: which location kinds may stand at each end.
+PHYSICAL = PHYSICAL_KINDS
+SHAPES: dict[MovementKind, list[tuple[frozenset, frozenset]]] = {
+    MovementKind.RECEIVE: [(frozenset({LocationKind.SUPPLIER}), PHYSICAL)],
+    MovementKind.PICK: [(PHYSICAL, frozenset({LocationKind.CUSTOMER}))],
+    MovementKind.TRANSFER: [(PHYSICAL, PHYSICAL)],
+    MovementKind.RETURN: [(frozenset({LocationKind.CUSTOMER}), PHYSICAL)],
+    MovementKind.ADJUST: [(PHYSICAL, frozenset({LocationKind.ADJUSTMENT, LocationKind.SCRAP})),
+                          (frozenset({LocationKind.ADJUSTMENT}), PHYSICAL)],
+    MovementKind.COUNT: [(PHYSICAL, frozenset({LocationKind.COUNT})),
+                         (frozenset({LocationKind.COUNT}), PHYSICAL)],
+}
+# The virtual end a kind implies when the caller names only the physical one.
+IMPLIED_FROM = {MovementKind.RECEIVE: LocationKind.SUPPLIER, MovementKind.RETURN: LocationKind.CUSTOMER,
+                MovementKind.ADJUST: LocationKind.ADJUSTMENT, MovementKind.COUNT: LocationKind.COUNT}
+IMPLIED_TO = {MovementKind.PICK: LocationKind.CUSTOMER, MovementKind.ADJUST: LocationKind.ADJUSTMENT,
+              MovementKind.COUNT: LocationKind.COUNT}
+SCRAP_REASONS = frozenset({Reason.DAMAGE, Reason.EXPIRY})
+
+
+def post(m: Movement) -> Movement:
+    """Record one movement and move its quantity between balances, atomically."""
+    if m.client_op_id and (seen := _by_op_id(m.client_op_id)):
+        return _same_op(seen, m)
+    try:
+        with db.session.begin_nested():
+            if m.from_location.is_physical:
+                _take(m)
+            if m.to_location.is_physical:
+                _add_on_hand(m.product_id, m.to_location_id, m.lot_id, m.qty)
+            db.session.add(m)
+            db.session.flush()
+    except (InsufficientStock, IntegrityError):
+        # A retry of the same operation raced us and won: answer with its movement.
+        if m.client_op_id and (seen := _by_op_id(m.client_op_id)):
+            db.session.expunge(m) if m in db.session else None
+            return _same_op(seen, m)
+        raise
+    return m
+
+
+def _take(m: Movement) -> None:
+    done = db.session.execute(
+        update(StockLevel)
+        .where(StockLevel.product_id == m.product_id,
+               StockLevel.location_id == m.from_location_id,
+               _lot_is(m.lot_id),
+               StockLevel.on_hand >= m.qty)
+        .values(on_hand=StockLevel.on_hand - m.qty)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        held = db.session.scalar(
+            select(StockLevel.on_hand).where(StockLevel.product_id == m.product_id,
+                                             StockLevel.location_id == m.from_location_id,
+                                             _lot_is(m.lot_id))) or 0
+        raise InsufficientStock(m.product.sku, m.from_location.code, m.qty, held)
+
+
+def _lot_is(lot_id: int | None):
+    return StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
+
+
+def _add_on_hand(product_id: int, location_id: int, lot_id: int | None, qty: int) -> None:
+    """Add to a balance, creating its row the first time (a racing creator is tolerated)."""
+    bump = (update(StockLevel)
+            .where(StockLevel.product_id == product_id, StockLevel.location_id == location_id,
+                   _lot_is(lot_id))
+            .values(on_hand=StockLevel.on_hand + qty)
+            .execution_options(synchronize_session=False))
+    if db.session.execute(bump).rowcount == 1:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = StockLevel.__table__
+    created = db.session.execute(
+        dialect.insert(table)
+        .values(product_id=product_id, location_id=location_id, lot_id=lot_id, on_hand=qty,
+                reserved=0)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)).scalar()  # rowcount is not reliable here on psycopg
+    if created is None:
+        db.session.execute(bump)
+
+
+def _by_op_id(client_op_id: str) -> Movement | None:
+    return db.session.scalar(select(Movement).where(Movement.client_op_id == client_op_id))
+
+
+def _same_op(seen: Movement, m: Movement) -> Movement:
+    """A replay must describe the same movement; a reused id for another one is a mistake."""
+    same = (seen.product_id == m.product_id and seen.qty == m.qty
+            and seen.from_location_id == m.from_location_id
+            and seen.to_location_id == m.to_location_id)
+    if not same:
+        raise Conflict(f"client_op_id {m.client_op_id} was already used for another movement.",
+                       field="client_op_id", code="client_op_id_reused")
+    seen.replayed = True
+    return seen
+
+
+@dataclass
+class Line:
+    """What a caller asks to move, before it is checked."""
+
+    kind: MovementKind
+    product: Product
+    qty: int
+    from_location: Location | None = None
+    to_location: Location | None = None
+    lot: str | None = None
+    expiry: date | None = None
+    reason: Reason | None = None
+    note: str = ""
+    reference: str = ""
+    unit_cost: Decimal | None = None
+    client_op_id: str | None = None
+
+
+def record(line: Line, user=None) -> Movement:
+    """Check one line against the rules of its kind and post it."""
+    check_qty(line.qty)
+    source, target = _ends(line)
+    _check_shape(line.kind, source, target)
+    if line.kind is MovementKind.ADJUST and line.reason is None:
+        raise DomainError("An adjustment needs a reason (damage, loss, theft, expiry, found...).",
+                          field="reason")
+    if target.is_physical and not target.active:
+        raise DomainError(f"Location {target.code} is deactivated.", field="to_location")
+    if line.kind is MovementKind.RECEIVE and not line.product.active:
+        raise DomainError(f"Product {line.product.sku} is deactivated.", field="sku")
+    lot = _lot_for(line, source)
+    cost = _cost_for(line)
+    m = Movement(kind=line.kind, product=line.product, product_id=line.product.id, qty=line.qty,
+                 from_location=source, from_location_id=source.id,
+                 to_location=target, to_location_id=target.id,
+                 lot=lot, lot_id=lot.id if lot else None, reason=line.reason,
+                 note=line.note or "", reference=line.reference or "", unit_cost=cost,
+                 user_id=getattr(user, "id", None), client_op_id=line.client_op_id or None)
+    posted = post(m)
+    if posted is m and line.kind is MovementKind.RECEIVE:
+        _average_in(line.product, line.qty, cost)
+    return posted
+
+
+def check_qty(qty) -> int:
+    """Quantities are whole units from 1 to a billion."""
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        raise DomainError("Quantity must be a whole number.", field="qty")
+    if qty < 1:
+        raise DomainError("Quantity must be at least 1.", field="qty")
+    if qty > MAX_QTY:
+        raise DomainError(f"Quantity must be at most {MAX_QTY:,}.", field="qty")
+    return qty
+
+
+def _ends(line: Line) -> tuple[Location, Location]:
+    source, target = line.from_location, line.to_location
+    if source is None and line.kind in IMPLIED_FROM and target is not None and target.is_physical:
+        source = virtual(IMPLIED_FROM[line.kind])
+    if target is None and line.kind in IMPLIED_TO and source is not None and source.is_physical:
+        kind = IMPLIED_TO[line.kind]
+        if line.kind is MovementKind.ADJUST and line.reason in SCRAP_REASONS:
+            kind = LocationKind.SCRAP
+        target = virtual(kind)
+    if source is None:
+        raise DomainError(f"A {line.kind.value} needs the location it comes from.",
+                          field="from_location")
+    if target is None:
+        raise DomainError(f"A {line.kind.value} needs the location it goes to.",
+                          field="to_location")
+    if source.id == target.id:
+        raise DomainError("From and to are the same location.", field="to_location")
+    return source, target
+
+
+def _check_shape(kind: MovementKind, source: Location, target: Location) -> None:
+    for allowed_from, allowed_to in SHAPES.get(kind, []):
+        if source.kind in allowed_from and target.kind in allowed_to:
+            return
+    raise DomainError(
+        f"A {kind.value} cannot go from {source.code} ({source.kind.value}) "
+        f"to {target.code} ({target.kind.value}).", field="kind")
+
+
+def _lot_for(line: Line, source: Location) -> Lot | None:
+    product = line.product
+    code = (line.lot or "").strip()
+    if product.tracking is Tracking.NONE:
+        if code:
+            raise DomainError(f"{product.sku} is not tracked by lot or serial.", field="lot")
+        return None
+    what = "serial number" if product.tracking is Tracking.SERIAL else "lot"
+    if not code:
+        raise DomainError(f"{product.sku} needs a {what}.", field="lot")
+    if len(code) > 64:
+        raise DomainError(f"The {what} is longer than 64 characters.", field="lot")
+    if product.tracking is Tracking.SERIAL and line.qty != 1:
+        raise DomainError("A serial-numbered item moves one at a time.", field="qty")
+    lot = db.session.scalar(select(Lot).where(Lot.product_id == product.id, Lot.code == code))
+    arriving = not source.is_physical
+    if lot is None:
+        if not arriving:
+            raise InsufficientStock(product.sku, source.code, line.qty, 0, field="lot")
+        lot = Lot(product_id=product.id, code=code, expiry=line.expiry)
+        db.session.add(lot)
+        db.session.flush()
+    elif line.expiry and lot.expiry is None:
+        lot.expiry = line.expiry
+    if product.tracking is Tracking.SERIAL and arriving and _serial_in_stock(lot):
+        raise Conflict(f"Serial {code} of {product.sku} is already in stock.", field="lot")
+    return lot
+
+
+def _serial_in_stock(lot: Lot) -> bool:
+    held = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+                             .where(StockLevel.lot_id == lot.id))
+    return held > 0
+
+
+def parse_cost(value, field: str = "unit_cost") -> Decimal | None:
+    """A unit cost: a non-negative decimal below a billion, or None when not given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise DomainError("Unit cost must be a number.", field=field)
+    try:
+        cost = Decimal(str(value))
+    except InvalidOperation:
+        raise DomainError("Unit cost must be a number.", field=field) from None
+    if not cost.is_finite() or cost < 0 or cost >= MAX_COST:
+        raise DomainError("Unit cost must be between 0 and 1,000,000,000.", field=field)
+    return cost.quantize(COST_PLACES)
+
+
+def _cost_for(line: Line) -> Decimal:
+    if line.kind is MovementKind.RECEIVE and line.unit_cost is not None:
+        return parse_cost(line.unit_cost)
+    return line.product.avg_cost or Decimal(0)
+
+
+def _average_in(product: Product, qty: int, cost: Decimal) -> None:
+    """Fold a receipt into the product's moving average cost (stock before it, at the old cost)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+        .where(StockLevel.product_id == product.id)) - qty
+    old = db.session.scalar(select(Product.avg_cost).where(Product.id == product.id)
+                            .with_for_update()) or Decimal(0)
+    total = max(total, 0)
+    average = ((old * total + cost * qty) / (total + qty)).quantize(COST_PLACES)
+    db.session.execute(update(Product).where(Product.id == product.id)
+                       .values(avg_cost=average, unit_cost=cost)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(product, ["avg_cost", "unit_cost"])
+
+
+def reverse(movement: Movement, user=None, note: str = "",
+            client_op_id: str | None = None) -> Movement:
+    """Undo a movement with its mirror image; the original stays in the ledger."""
+    if movement.kind is MovementKind.REVERSAL:
+        raise Conflict("A reversal cannot itself be reversed; post a new movement.",
+                       field="movement")
+    already = db.session.scalar(select(Movement).where(Movement.reversal_of_id == movement.id))
+    if already is not None:
+        if client_op_id and already.client_op_id == client_op_id:
+            return already
+        raise Conflict(f"Movement {movement.id} was already reversed.", field="movement")
+    m = Movement(kind=MovementKind.REVERSAL, product=movement.product,
+                 product_id=movement.product_id, qty=movement.qty,
+                 from_location=movement.to_location, from_location_id=movement.to_location_id,
+                 to_location=movement.from_location, to_location_id=movement.from_location_id,
+                 lot=movement.lot, lot_id=movement.lot_id, reason=Reason.CORRECTION,
+                 note=note or f"Reversal of movement {movement.id}",
+                 reference=movement.reference, unit_cost=movement.unit_cost,
+                 user_id=getattr(user, "id", None), client_op_id=client_op_id or None,
+                 reversal_of=movement, reversal_of_id=movement.id)
+    return post(m)

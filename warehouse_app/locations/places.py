@@ -1,0 +1,67 @@
+"""Finding and creating locations."""
+from sqlalchemy import func, select
+
+from warehouse_app.errors import Conflict, DomainError, NotFound
+from warehouse_app.extensions import db
+from warehouse_app.locations.models import (PARENT_KINDS, PHYSICAL_KINDS, VIRTUAL_CODES,
+                                            Location, LocationKind)
+
+CODE_MAX = 40
+
+
+def virtual(kind: LocationKind) -> Location:
+    """The one virtual location of a kind (Supplier, Customer, ...), made by the first migration."""
+    location = db.session.scalar(select(Location).where(Location.code == VIRTUAL_CODES[kind]))
+    if location is None:  # a database seeded without migrations: make it now
+        location = Location(code=VIRTUAL_CODES[kind], name=kind.value.title(), kind=kind)
+        db.session.add(location)
+        db.session.flush()
+    return location
+
+
+def normalise_code(code) -> str:
+    """Codes are compared upper-case and without surrounding spaces: scanners differ."""
+    if not isinstance(code, str):
+        raise DomainError("A location code must be text.", field="code")
+    return code.strip().upper()
+
+
+def by_code(code, field: str = "location") -> Location:
+    """The location with this code, or a 404 naming the code."""
+    norm = normalise_code(code) if isinstance(code, str) else None
+    if not norm:
+        raise DomainError("A location code is required.", field=field)
+    location = db.session.scalar(select(Location).where(Location.code == norm))
+    if location is None:
+        raise NotFound(f"No location with code {norm[:60]}.", field=field)
+    return location
+
+
+def create(code, kind: LocationKind, name: str = "", parent: Location | None = None,
+           sequence: int = 0, capacity: int | None = None) -> Location:
+    """Add a physical location under a parent that fits its kind."""
+    norm = normalise_code(code)
+    if not norm or len(norm) > CODE_MAX or any(ch.isspace() for ch in norm):
+        raise DomainError(f"A location code is 1 to {CODE_MAX} characters without spaces.",
+                          field="code")
+    if kind not in PHYSICAL_KINDS:
+        raise DomainError("Only warehouses, zones and bins can be created.", field="kind")
+    check_parent(kind, parent)
+    if db.session.scalar(select(func.count()).where(Location.code == norm)):
+        raise Conflict(f"Location code {norm} is already used.", field="code",
+                       code="duplicate_code")
+    location = Location(code=norm, kind=kind, name=(name or "").strip()[:120] or norm,
+                        parent=parent, sequence=sequence, capacity=capacity)
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def check_parent(kind: LocationKind, parent: Location | None) -> None:
+    """A zone or bin hangs under a warehouse or zone; a warehouse under nothing."""
+    allowed = PARENT_KINDS[kind]
+    if parent is None and allowed:
+        raise DomainError(f"A {kind.value} needs a parent warehouse or zone.", field="parent")
+    if parent is not None and parent.kind not in allowed:
+        raise DomainError(f"A {kind.value} cannot be placed under {parent.code} "
+                          f"({parent.kind.value}).", field="parent")
