@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import g, has_request_context
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from warehouse_app.audit.models import AuditEntry
 
@@ -77,6 +77,19 @@ def _entry(action: str, obj, before, after) -> AuditEntry:
     return AuditEntry(user_id=user_id, actor=name, action=action,
                       entity=obj.__tablename__, entity_id=obj.id, label=str(obj)[:200],
                       before=before, after=after)
+
+
+def _keep_old_value(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values(mapper: Mapper, cls) -> None:
+    """Audited columns load their old value when set, so 'before' is known even after a commit."""
+    if getattr(cls, "__audited__", False):
+        for attr in mapper.column_attrs:
+            event.listen(getattr(cls, attr.key), "set", _keep_old_value, active_history=True,
+                         retval=True)
 
 
 @event.listens_for(Session, "before_flush")

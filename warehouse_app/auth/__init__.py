@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, cli_group=None)
-
-from warehouse_app.auth import access, cli, views  # noqa: E402,F401

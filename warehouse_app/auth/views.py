@@ -1,7 +1,7 @@
 """Login and logout pages."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from warehouse_app.auth import bp, users
@@ -37,6 +37,7 @@ def login():
     if user is None:
         flash("Wrong username or password.", "error")
         return render_template("auth/login.html", next=target, username=username), 401
+    session.clear()  # a fresh session on login: nothing planted before it survives
     login_user(user, remember=bool(request.form.get("remember")))
     current_app.logger.info("login %s", user.username)
     return redirect(target)

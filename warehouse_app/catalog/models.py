@@ -89,8 +89,11 @@ class Product(db.Model):
     variant_group: Mapped[str | None] = mapped_column(String(64), index=True)  # style code
     variant: Mapped[str | None] = mapped_column(String(64))  # e.g. "M / blue"
     active: Mapped[bool] = mapped_column(default=True)
+    # Where it normally lives: directed putaway suggests it when no bin holds the product yet.
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
 
     category: Mapped[Category | None] = relationship()
+    home_location: Mapped["Location | None"] = relationship()  # noqa: F821
     supplier: Mapped[Supplier | None] = relationship()
     barcodes: Mapped[list["Barcode"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Barcode.id")

@@ -17,7 +17,8 @@ INT_FIELDS = {"reorder_point": MAX_POINT, "safety_stock": MAX_POINT, "lead_time_
 TEXT_FIELDS = {"name": NAME_MAX, "description": DESCRIPTION_MAX, "variant_group": 64,
                "variant": 64}
 EDITABLE = (set(INT_FIELDS) | set(TEXT_FIELDS)
-            | {"unit_cost", "sale_price", "category", "supplier", "tracking", "active", "barcodes"})
+            | {"unit_cost", "sale_price", "category", "supplier", "tracking", "active", "barcodes",
+               "home_location"})
 
 
 def clean_text(value, field: str, limit: int, required: bool = False) -> str:
@@ -207,10 +208,24 @@ def _apply(product: Product, fields: dict) -> None:
             product.tracking = Tracking(fields["tracking"])
         except ValueError:
             raise DomainError("tracking is none, lot or serial.", field="tracking") from None
+    if "home_location" in fields:
+        product.home_location = _home(fields["home_location"])
     if "active" in fields:
         if not isinstance(fields["active"], bool):
             raise DomainError("active must be true or false.", field="active")
         product.active = fields["active"]
+
+
+def _home(code):
+    """The bin a product normally lives in (a location code), or None to clear it."""
+    from warehouse_app.locations.places import by_code
+    if code in (None, ""):
+        return None
+    location = by_code(code, field="home_location")
+    if not location.is_physical:
+        raise DomainError(f"{location.code} is not a place in the warehouse.",
+                          field="home_location")
+    return location
 
 
 def create(fields: dict) -> Product:

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
-
-from warehouse_app.locations import views  # noqa: E402,F401

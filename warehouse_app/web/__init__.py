@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("web", __name__)
-
-from warehouse_app.web import views  # noqa: E402,F401

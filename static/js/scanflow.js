@@ -1,0 +1,440 @@
+// One workflow on one screen: receive / return (bin, then products), move (from bin, products,
+// to bin) and adjust (bin, product, reason). Scans are handled strictly in order, however fast
+// they arrive; every confirmed line goes through the outbox, so a dropped network loses nothing.
+import { Camera } from "./camera.js";
+import { signal } from "./feedback.js";
+import { Outbox } from "./outbox.js";
+
+const root = document.getElementById("flow");
+const cfg = root.dataset;
+const FLOW = cfg.flow;
+const $ = (id) => document.getElementById(id);
+const field = $("scan");
+const qtyField = $("qty");
+const STATE_KEY = `flow-${FLOW}-${cfg.user}`;
+const CACHE_KEY = "scan-cache";
+const CACHE_MAX = 500;
+
+const state = { bin: null, from: null, pending: new Map(), adjust: null, last: null };
+const posted = new Map(); // client_op_id -> list item
+let chain = Promise.resolve();
+let online = navigator.onLine;
+
+// ---------- small helpers ----------
+function uuid() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function show(kind, text) {
+  const box = $("feedback");
+  box.className = `feedback feedback-${kind}`;
+  $("prompt").textContent = text;
+  if (kind !== "idle") signal(kind === "offline" ? "ok" : kind);
+}
+
+function prompt(text) {
+  const box = $("feedback");
+  if (box.classList.contains("feedback-idle")) $("prompt").textContent = text;
+  else box.dataset.next = text;
+}
+
+function typedQty() {
+  const n = Number(qtyField.value);
+  qtyField.value = "";
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+function save() {
+  sessionStorage.setItem(STATE_KEY, JSON.stringify({ bin: state.bin, from: state.from }));
+}
+
+function markStep(name, value) {
+  for (const li of document.querySelectorAll("#steps li")) {
+    li.classList.toggle("current", li.dataset.step === name);
+  }
+  for (const [step, text] of Object.entries(value || {})) {
+    const slot = document.querySelector(`[data-value-for="${step}"]`);
+    if (slot) slot.textContent = text || "";
+  }
+}
+
+function refocus() {
+  const active = document.activeElement;
+  if (active && active !== document.body && active !== field && active.closest("#lot-box, .field, .reasons, .tools")) return;
+  field.focus({ preventScroll: true });
+}
+
+// ---------- resolving a code (with an offline guess) ----------
+function cache() {
+  try { return JSON.parse(localStorage.getItem(CACHE_KEY) || "{}"); } catch (e) { return {}; }
+}
+
+function remember(code, thing) {
+  const all = cache();
+  all[code] = { type: thing.type, sku: thing.sku, name: thing.name, location: thing.location,
+                physical: thing.physical, pack_size: thing.pack_size, tracking: thing.tracking };
+  const keys = Object.keys(all);
+  for (const k of keys.slice(0, Math.max(0, keys.length - CACHE_MAX))) delete all[k];
+  localStorage.setItem(CACHE_KEY, JSON.stringify(all));
+}
+
+async function lookup(code, location) {
+  let response;
+  try {
+    response = await fetch(cfg.resolveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify({ code, flow: FLOW, location }),
+    });
+  } catch (err) {
+    return offlineGuess(code);
+  }
+  if (response.status >= 500) return offlineGuess(code);
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((answer.error && answer.error.message) || "Unknown code.");
+  setOnline(true);
+  remember(code, answer);
+  return answer;
+}
+
+function offlineGuess(code) {
+  setOnline(false);
+  const known = cache()[code];
+  if (known) return { ...known, code, offline: true };
+  const expectsBin = (FLOW === "move" ? !state.from : !state.bin);
+  return expectsBin
+    ? { type: "location", code, location: code.toUpperCase(), physical: true, offline: true }
+    : { type: "product", code, sku: code, name: "", pack_size: 1, offline: true };
+}
+
+// ---------- posting lines ----------
+function listLine(id, text) {
+  const list = $("posted");
+  if (list.querySelector(".muted")) list.innerHTML = "";
+  const li = document.createElement("li");
+  li.className = "line line-queued";
+  li.textContent = text;
+  list.prepend(li);
+  posted.set(id, li);
+}
+
+async function postLine(body, text) {
+  body.client_op_id = uuid();
+  listLine(body.client_op_id, text);
+  const seq = await outbox.add(cfg.lineUrl, body);
+  state.last = { seq, op: body.client_op_id, id: null, text };
+  $("undo").disabled = false;
+  if (!online) show("offline", `Saved on the phone: ${text}. It posts when the network is back.`);
+}
+
+function describe(m) {
+  return `${m.qty} × ${m.sku}  ${m.from_location} → ${m.to_location}${m.lot ? ` (lot ${m.lot})` : ""}`;
+}
+
+function onSent(entry, answer) {
+  const li = posted.get(entry.body.client_op_id);
+  if (li) { li.className = "line line-ok"; li.textContent = describe(answer); }
+  if (state.last && state.last.op === entry.body.client_op_id) state.last.id = answer.id;
+  show("ok", `✓ ${describe(answer)}`);
+  afterFeedback();
+}
+
+function onRejected(entry, error) {
+  const li = posted.get(entry.body.client_op_id);
+  if (li) { li.className = "line line-error"; li.textContent = `✗ ${li.textContent}: ${error.message}`; }
+  if (state.last && state.last.op === entry.body.client_op_id) {
+    state.last = null;
+    $("undo").disabled = true;
+  }
+  show("error", `✗ Not posted: ${error.message}`);
+}
+
+function afterFeedback() {
+  const box = $("feedback");
+  if (box.dataset.next) { setTimeout(() => { $("prompt").textContent = box.dataset.next; delete box.dataset.next; }, 1500); }
+}
+
+function setOnline(value) {
+  online = value === true;
+  const net = $("net");
+  net.textContent = value === "login" ? "Log in again" : online ? "Online" : "Offline";
+  net.className = `net ${online ? "net-on" : "net-off"}`;
+}
+
+const outbox = new Outbox({
+  csrf: cfg.csrf, onSent, onRejected, onNetwork: setOnline,
+  onCount: (n) => {
+    const w = $("waiting");
+    w.hidden = n === 0;
+    w.textContent = `${n} waiting to post`;
+  },
+});
+
+// ---------- the flows ----------
+function needBin(thing) {
+  if (!thing.physical) throw new Error(`${thing.location} is not a bin in the warehouse.`);
+}
+
+const flows = {
+  receive: { location: setBin, product: intoBin },
+  return: { location: setBin, product: intoBin },
+  adjust: { location: setBin, product: chooseAdjust },
+  move: { location: moveLocation, product: addPending },
+};
+
+function setBin(thing) {
+  needBin(thing);
+  state.bin = thing.location;
+  save();
+  markStep("product", { bin: state.bin });
+  show("ok", `Bin ${state.bin}. Now scan products.`);
+}
+
+async function intoBin(thing) {
+  if (!state.bin) throw new Error("Scan the bin first, then the products.");
+  const body = { flow: FLOW, code: thing.code, to_location: state.bin };
+  const qty = typedQty();
+  if (qty) body.qty = qty; else body.scans = 1;
+  const cost = $("unit_cost");
+  if (cost && cost.value.trim()) body.unit_cost = cost.value.trim();
+  if (thing.lot || thing.serial) body.lot = thing.tracking === "serial" ? thing.serial : thing.lot;
+  if (thing.expiry) body.expiry = thing.expiry;
+  if (["lot", "serial"].includes(thing.tracking) && !body.lot) {
+    const lot = await askLot(thing);
+    if (!lot) { show("error", "Line cancelled: a lot or serial is needed."); return; }
+    Object.assign(body, lot);
+  }
+  const units = body.qty || thing.pack_size || 1;
+  show("idle", `Sending +${units} ${thing.sku || thing.code}…`);
+  await postLine(body, `${units} × ${thing.sku || thing.code} → ${state.bin}`);
+}
+
+function askLot(thing) {
+  return new Promise((resolve) => {
+    const box = $("lot-box");
+    $("lot-sku").textContent = thing.sku;
+    box.hidden = false;
+    $("lot").value = "";
+    $("lot").focus();
+    const done = (value) => { box.hidden = true; field.focus(); resolve(value); };
+    $("lot-ok").onclick = () => done($("lot").value.trim()
+      ? { lot: $("lot").value.trim(), expiry: $("expiry").value || undefined } : null);
+    $("lot").onkeydown = (e) => { if (e.key === "Enter") { e.preventDefault(); $("lot-ok").click(); } };
+  });
+}
+
+function chooseAdjust(thing) {
+  if (!state.bin) throw new Error("Scan the bin first, then the product.");
+  state.adjust = { thing, qty: typedQty() || thing.pack_size || 1 };
+  markStep("reason", { product: `${state.adjust.qty} × ${thing.sku}` });
+  show("ok", `${thing.sku}: pick a reason, say what happened, then Post adjustment.`);
+  $("adjust-post").hidden = false;
+  $("note").focus();
+}
+
+async function postAdjust() {
+  const a = state.adjust;
+  const reason = (document.querySelector("input[name=reason]:checked") || {}).value;
+  const note = $("note").value.trim();
+  if (!a) return show("error", "Scan a product first.");
+  if (!reason) return show("error", "Pick a reason.");
+  if (!note) return show("error", "Say what happened in the note.");
+  const body = { flow: "adjust", code: a.thing.code, qty: a.qty, reason, note };
+  body[reason === "found" ? "to_location" : "from_location"] = state.bin;
+  if (a.thing.lot) body.lot = a.thing.lot;
+  state.adjust = null;
+  $("adjust-post").hidden = true;
+  $("note").value = "";
+  markStep("product", { product: "" });
+  await postLine(body, `${reason}: ${a.qty} × ${a.thing.sku} ${reason === "found" ? "→" : "←"} ${state.bin}`);
+  field.focus();
+}
+
+async function moveLocation(thing) {
+  needBin(thing);
+  if (state.pending.size === 0) {
+    state.from = thing.location;
+    save();
+    markStep("product", { from: state.from, to: "" });
+    show("ok", `Taking from ${state.from}. Scan the products.`);
+    return;
+  }
+  if (thing.location === state.from) throw new Error(`That is ${state.from}, the bin you are taking from. Scan where it goes.`);
+  const lines = [...state.pending.values()];
+  state.pending.clear();
+  renderPending();
+  markStep("product", { to: thing.location });
+  for (const line of lines) {
+    const body = { flow: "move", code: line.code, qty: line.qty, from_location: state.from,
+                   to_location: thing.location };
+    if (line.lot) body.lot = line.lot;
+    await postLine(body, `${line.qty} × ${line.sku} ${state.from} → ${thing.location}`);
+  }
+  prompt(`Scan more from ${state.from}, or a new bin.`);
+}
+
+function addPending(thing) {
+  if (!state.from) throw new Error("Scan the bin you are taking from first.");
+  const key = `${thing.sku}|${thing.lot || ""}`;
+  const line = state.pending.get(key) || { code: thing.code, sku: thing.sku, qty: 0, lot: thing.lot,
+                                           onHand: thing.on_hand_here };
+  const add = typedQty() || thing.pack_size || 1;
+  if (line.onHand != null && line.qty + add > line.onHand) {
+    throw new Error(`Only ${line.onHand} × ${thing.sku} in ${state.from}; you have ${line.qty} in this move.`);
+  }
+  line.qty += add;
+  state.pending.set(key, line);
+  renderPending(thing.suggestions);
+  markStep("to", {});
+  show("ok", `+${add} ${thing.sku} (${line.qty} to move). Scan more, or the bin it goes to.`);
+}
+
+function renderPending(suggestions) {
+  const box = $("pending");
+  const list = $("pending-lines");
+  list.innerHTML = "";
+  let total = 0;
+  for (const line of state.pending.values()) {
+    const li = document.createElement("li");
+    li.className = "line";
+    li.textContent = `${line.qty} × ${line.sku}${line.lot ? ` (lot ${line.lot})` : ""}`;
+    list.append(li);
+    total += line.qty;
+  }
+  $("pending-total").textContent = total ? `(${total})` : "";
+  if (suggestions) {
+    $("suggest").textContent = suggestions.length
+      ? `Put it in: ${suggestions.map((s) => `${s.location} (${s.why})`).join(", ")}` : "";
+  }
+  box.hidden = state.pending.size === 0;
+}
+
+async function handle(code) {
+  try {
+    const here = FLOW === "move" ? state.from : state.bin;
+    const thing = await lookup(code, here || undefined);
+    const handlers = flows[FLOW];
+    if (thing.type === "location") await handlers.location(thing);
+    else if (thing.type === "product") await handlers.product({ ...thing, code });
+    else throw new Error(`${code} is a ${thing.type.replace("_", " ")}; this screen takes bins and products.`);
+  } catch (err) {
+    show("error", `✗ ${err.message}`);
+  }
+}
+
+// ---------- wiring ----------
+function scan(code) {
+  code = code.trim();
+  if (!code) return;
+  chain = chain.then(() => handle(code));
+}
+
+$("scan-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = field.value;
+  field.value = "";
+  scan(code);
+  field.focus();
+});
+
+$("undo").addEventListener("click", async () => {
+  const last = state.last;
+  if (!last) return;
+  $("undo").disabled = true;
+  state.last = null;
+  const queued = (await outbox.all()).find((e) => e.seq === last.seq);
+  if (queued) {
+    await outbox.remove(last.seq);
+    posted.get(last.op)?.classList.add("line-undone");
+    return show("ok", `Removed the waiting line: ${last.text}.`);
+  }
+  try {
+    const response = await fetch(cfg.undoUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify({ movement: last.id, client_op_id: uuid() }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || "Could not undo.");
+    posted.get(last.op)?.classList.add("line-undone");
+    show("ok", `↶ Undone: ${last.text}.`);
+  } catch (err) {
+    state.last = last;
+    $("undo").disabled = false;
+    show("error", `✗ ${err.message.includes("fetch") ? "No network: try undo again when online." : err.message}`);
+  }
+});
+
+$("restart").addEventListener("click", () => {
+  Object.assign(state, { bin: null, from: null, adjust: null });
+  state.pending.clear();
+  renderPending();
+  sessionStorage.removeItem(STATE_KEY);
+  markStep(root.dataset.steps.split(",")[0], { bin: "", from: "", to: "", product: "" });
+  show("idle", "Start again: scan a bin.");
+  field.focus();
+});
+
+$("pending-clear").addEventListener("click", () => { state.pending.clear(); renderPending(); field.focus(); });
+
+$("keyboard-btn").addEventListener("click", () => {
+  const on = field.getAttribute("inputmode") === "none";
+  field.setAttribute("inputmode", on ? "text" : "none");
+  $("keyboard-btn").setAttribute("aria-pressed", String(on));
+  field.blur();
+  field.focus();
+});
+
+const camera = new Camera({
+  video: $("camera-video"), decodeUrl: cfg.decodeUrl, csrf: cfg.csrf,
+  onCode: (code) => { signal("scan"); scan(code); },
+  onError: () => {},
+});
+$("camera-btn").addEventListener("click", async () => {
+  if (camera.isOpen) return;
+  try {
+    $("camera").hidden = false;
+    await camera.open();
+  } catch (err) {
+    $("camera").hidden = true;
+    show("error", `✗ Camera: ${err.message}`);
+  }
+});
+$("camera-stop").addEventListener("click", () => { camera.close(); $("camera").hidden = true; field.focus(); });
+
+function start() {
+  for (const el of document.querySelectorAll("[data-js-only]")) el.hidden = false;
+  for (const el of document.querySelectorAll("[data-nojs]")) el.remove();
+  for (const el of document.querySelectorAll("#scan-form [required]")) el.required = el === field;
+  field.setAttribute("inputmode", "none"); // a handheld's own scanner types; no soft keyboard
+  if (FLOW === "adjust") {
+    const post = document.createElement("button");
+    post.type = "button"; post.id = "adjust-post"; post.className = "btn btn-primary btn-block";
+    post.textContent = "Post adjustment"; post.hidden = true;
+    post.addEventListener("click", () => { chain = chain.then(postAdjust); });
+    $("note").after(post);
+  }
+  const saved = JSON.parse(sessionStorage.getItem(STATE_KEY) || "{}");
+  const first = root.dataset.steps.split(",")[0];
+  if (saved.bin || saved.from) {
+    Object.assign(state, saved);
+    markStep("product", { bin: saved.bin, from: saved.from });
+    show("idle", `Still at ${saved.bin || saved.from}. Scan products, or another bin.`);
+  } else {
+    markStep(first, {});
+  }
+  document.addEventListener("click", (e) => { if (!e.target.closest("input, textarea, select, label, #lot-box")) setTimeout(refocus, 0); });
+  outbox.count();
+  outbox.flush();
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(cfg.swUrl, { scope: "/" }).catch(() => {});
+  }
+  field.focus();
+}
+
+start();

@@ -1,0 +1,133 @@
+"""The phone workflow pages and the JSON calls their script makes."""
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_login import current_user, login_required
+
+from warehouse_app.auth.access import has_role, role_required
+from warehouse_app.auth.models import Role
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+from warehouse_app.ledger.models import Movement, Reason
+from warehouse_app.locations.places import by_code
+from warehouse_app.scanning import bp, decoder, putaway, workflows
+from warehouse_app.scanning.resolver import resolve
+
+FLOW_PAGES = {
+    "receive": {"title": "Receive", "steps": ["bin", "product"], "into": True,
+                "hint": "Scan the bin (or dock) you are receiving into."},
+    "return": {"title": "Customer return", "steps": ["bin", "product"], "into": True,
+               "hint": "Scan the bin the returned goods go into."},
+    "move": {"title": "Put away / move", "steps": ["from", "product", "to"], "into": False,
+             "hint": "Scan the bin you are taking stock from."},
+    "adjust": {"title": "Adjust", "steps": ["bin", "product", "reason"], "into": False,
+               "hint": "Scan the bin where stock was damaged, lost or found."},
+}
+ADJUST_REASONS = [r for r in Reason if r.value in ("damage", "loss", "theft", "expiry", "found")]
+
+
+def movement_json(m: Movement) -> dict:
+    """What the phone shows about a posted line."""
+    return {"id": m.id, "kind": m.kind.value, "sku": m.product.sku, "name": m.product.name,
+            "qty": m.qty, "from_location": m.from_location.code,
+            "to_location": m.to_location.code, "lot": m.lot.code if m.lot else None,
+            "reason": m.reason.value if m.reason else None, "client_op_id": m.client_op_id,
+            "replayed": bool(getattr(m, "replayed", False)),
+            "created_at": m.created_at.isoformat()}
+
+
+@bp.get("/<flow>")
+@login_required
+def flow_page(flow: str):
+    """One workflow on one screen: a scan field, where you are, what was just posted."""
+    page = FLOW_PAGES.get(flow) or abort(404)
+    if flow == "adjust" and not has_role(Role.SUPERVISOR):
+        abort(403, "Adjusting stock needs the supervisor role.")
+    return render_template("scanning/flow.html", flow=flow, page=page, reasons=ADJUST_REASONS,
+                           form=request.args)
+
+
+@bp.post("/<flow>")
+@login_required
+def flow_form(flow: str):
+    """The same line posted by a plain form, for a browser without JavaScript."""
+    if flow not in FLOW_PAGES:
+        abort(404)
+    fields = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    if flow == "adjust" and fields.get("reason") == "found" and "from_location" in fields:
+        fields["to_location"] = fields.pop("from_location")  # found stock goes into the bin
+    keep = {k: fields[k] for k in ("from_location", "to_location") if k in fields}
+    try:
+        movement = workflows.post_line({**fields, "flow": flow}, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("scanning.flow_page", flow=flow, **keep)), 303
+    db.session.commit()
+    flash(f"Posted {movement.qty} × {movement.product.sku}: {movement.from_location.code} → "
+          f"{movement.to_location.code}.", "ok")
+    return redirect(url_for("scanning.flow_page", flow=flow, **keep)), 303
+
+
+@bp.post("/resolve")
+@login_required
+def resolve_code():
+    """What a scanned code is, with what the current step needs to know about it."""
+    data = request.get_json(silent=True) or {}
+    scan = resolve(data.get("code"))
+    out = scan.as_dict()
+    here = data.get("location")
+    if scan.product is not None and here:
+        location = by_code(here, "location")
+        out["on_hand_here"] = workflows.on_hand_at(scan.product.id, location.id)
+        if data.get("flow") == "move":
+            out["suggestions"] = [{"location": loc.code, "why": why}
+                                  for loc, why in putaway.suggest(scan.product,
+                                                                  exclude=location.id)]
+    return jsonify(out)
+
+
+@bp.post("/line")
+@login_required
+def post_line():
+    """Post one confirmed line; a replayed client_op_id answers 200 with the first posting."""
+    movement = workflows.post_line(request.get_json(silent=True), current_user)
+    db.session.commit()
+    status = 200 if getattr(movement, "replayed", False) else 201
+    return jsonify(movement_json(movement)), status
+
+
+@bp.post("/undo")
+@login_required
+def undo():
+    """Undo a line by posting its reversal."""
+    data = request.get_json(silent=True) or {}
+    movement = workflows.undo(data.get("movement"), current_user, data.get("client_op_id"))
+    db.session.commit()
+    return jsonify(movement_json(movement)), 201
+
+
+@bp.post("/decode")
+@login_required
+def decode():
+    """Barcodes found in a camera frame or photo (multipart field 'image')."""
+    upload = request.files.get("image")
+    data = upload.read(decoder.MAX_BYTES + 1) if upload else b""
+    return jsonify({"codes": [c.as_dict() for c in decoder.decode(data)]})
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, allowed to control the whole site so the shell loads offline."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/putaway")
+@role_required(Role.STAFF)
+def putaway_hint():
+    """Where to put a product away (JSON)."""
+    scan = workflows.product_scan(request.args.get("code"))
+    return jsonify([{"location": loc.code, "why": why}
+                    for loc, why in putaway.suggest(scan.product)])
