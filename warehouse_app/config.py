@@ -46,8 +46,7 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_REDOC_PATH = "docs"
-    OPENAPI_REDOC_URL = None
+    # No ReDoc/Swagger UI (they load from a CDN): api/docs.py serves /api/v1/docs itself.
 
     @classmethod
     def from_instance(cls, instance_path: str, given: dict) -> dict:

@@ -16,7 +16,7 @@ const CACHE_KEY = "scan-cache";
 const CACHE_MAX = 500;
 
 const state = { bin: null, from: null, pending: new Map(), adjust: null, last: null };
-const posted = new Map(); // client_op_id -> list item
+const posted = new Map(); // client_op_id -> { key, units } of a line sent or waiting
 let chain = Promise.resolve();
 let online = navigator.onLine;
 
@@ -113,40 +113,62 @@ function offlineGuess(code) {
 }
 
 // ---------- posting lines ----------
-function listLine(id, text) {
+// Scans of the same product between the same places add up to one line on screen; each scan is
+// still its own movement in the ledger, so undo takes back exactly the last scan.
+const lines = new Map(); // key -> { li, done, waiting, label }
+
+function drawLine(line) {
+  line.li.textContent = `${line.label}: ${line.done}${line.waiting ? ` (+${line.waiting} waiting)` : ""}`;
+  line.li.className = `line ${line.waiting ? "line-queued" : "line-ok"}`;
+}
+
+function addLine(key, label, units) {
   const list = $("posted");
   if (list.querySelector(".muted")) list.innerHTML = "";
-  const li = document.createElement("li");
-  li.className = "line line-queued";
-  li.textContent = text;
-  list.prepend(li);
-  posted.set(id, li);
+  let line = lines.get(key);
+  if (!line) {
+    line = { li: document.createElement("li"), done: 0, waiting: 0, label };
+    lines.set(key, line);
+  }
+  line.waiting += units;
+  list.prepend(line.li); // the line being worked on stays on top
+  drawLine(line);
 }
 
-async function postLine(body, text) {
+async function postLine(body, key, label, units) {
   body.client_op_id = uuid();
-  listLine(body.client_op_id, text);
+  posted.set(body.client_op_id, { key, units });
+  addLine(key, label, units);
   const seq = await outbox.add(cfg.lineUrl, body);
-  state.last = { seq, op: body.client_op_id, id: null, text };
+  state.last = { seq, op: body.client_op_id, id: null, text: `${units} × ${label}` };
   $("undo").disabled = false;
-  if (!online) show("offline", `Saved on the phone: ${text}. It posts when the network is back.`);
+  if (!online) show("offline", `Saved on the phone: ${units} × ${label}. It posts when the network is back.`);
 }
 
-function describe(m) {
-  return `${m.qty} × ${m.sku}  ${m.from_location} → ${m.to_location}${m.lot ? ` (lot ${m.lot})` : ""}`;
+function settle(op, units) {
+  // A waiting scan is answered (units posted, 0 when refused or withdrawn), or a posted one
+  // undone (negative units).
+  const entry = posted.get(op);
+  const line = entry && lines.get(entry.key);
+  if (!line) return null;
+  if (!entry.settled) line.waiting -= entry.units;
+  entry.settled = true;
+  line.done += units;
+  drawLine(line);
+  return line;
 }
 
 function onSent(entry, answer) {
-  const li = posted.get(entry.body.client_op_id);
-  if (li) { li.className = "line line-ok"; li.textContent = describe(answer); }
+  const line = settle(entry.body.client_op_id, answer.qty);
   if (state.last && state.last.op === entry.body.client_op_id) state.last.id = answer.id;
-  show("ok", `✓ ${describe(answer)}`);
+  const total = line ? ` (${line.done} on this line)` : "";
+  show("ok", `✓ ${answer.qty} × ${answer.sku} ${answer.name || ""} ${answer.from_location} → ${answer.to_location}${total}`);
   afterFeedback();
 }
 
 function onRejected(entry, error) {
-  const li = posted.get(entry.body.client_op_id);
-  if (li) { li.className = "line line-error"; li.textContent = `✗ ${li.textContent}: ${error.message}`; }
+  const line = settle(entry.body.client_op_id, 0);
+  if (line) line.li.className = "line line-error";
   if (state.last && state.last.op === entry.body.client_op_id) {
     state.last = null;
     $("undo").disabled = true;
@@ -210,8 +232,10 @@ async function intoBin(thing) {
     Object.assign(body, lot);
   }
   const units = body.qty || thing.pack_size || 1;
-  show("idle", `Sending +${units} ${thing.sku || thing.code}…`);
-  await postLine(body, `${units} × ${thing.sku || thing.code} → ${state.bin}`);
+  const sku = thing.sku || thing.code;
+  show("idle", `Sending +${units} ${sku}…`);
+  await postLine(body, `${sku}|${state.bin}|${body.lot || ""}`,
+                 `${sku} ${thing.name || ""} → ${state.bin}${body.lot ? ` lot ${body.lot}` : ""}`, units);
 }
 
 function askLot(thing) {
@@ -251,7 +275,8 @@ async function postAdjust() {
   $("adjust-post").hidden = true;
   $("note").value = "";
   markStep("product", { product: "" });
-  await postLine(body, `${reason}: ${a.qty} × ${a.thing.sku} ${reason === "found" ? "→" : "←"} ${state.bin}`);
+  await postLine(body, `${a.thing.sku}|${state.bin}|${reason}`,
+                 `${reason}: ${a.thing.sku} ${reason === "found" ? "into" : "out of"} ${state.bin}`, a.qty);
   field.focus();
 }
 
@@ -273,7 +298,8 @@ async function moveLocation(thing) {
     const body = { flow: "move", code: line.code, qty: line.qty, from_location: state.from,
                    to_location: thing.location };
     if (line.lot) body.lot = line.lot;
-    await postLine(body, `${line.qty} × ${line.sku} ${state.from} → ${thing.location}`);
+    await postLine(body, `${line.sku}|${state.from}|${thing.location}|${line.lot || ""}`,
+                   `${line.sku} ${state.from} → ${thing.location}`, line.qty);
   }
   prompt(`Scan more from ${state.from}, or a new bin.`);
 }
@@ -290,7 +316,6 @@ function addPending(thing) {
   line.qty += add;
   state.pending.set(key, line);
   renderPending(thing.suggestions);
-  markStep("to", {});
   show("ok", `+${add} ${thing.sku} (${line.qty} to move). Scan more, or the bin it goes to.`);
 }
 
@@ -307,6 +332,8 @@ function renderPending(suggestions) {
     total += line.qty;
   }
   $("pending-total").textContent = total ? `(${total})` : "";
+  markStep(state.pending.size ? "to" : "product",
+           { product: total ? `${total} unit${total === 1 ? "" : "s"}` : "" });
   if (suggestions) {
     $("suggest").textContent = suggestions.length
       ? `Put it in: ${suggestions.map((s) => `${s.location} (${s.why})`).join(", ")}` : "";
@@ -350,7 +377,7 @@ $("undo").addEventListener("click", async () => {
   const queued = (await outbox.all()).find((e) => e.seq === last.seq);
   if (queued) {
     await outbox.remove(last.seq);
-    posted.get(last.op)?.classList.add("line-undone");
+    settle(last.op, 0);
     return show("ok", `Removed the waiting line: ${last.text}.`);
   }
   try {
@@ -361,7 +388,7 @@ $("undo").addEventListener("click", async () => {
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error((answer.error && answer.error.message) || "Could not undo.");
-    posted.get(last.op)?.classList.add("line-undone");
+    settle(last.op, -answer.qty);
     show("ok", `↶ Undone: ${last.text}.`);
   } catch (err) {
     state.last = last;

@@ -1,0 +1,182 @@
+"""Scan benchmark: from a scan's POST to the committed movement, over HTTP, and decode time.
+
+Run: .venv/bin/python bench/scan.py [--scans 2000] [--frames 40]
+
+Starts gunicorn (2 workers) on a fresh migrated SQLite file, posts receive/transfer/pick
+movements one after another through POST /api/v1/movements with a bearer token on one
+keep-alive connection, and prints p50/p95/p99 of the request time (the answer comes after the
+commit). Then decodes 1280x720 phone-like frames (tilted, blurred, JPEG) with the server's
+decoder in-process and prints ms per frame. Prints figures; asserts nothing about speed.
+"""
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
+
+from warehouse_app import create_app  # noqa: E402
+from warehouse_app.auth.models import Role  # noqa: E402
+from warehouse_app.auth.users import create_token, create_user  # noqa: E402
+from warehouse_app.catalog import products  # noqa: E402
+from warehouse_app.extensions import db  # noqa: E402
+from warehouse_app.locations import places  # noqa: E402
+from warehouse_app.locations.models import LocationKind  # noqa: E402
+from warehouse_app.scanning import decoder  # noqa: E402
+
+SKUS, BINS = 300, 60
+
+
+def prepare(folder: Path) -> str:
+    """Migrate, add products, bins and an API token; return the token."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+                      "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app.instance_path = str(folder)
+    with app.app_context():
+        upgrade()
+        warehouse = places.create("WH", LocationKind.WAREHOUSE)
+        for n in range(BINS):
+            places.create(f"B-{n:03d}", LocationKind.BIN, parent=warehouse)
+        for n in range(SKUS):
+            products.create({"sku": f"SKU-{n:04d}", "name": f"Product {n}"})
+        user = create_user("bench", "bench-password", Role.ADMIN)
+        _, secret = create_token("bench", user)
+        db.session.commit()
+    return secret
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(folder: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+           "SECRET_KEY": "bench"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind",
+         f"127.0.0.1:{port}", "warehouse_app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def plan(count: int, rng: random.Random):
+    """Receives first, then a mix; transfers and picks only take what a bin holds."""
+    held: dict[tuple, int] = {}
+    for i in range(count):
+        sku, bin_ = f"SKU-{rng.randrange(SKUS):04d}", f"B-{rng.randrange(BINS):03d}"
+        stocked = [k for k, v in held.items() if v > 0] if i % 10 else []
+        roll = rng.random()
+        if i < count // 4 or not stocked or roll < 0.4:
+            held[(sku, bin_)] = held.get((sku, bin_), 0) + 5
+            yield {"kind": "receive", "sku": sku, "qty": 5, "to_location": bin_}
+            continue
+        sku, bin_ = rng.choice(stocked)
+        held[(sku, bin_)] -= 1
+        if roll < 0.7:
+            dest = f"B-{rng.randrange(BINS):03d}"
+            if dest == bin_:
+                dest = f"B-{(int(bin_[2:]) + 1) % BINS:03d}"
+            held[(sku, dest)] = held.get((sku, dest), 0) + 1
+            yield {"kind": "transfer", "sku": sku, "qty": 1, "from_location": bin_,
+                   "to_location": dest}
+        else:
+            yield {"kind": "pick", "sku": sku, "qty": 1, "from_location": bin_}
+
+
+def post_scans(port: int, token: str, count: int) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    times, failures = [], 0
+    for body in plan(count, random.Random(3)):
+        body["client_op_id"] = str(uuid.uuid4())
+        start = time.perf_counter()
+        conn.request("POST", "/api/v1/movements", json.dumps(body), headers)
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - start)
+        failures += response.status != 201
+    if failures:
+        print(f"  {failures} posts were not 201")
+    return times
+
+
+def frames(count: int) -> list[bytes]:
+    """Phone-like frames of a Code 128 bin label: tilted, blurred, JPEG quality 60."""
+    import barcode
+    from barcode.writer import ImageWriter
+    out = []
+    for n in range(count):
+        label = barcode.get("code128", f"B-{n:03d}", writer=ImageWriter()).render(
+            {"write_text": False, "module_width": 0.3, "dpi": 300}).convert("L")
+        label = label.resize((label.width * 3 // 4, label.height * 3 // 4))
+        tilted = label.rotate(random.Random(n).uniform(-12, 12), expand=True, fillcolor=255)
+        frame = Image.new("L", (1280, 720), 190)
+        frame.paste(tilted, (300, 200))
+        buffer = io.BytesIO()
+        frame.filter(ImageFilter.GaussianBlur(0.7)).save(buffer, "JPEG", quality=60)
+        out.append(buffer.getvalue())
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100)[int(p) - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=2000)
+    parser.add_argument("--frames", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        token = prepare(folder)
+        port = free_port()
+        server = serve(folder, port)
+        try:
+            started = time.perf_counter()
+            times = post_scans(port, token, args.scans)
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"scan -> committed movement over HTTP (gunicorn, 2 workers, SQLite), {len(times)} scans")
+    print(f"  p50 {pct(times, 50):.1f} ms   p95 {pct(times, 95):.1f} ms   "
+          f"p99 {pct(times, 99):.1f} ms   {len(times) / elapsed:.0f} scans/s (one client)")
+    samples = frames(args.frames)
+    decode_times, read = [], 0
+    for data in samples:
+        start = time.perf_counter()
+        read += bool(decoder.decode(data))
+        decode_times.append(time.perf_counter() - start)
+    print(f"decode of a 1280x720 phone frame, {len(samples)} frames: "
+          f"mean {statistics.mean(decode_times) * 1000:.1f} ms   p95 {pct(decode_times, 95):.1f} ms   "
+          f"read {read}/{len(samples)}")
+
+
+if __name__ == "__main__":
+    main()

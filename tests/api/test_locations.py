@@ -1,0 +1,88 @@
+"""Locations over the API: create the tree, list it; bad parents, kinds and codes refused."""
+import pytest
+
+from tests.api.checks import assert_error
+from warehouse_app.locations.models import Location
+
+URL = "/api/v1/locations"
+
+
+def test_create_warehouse_zone_and_bin(client, supervisor):
+    for body in ({"code": "wh2", "name": "North", "kind": "warehouse"},
+                 {"code": "WH2-A", "kind": "zone", "parent": "WH2", "sequence": 1},
+                 {"code": "WH2-A-01", "kind": "bin", "parent": "wh2-a", "capacity": 40}):
+        response = client.post(URL, json=body, headers=supervisor)
+        assert response.status_code == 201, response.get_json()
+    bin_ = response.get_json()
+    assert (bin_["code"], bin_["parent"], bin_["path"], bin_["capacity"]) == (
+        "WH2-A-01", "WH2-A", "WH2 / WH2-A / WH2-A-01", 40)
+
+
+def test_list_locations_filters_by_kind_and_parent(client, staff, make_location):
+    wh = make_location("WH1", "warehouse")
+    zone = make_location("Z1", "zone", parent=wh)
+    make_location("B1", "bin", parent=zone)
+    make_location("B2", "bin", parent=wh)
+    everything = client.get(URL, headers=staff).get_json()
+    assert [loc["code"] for loc in everything["items"]] == ["B1", "B2", "WH1", "Z1"]
+    bins = client.get(f"{URL}?kind=bin", headers=staff).get_json()
+    assert [loc["code"] for loc in bins["items"]] == ["B1", "B2"]
+    under_zone = client.get(f"{URL}?parent=Z1", headers=staff).get_json()
+    assert [loc["code"] for loc in under_zone["items"]] == ["B1"]
+
+
+def test_virtual_locations_are_listed_by_kind(client, staff):
+    body = client.get(f"{URL}?kind=supplier", headers=staff).get_json()
+    assert [loc["code"] for loc in body["items"]] == ["SUPPLIER"]
+
+
+def test_unknown_parent_is_404(client, supervisor, rows):
+    response = client.post(URL, json={"code": "B9", "kind": "bin", "parent": "NOPE"},
+                           headers=supervisor)
+    assert_error(response, 404, "not_found", "parent")
+    assert rows(Location) == 5  # the virtual ones
+
+
+def test_bin_under_a_bin_is_422(client, supervisor, make_location, rows):
+    make_location("B1")
+    before = rows(Location)
+    response = client.post(URL, json={"code": "B2", "kind": "bin", "parent": "B1"},
+                           headers=supervisor)
+    assert_error(response, 422, field="parent")
+    assert rows(Location) == before
+
+
+def test_bin_without_parent_is_422(client, supervisor):
+    assert_error(client.post(URL, json={"code": "B2", "kind": "bin"}, headers=supervisor),
+                 422, field="parent")
+
+
+@pytest.mark.parametrize("kind", ["supplier", "shelf", 3, None])
+def test_kind_other_than_warehouse_zone_bin_is_422(client, supervisor, kind):
+    response = client.post(URL, json={"code": "X1", "kind": kind}, headers=supervisor)
+    assert_error(response, 422, "invalid", "kind")
+
+
+def test_duplicate_code_is_409(client, supervisor, make_location, rows):
+    make_location("B1")
+    before = rows(Location)
+    response = client.post(URL, json={"code": "b1", "kind": "bin", "parent": "WH1"},
+                           headers=supervisor)
+    assert_error(response, 409, "duplicate_code", "code")
+    assert rows(Location) == before
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"code": "X" * 10_000, "kind": "warehouse"}, "code"),
+    ({"code": "X 1", "kind": "warehouse"}, "code"),
+    ({"code": "X1", "kind": "warehouse", "name": "n" * 10_000}, "name"),
+    ({"code": "X1", "kind": "warehouse", "capacity": 0}, "capacity"),
+    ({"code": "X1", "kind": "warehouse", "sequence": "1"}, "sequence"),
+])
+def test_bad_location_fields_are_422(client, supervisor, body, field):
+    assert_error(client.post(URL, json=body, headers=supervisor), 422, field=field)
+
+
+def test_staff_cannot_create_locations(client, staff):
+    response = client.post(URL, json={"code": "WH9", "kind": "warehouse"}, headers=staff)
+    assert_error(response, 403, "forbidden")

@@ -1,0 +1,196 @@
+"""Request and response schemas: the OpenAPI document is generated from these."""
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from warehouse_app.api.fields import BarcodeSpec, PathDate, PathString, StrictBoolean, text
+from warehouse_app.catalog.models import BarcodeKind, Tracking
+from warehouse_app.ledger.models import MovementKind, Reason
+from warehouse_app.ledger.movements import MAX_COST, MAX_QTY
+from warehouse_app.locations.models import LocationKind
+
+POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
+# Optional movement fields where a form's or scanner's "" means "not given".
+BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
+                                "expiry", "reason", "unit_cost", "client_op_id"})
+CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
+
+
+def money(**kwargs) -> fields.Decimal:
+    """A non-negative amount below a billion; answered as a string to keep every digit."""
+    return fields.Decimal(as_string=True, allow_nan=False,
+                          validate=validate.Range(min=0, max=MAX_COST, max_inclusive=False),
+                          **kwargs)
+
+
+def count(low: int, high: int, **kwargs) -> fields.Integer:
+    """A whole number (JSON integer, not 1.5, "3" or true) within bounds."""
+    return fields.Integer(strict=True, validate=validate.Range(min=low, max=high), **kwargs)
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(metadata={"description": "e.g. not_found, insufficient_stock"})
+    message = fields.String(metadata={"description": "Readable, for a person"})
+    field = fields.String(allow_none=True, metadata={"description": "The input at fault"})
+
+
+class ErrorSchema(Schema):
+    """Every 4xx answer."""
+
+    error = fields.Nested(ErrorBodySchema)
+
+
+class BarcodeSchema(Schema):
+    code = text(64, required=True)
+    kind = fields.Enum(BarcodeKind, by_value=True)
+    pack_size = count(1, 100_000, metadata={"description": "Units one scan of it means"})
+
+
+class ProductChangeSchema(Schema):
+    """Fields of a product a supervisor may change (PATCH); all optional."""
+
+    sku = text(64)
+    name = text(200)
+    description = text(5000, allow_none=True)
+    category = text(400, allow_none=True, metadata={"description": 'A path, "A > B"'})
+    supplier = text(120, allow_none=True, metadata={"description": "Supplier name"})
+    unit_cost = money(allow_none=True)
+    sale_price = money(allow_none=True)
+    reorder_point = count(0, 1_000_000_000)
+    safety_stock = count(0, 1_000_000_000)
+    lead_time_days = count(0, 3650)
+    tracking = fields.String(validate=validate.OneOf([t.value for t in Tracking]))
+    variant_group = text(64, allow_none=True)
+    variant = text(64, allow_none=True)
+    active = StrictBoolean()
+    home_location = text(40, allow_none=True, metadata={"description": "Code of its usual bin"})
+    barcodes = fields.List(BarcodeSpec(BarcodeSchema), validate=validate.Length(max=50),
+                           metadata={"description": "Replaces the product's barcodes"})
+
+
+class ProductCreateSchema(ProductChangeSchema):
+    """A new product."""
+
+    sku = text(64, required=True)
+    name = text(200, required=True)
+
+
+class ProductSchema(Schema):
+    sku = fields.String()
+    name = fields.String()
+    description = fields.String()
+    category = PathString(attribute="category.path", allow_none=True)
+    supplier = PathString(attribute="supplier.name", allow_none=True)
+    unit_cost = fields.Decimal(as_string=True)
+    avg_cost = fields.Decimal(as_string=True)
+    sale_price = fields.Decimal(as_string=True, allow_none=True)
+    reorder_point = fields.Integer()
+    safety_stock = fields.Integer()
+    lead_time_days = fields.Integer()
+    tracking = fields.Enum(Tracking, by_value=True)
+    variant_group = fields.String(allow_none=True)
+    variant = fields.String(allow_none=True)
+    active = fields.Boolean()
+    home_location = PathString(attribute="home_location.code", allow_none=True)
+    barcodes = fields.List(fields.Nested(BarcodeSchema))
+
+
+class StockAtSchema(Schema):
+    """A product's balance in one location (and lot)."""
+
+    location = PathString(attribute="location.code")
+    lot = PathString(attribute="lot.code", allow_none=True)
+    on_hand = fields.Integer()
+    reserved = fields.Integer()
+    available = fields.Integer()
+
+
+class StockRowSchema(StockAtSchema):
+    sku = PathString(attribute="product.sku")
+
+
+class ProductDetailSchema(ProductSchema):
+    """A product with its stock in total and per location."""
+
+    on_hand = fields.Integer()
+    reserved = fields.Integer()
+    available = fields.Integer()
+    locations = fields.List(fields.Nested(StockAtSchema))
+
+
+class LocationSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.Enum(LocationKind, by_value=True)
+    parent = PathString(attribute="parent.code", allow_none=True)
+    path = fields.String()
+    sequence = fields.Integer()
+    capacity = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+
+
+class LocationCreateSchema(Schema):
+    code = text(40, required=True)
+    name = text(120)
+    kind = fields.String(required=True, validate=validate.OneOf(CREATABLE_LOCATIONS))
+    parent = text(40, allow_none=True, metadata={"description": "Code of a warehouse or zone"})
+    sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
+    capacity = count(1, 1_000_000_000, allow_none=True)
+
+
+class MovementInSchema(Schema):
+    """One movement to post; the kind implies the virtual end (Supplier, Customer...)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(POSTABLE_KINDS))
+    sku = text(64)
+    barcode = text(64, metadata={"description": "Names the product instead of sku; qty stays "
+                                                 "in base units, even for a pack barcode"})
+    qty = count(1, MAX_QTY, required=True, metadata={"description": "In base units"})
+    from_location = text(40, allow_none=True)
+    to_location = text(40, allow_none=True)
+    lot = text(64, allow_none=True)
+    expiry = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True, validate=validate.OneOf([r.value for r in Reason]))
+    note = text(2000)
+    reference = text(120)
+    unit_cost = money(allow_none=True, metadata={"description": "Receipts only"})
+    client_op_id = text(64, allow_none=True,
+                        metadata={"description": "Makes a retry safe: a known id answers 200 "
+                                                 "with the first movement"})
+
+    @pre_load
+    def blank_is_absent(self, data, **kwargs):
+        """Forms and scanners send "" for a field they leave out."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v == "" and k in BLANK_MEANS_ABSENT)}
+        return data
+
+    @validates_schema
+    def names_one_product(self, data, **kwargs):
+        """Exactly one of sku and barcode."""
+        if "sku" in data and "barcode" in data:
+            raise ValidationError("Give sku or barcode, not both.", "barcode")
+        if not data.get("sku") and not data.get("barcode"):
+            raise ValidationError("Name the product with sku or barcode.", "sku")
+
+
+class ReverseSchema(Schema):
+    note = text(2000)
+    client_op_id = text(64, allow_none=True)
+
+
+class MovementSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Enum(MovementKind, by_value=True)
+    sku = PathString(attribute="product.sku")
+    qty = fields.Integer()
+    from_location = PathString(attribute="from_location.code")
+    to_location = PathString(attribute="to_location.code")
+    lot = PathString(attribute="lot.code", allow_none=True)
+    expiry = PathDate(attribute="lot.expiry", allow_none=True)
+    reason = fields.Enum(Reason, by_value=True, allow_none=True)
+    note = fields.String()
+    reference = fields.String()
+    unit_cost = fields.Decimal(as_string=True)
+    user = PathString(attribute="user.username", allow_none=True)
+    client_op_id = fields.String(allow_none=True)
+    reversal_of = fields.Integer(attribute="reversal_of_id", allow_none=True)
+    created_at = fields.DateTime()
