@@ -8,6 +8,7 @@ import shutil
 import uuid
 
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -87,10 +88,16 @@ def database_url(request, tmp_path):
 
 class CommittingClient(FlaskClient):
     """Commits the test's own session before each request, so the request sees what the test
-    built and is not kept waiting by the test's open transaction."""
+    built and is not kept waiting by the test's open transaction.
+
+    A request reuses the test's app context (Flask pushes none of its own when one is active),
+    so `g` is emptied first: otherwise the user Flask-Login cached in `g` by one request would
+    answer for the next."""
 
     def open(self, *args, **kwargs):
         _db.session.commit()
+        for key in list(vars(g)):
+            delattr(g, key)
         return super().open(*args, **kwargs)
 
 
@@ -148,10 +155,14 @@ def make_user(db):
 def login_as(client, make_user):
     """Log the test client in as a new user of a role (the session cookie, no password round trip)."""
     def login(role="staff", username=None):
+        from flask_login.utils import _create_identifier
         user = make_user(username or f"{role}-{uuid.uuid4().hex[:6]}", role)
+        with client.application.test_request_context(environ_base=client.environ_base):
+            identifier = _create_identifier()  # session_protection="strong" checks it
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session["_id"] = identifier
         return user
     return login
 
