@@ -86,3 +86,12 @@ def test_bad_location_fields_are_422(client, supervisor, body, field):
 def test_staff_cannot_create_locations(client, staff):
     response = client.post(URL, json={"code": "WH9", "kind": "warehouse"}, headers=staff)
     assert_error(response, 403, "forbidden")
+
+
+@pytest.mark.parametrize("capacity", [0, -5, 1.5, "ten", True])
+def test_bin_capacity_must_be_a_positive_whole_number(client, admin, capacity):
+    client.post("/api/v1/locations", json={"code": "WH9", "kind": "warehouse"}, headers=admin)
+    response = client.post("/api/v1/locations", headers=admin, json={
+        "code": "CAP-1", "kind": "bin", "parent": "WH9", "capacity": capacity})
+    assert response.status_code == 422
+    assert response.json["error"]["field"] == "capacity"

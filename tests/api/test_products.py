@@ -141,3 +141,12 @@ def test_json_that_is_not_an_object_is_422(client, supervisor, rows):
     error = assert_error(client.post(URL, json=["P-1"], headers=supervisor), 422)
     assert error["message"] == "The body must be a JSON object."
     assert rows(Product) == 0
+
+
+def test_thirteen_digits_with_a_wrong_check_digit_are_refused_unless_internal(client, admin):
+    bad = {"sku": "EAN-TYPO", "name": "Typo", "barcodes": ["5901234123458"]}
+    response = client.post("/api/v1/products", json=bad, headers=admin)
+    assert response.status_code == 422
+    assert "check digit" in response.json["error"]["message"]
+    kept = {**bad, "barcodes": [{"code": "5901234123458", "kind": "internal"}]}
+    assert client.post("/api/v1/products", json=kept, headers=admin).status_code == 201

@@ -154,6 +154,10 @@ def clean_barcode(spec) -> dict:
         names = ", ".join(k.value for k in BarcodeKind)
         raise DomainError(f"Unknown barcode kind {str(kind_value)[:20]}; use one of {names}.",
                           field="barcodes") from None
+    if (not kind_value and code.isdigit() and len(code) in GS1_LENGTHS.values()
+            and not _ean_ok(code)):
+        raise DomainError(f"{code} looks like an EAN/UPC but its check digit is wrong; "
+                          "give kind 'internal' to keep it as it is.", field="barcodes")
     if kind in GS1_LENGTHS and not (code.isdigit() and len(code) == GS1_LENGTHS[kind]
                                     and _ean_ok(code)):
         raise DomainError(f"{code} is not a valid {kind.value} (length or check digit).",

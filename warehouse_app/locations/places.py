@@ -47,6 +47,10 @@ def create(code, kind: LocationKind, name: str = "", parent: Location | None = N
     if kind not in PHYSICAL_KINDS:
         raise DomainError("Only warehouses, zones and bins can be created.", field="kind")
     check_parent(kind, parent)
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                 or not 1 <= capacity <= 1_000_000_000):
+        raise DomainError("Capacity is a whole number of units from 1, or empty.",
+                          field="capacity")
     if db.session.scalar(select(func.count()).where(Location.code == norm)):
         raise Conflict(f"Location code {norm} is already used.", field="code",
                        code="duplicate_code")

@@ -1,1 +1,115 @@
-"""Location admin pages."""
+"""Location admin pages: browse the tree, search, create, edit, deactivate (supervisors+)."""
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+
+from warehouse_app.auth.access import role_required
+from warehouse_app.auth.models import Role
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+from warehouse_app.locations import bp, editing
+from warehouse_app.locations.models import PHYSICAL_KINDS, Location
+
+PER_PAGE = 50
+KINDS = [("bin", "Bin"), ("zone", "Zone"), ("warehouse", "Warehouse")]
+
+
+def browse_query(q: str, parent: Location | None):
+    """Matches of a search anywhere, else the children of a location (or the warehouses)."""
+    query = select(Location).where(Location.kind.in_(PHYSICAL_KINDS))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Location.code).like(like),
+                                func.lower(Location.name).like(like)))
+    elif parent is not None:
+        query = query.where(Location.parent_id == parent.id)
+    else:
+        query = query.where(Location.parent_id.is_(None))
+    return query.order_by(Location.sequence, Location.code)
+
+
+def child_counts(ids: list[int]) -> dict[int, int]:
+    """How many locations hang directly under each of these."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Location.parent_id, func.count())
+                              .where(Location.parent_id.in_(ids)).group_by(Location.parent_id))
+    return dict(rows.all())
+
+
+@bp.get("/")
+@role_required(Role.SUPERVISOR)
+def index():
+    """Warehouses, then what is inside the one chosen; or search every code and name."""
+    q = request.args.get("q", "").strip()[:60]
+    within = request.args.get("within", type=int)
+    parent = db.get_or_404(Location, within) if within else None
+    page = db.paginate(browse_query(q, parent), per_page=PER_PAGE, error_out=False)
+    counts = child_counts([loc.id for loc in page.items])
+    return render_template("locations/list.html", page=page, q=q, parent=parent,
+                           counts=counts, chain=ancestors(parent))
+
+
+def ancestors(location: Location | None) -> list[Location]:
+    """The location and its parents, warehouse first (the breadcrumbs)."""
+    chain = []
+    while location is not None:
+        chain.insert(0, location)
+        location = location.parent
+    return chain
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def create():
+    """A new warehouse, zone or bin under a parent."""
+    if request.method == "GET":
+        form = {"parent": request.args.get("parent", ""), "kind": request.args.get("kind", "bin")}
+        return render_template("locations/form.html", form=form, location=None, kinds=KINDS)
+    try:
+        location = editing.create(request.form.to_dict())
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return render_template("locations/form.html", form=request.form, location=None,
+                               kinds=KINDS), err.status
+    db.session.commit()
+    flash(f"Created {location.kind.value} {location.code}.", "ok")
+    return redirect(url_for("locations.index", within=location.parent_id), 303)
+
+
+@bp.route("/<int:location_id>", methods=["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def edit(location_id: int):
+    """Change a location's name, walking sequence and capacity."""
+    location = db.get_or_404(Location, location_id)
+    if request.method == "GET":
+        form = {"name": location.name, "sequence": location.sequence,
+                "capacity": location.capacity}
+        return render_template("locations/form.html", form=form, location=location)
+    try:
+        editing.update(location, {key: request.form.get(key, "") for key in editing.EDITABLE})
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return render_template("locations/form.html", form=request.form,
+                               location=location), err.status
+    db.session.commit()
+    flash(f"Saved {location.code}.", "ok")
+    return redirect(url_for("locations.edit", location_id=location.id), 303)
+
+
+@bp.post("/<int:location_id>/active")
+@role_required(Role.SUPERVISOR)
+def set_active(location_id: int):
+    """Deactivate an empty location and everything below it, or reactivate it."""
+    location = db.get_or_404(Location, location_id)
+    active = request.form.get("active") == "1"
+    try:
+        editing.set_active(location, active)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("locations.edit", location_id=location_id), 303)
+    db.session.commit()
+    flash(f"{location.code} {'reactivated' if active else 'deactivated'}.", "ok")
+    return redirect(url_for("locations.edit", location_id=location.id), 303)

@@ -1,0 +1,245 @@
+"""CSV import and export of products, locations and opening stock."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from warehouse_app.catalog.models import Barcode, Product
+from warehouse_app.ledger import balances
+from warehouse_app.ledger.models import Movement, MovementKind, StockLevel
+from warehouse_app.locations.models import Location
+
+EAN = "4006381333931"
+PRODUCTS = (
+    "sku,name,category,supplier,unit_cost,reorder_point,tracking,barcodes\n"
+    f"TEE-M,T-shirt M,Apparel > T-shirts,Acme,3.50,5,none,{EAN} CASE-M:internal:12\n"
+    "MILK,Milk 1l,Food,,0.80,0,lot,\n"
+)
+
+
+def upload(client, what, text, name=None):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(f"/products/import/{what}",
+                       data={"file": (io.BytesIO(data), name or f"{what}.csv")},
+                       content_type="multipart/form-data")
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def supervisor(login_as, no_csrf):
+    return login_as("supervisor")
+
+
+def test_import_export_page_renders_for_supervisor(client, supervisor):
+    html = client.get("/products/import").text
+    assert "Import products" in html and "Import opening stock" in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_import_is_403_for_staff(client, login_as, no_csrf):
+    login_as("staff")
+    assert upload(client, "products", PRODUCTS).status_code == 403
+
+
+def test_import_products_creates_them_with_barcodes(client, db, supervisor):
+    response = upload(client, "products", PRODUCTS)
+    assert response.status_code == 303
+    assert "Imported products: 2 created" in client.get("/products/import").text
+    tee = db.session.scalar(select(Product).where(Product.sku == "TEE-M"))
+    assert tee.category.path == "Apparel > T-shirts" and tee.supplier.name == "Acme"
+    assert {(b.code, b.kind.value, b.pack_size) for b in tee.barcodes} == {
+        (EAN, "ean13", 1), ("CASE-M", "internal", 12)}
+
+
+def test_import_products_updates_known_skus(client, db, supervisor, make_product):
+    make_product("TEE-M", name="Old name")
+    upload(client, "products", PRODUCTS)
+    db.session.expire_all()
+    assert db.session.scalar(select(Product.name).where(Product.sku == "TEE-M")) == "T-shirt M"
+    assert count(db, Product) == 2
+
+
+def test_import_with_bad_rows_imports_nothing_and_names_every_bad_line(client, db,
+                                                                       supervisor):
+    text = ("sku,name,reorder_point,barcodes\n"
+            "GOOD-1,Good,1,\n"
+            "BAD 1,Space in SKU,1,\n"
+            "GOOD-2,Good too,1,\n"
+            "BAD-2,,1,\n"
+            "BAD-3,Negative,-4,\n"
+            "GOOD-1,Same SKU twice is an update,2,\n"
+            f"BAD-4,Taken barcode,1,{EAN}\n"
+            f"BAD-5,Taken again,1,{EAN}\n")
+    response = upload(client, "products", text)
+    assert response.status_code == 422
+    html = response.text
+    for line in (3, 5, 6, 9):
+        assert f"Line {line}:" in html
+    for line in (2, 4, 7, 8):
+        assert f"Line {line}:" not in html
+    assert "nothing was imported" in html
+    assert count(db, Product) == 0 and count(db, Barcode) == 0
+
+
+def test_import_reports_a_row_with_too_many_cells(client, db, supervisor):
+    response = upload(client, "products", "sku,name\nA,B,C\nOK,Fine\n")
+    assert "Line 2: 3 cells but 2 columns." in response.text
+    assert count(db, Product) == 0
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("products.xlsx", b"sku,name\nA,B\n", "is not a .csv file"),
+    ("products.csv", b"sku,name\nA,\xff\xfe\n", "not UTF-8"),
+    ("products.csv", b"PK\x03\x04\x00\x00binary", "not a text CSV file"),
+    ("products.csv", b"name,price\nA,1\n", "Missing column(s): sku"),
+    ("products.csv", b"sku,name,colour\nA,B,red\n", "Unknown column(s): colour"),
+    ("products.csv", b"", "The file is empty"),
+    ("products.csv", b"sku,name\n", "no rows"),
+])
+def test_import_refuses_bad_files_with_a_clear_message(client, db, supervisor, name, data,
+                                                       message):
+    response = upload(client, "products", data, name=name)
+    assert response.status_code in (400, 422)
+    assert message in response.text
+    assert count(db, Product) == 0
+
+
+def test_import_refuses_an_oversized_file(app, client, db, supervisor):
+    app.config["IMPORT_MAX_BYTES"] = 100
+    response = upload(client, "products", "sku,name\n" + "A,B\n" * 50)
+    assert response.status_code == 400
+    assert "larger than" in response.text
+
+
+def test_import_without_a_file_says_choose_one(client, supervisor):
+    response = client.post("/products/import/products", data={},
+                           content_type="multipart/form-data")
+    assert "Choose a CSV file" in response.text
+
+
+def test_import_accepts_semicolons_and_a_bom(client, db, supervisor):
+    upload(client, "products", "\ufeffsku;name\nA-1;Semi colon\n")
+    assert db.session.scalar(select(Product.name)) == "Semi colon"
+
+
+def test_export_products_round_trips(client, db, supervisor, make_product):
+    make_product("TEE-M", name="T-shirt, \"M\"", category="Apparel > T-shirts",
+                 supplier="Acme", unit_cost="3.5", sale_price="9.99", tracking="lot",
+                 variant_group="TEE", variant="M / blue", reorder_point=4,
+                 barcodes=[EAN, {"code": "CASE-M", "pack_size": 12},
+                           {"code": "96385074", "kind": "internal"}])
+    make_product("=HYPERLINK(1)", active=False)
+    exported = client.get("/products/export/products.csv")
+    assert exported.mimetype == "text/csv"
+    assert "'=HYPERLINK(1),'=HYPERLINK(1)," in exported.text
+    before = exported.text
+    db.session.execute(Barcode.__table__.delete())
+    db.session.execute(Product.__table__.delete())
+    db.session.commit()
+    assert upload(client, "products", before).status_code == 303
+    assert client.get("/products/export/products.csv").text == before
+
+
+def test_export_escapes_formula_names_and_imports_them_back(client, db, supervisor,
+                                                            make_product):
+    make_product("F-1", name="=cmd|' /C calc'!A0")
+    text = client.get("/products/export/products.csv").text
+    assert ",'=cmd|" in text
+    db.session.execute(Product.__table__.delete())
+    db.session.commit()
+    upload(client, "products", text)
+    assert db.session.scalar(select(Product.name)) == "=cmd|' /C calc'!A0"
+
+
+def test_import_locations_builds_the_tree(client, db, supervisor):
+    text = ("code,kind,name,parent,sequence,capacity\n"
+            "wh1,warehouse,Main,,,\nA,zone,Aisle A,WH1,1,\nA-01,bin,,A,2,40\n")
+    assert upload(client, "locations", text).status_code == 303
+    bin_ = db.session.scalar(select(Location).where(Location.code == "A-01"))
+    assert bin_.path == "WH1 / A / A-01" and bin_.capacity == 40 and bin_.sequence == 2
+
+
+def test_import_locations_with_bad_rows_imports_nothing(client, db, supervisor):
+    text = ("code,kind,parent,capacity\n"
+            "WH1,warehouse,,\nA-01,bin,NOPE,\nA-02,shelf,WH1,\nA-03,bin,WH1,0\n")
+    html = upload(client, "locations", text).text
+    assert "Line 3: No location with code NOPE." in html
+    assert "Line 4: Kind is warehouse, zone or bin." in html
+    assert "Line 5: Capacity must be between 1" in html
+    assert db.session.scalar(select(func.count()).where(Location.code == "WH1")) == 0
+
+
+def test_export_locations_round_trips(client, db, supervisor, make_location):
+    zone = make_location("Z1", "zone", sequence=3)
+    make_location("A-01", parent=zone, capacity=10, name="Top shelf")
+    make_location("A-00", parent=zone)
+    before = client.get("/products/export/locations.csv").text
+    assert before.index("WH1") < before.index("Z1") < before.index("A-01")
+    db.session.execute(Location.__table__.delete().where(Location.parent_id.is_not(None)
+                                                         & (Location.kind == "bin")))
+    db.session.execute(Location.__table__.delete().where(Location.kind == "zone"))
+    db.session.execute(Location.__table__.delete().where(Location.kind == "warehouse"))
+    db.session.commit()
+    assert upload(client, "locations", before).status_code == 303
+    assert client.get("/products/export/locations.csv").text == before
+
+
+def test_import_opening_stock_posts_receipts(client, db, supervisor, make_product,
+                                             make_location):
+    make_product("TEE-M")
+    make_product("MILK", tracking="lot")
+    make_location("A-01")
+    text = ("sku,location,qty,lot,expiry,unit_cost\n"
+            "TEE-M,a-01,5,,,2.50\nMILK,A-01,3,L1,2027-03-31,0.80\n")
+    assert upload(client, "stock", text).status_code == 303
+    movements = db.session.scalars(select(Movement)).all()
+    assert [m.kind for m in movements] == [MovementKind.RECEIVE] * 2
+    assert all(m.from_location.code == "SUPPLIER" and m.user_id == supervisor.id
+               for m in movements)
+    assert movements[1].lot.expiry.isoformat() == "2027-03-31"
+    assert balances.verify() == []
+
+
+def test_opening_stock_with_bad_rows_posts_nothing(client, db, supervisor, make_product,
+                                                   make_location):
+    make_product("TEE-M")
+    make_location("A-01")
+    text = ("sku,location,qty,lot,expiry\n"
+            "TEE-M,A-01,5,,\nNOPE,A-01,1,,\nTEE-M,ZZZ,1,,\nTEE-M,A-01,0,,\n"
+            "TEE-M,A-01,1,L1,\nTEE-M,A-01,1,,31/12/2027\nTEE-M,SUPPLIER,1,,\n")
+    html = upload(client, "stock", text).text
+    for line, message in [(3, "No product with SKU NOPE."), (4, "No location with code ZZZ."),
+                          (5, "Quantity must be at least 1."),
+                          (6, "TEE-M is not tracked by lot or serial."),
+                          (7, "is not a date like"),
+                          (8, "SUPPLIER is not a warehouse, zone or bin.")]:
+        assert f"Line {line}:" in html and message in html
+    assert count(db, Movement) == 0 and count(db, StockLevel) == 0
+
+
+def test_the_same_opening_stock_file_imports_only_once(client, db, supervisor, make_product,
+                                                       make_location):
+    make_product("TEE-M")
+    make_location("A-01")
+    text = "sku,location,qty\nTEE-M,A-01,5\n"
+    upload(client, "stock", text)
+    response = upload(client, "stock", text)
+    assert "imported before" in response.text
+    assert count(db, Movement) == 1
+
+
+def test_export_stock_round_trips_as_opening_stock(client, db, supervisor, make_product,
+                                                   make_location, stock):
+    tee, milk = make_product("TEE-M"), make_product("MILK", tracking="lot")
+    a, b = make_location("A-01"), make_location("B-01")
+    stock(tee, a, 5, unit_cost="2")
+    stock(milk, b, 3, lot="L1", expiry=None)
+    before = client.get("/products/export/stock.csv").text
+    assert "TEE-M,TEE-M,A-01,,,5,0,5,2" in before
+    db.session.execute(StockLevel.__table__.update().values(on_hand=0))
+    db.session.commit()
+    assert upload(client, "stock", before).status_code == 303
+    assert client.get("/products/export/stock.csv").text == before

@@ -1,0 +1,86 @@
+"""Products as CSV: export them with their barcodes, import (create or update) them."""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from warehouse_app import csvfile
+from warehouse_app.catalog import products
+from warehouse_app.catalog.models import Barcode, BarcodeKind, Product
+from warehouse_app.extensions import db
+from warehouse_app.locations.csv_io import parse_bool
+
+COLUMNS = ["sku", "name", "description", "category", "supplier", "unit_cost", "sale_price",
+           "reorder_point", "safety_stock", "lead_time_days", "tracking", "variant_group",
+           "variant", "active", "barcodes"]
+REQUIRED = {"sku", "name"}
+TEXT = ("name", "description", "category", "supplier", "variant_group", "variant")
+PLAIN = ("unit_cost", "sale_price", "reorder_point", "safety_stock", "lead_time_days",
+         "tracking")
+KIND_NAMES = {k.value for k in BarcodeKind}
+
+
+def barcode_cell(barcodes: list[Barcode]) -> str:
+    """Barcodes separated by spaces; CODE:kind:pack_size unless the code alone says it all."""
+    parts = []
+    for b in barcodes:
+        plain = b.pack_size == 1 and products.guess_kind(b.code) is b.kind
+        parts.append(b.code if plain else f"{b.code}:{b.kind.value}:{b.pack_size}")
+    return " ".join(parts)
+
+
+def parse_barcodes(cell: str) -> list[dict | str]:
+    """The barcodes of one cell, as products.create/update take them."""
+    specs: list[dict | str] = []
+    for token in (cell or "").split():
+        parts = token.rsplit(":", 2)
+        if len(parts) == 3 and parts[1].lower() in KIND_NAMES:
+            specs.append({"code": parts[0], "kind": parts[1].lower(), "pack_size": parts[2]})
+        elif ":" in token and token.rsplit(":", 1)[1].lower() in KIND_NAMES:
+            code, kind = token.rsplit(":", 1)
+            specs.append({"code": code, "kind": kind.lower()})
+        else:
+            specs.append(token)
+    return specs
+
+
+def export_rows() -> list[list]:
+    """One row per product (active or not), by SKU."""
+    query = (select(Product).options(selectinload(Product.barcodes),
+                                     selectinload(Product.supplier))
+             .order_by(Product.sku))
+    rows = []
+    for p in db.session.scalars(query):
+        rows.append([p.sku, p.name, p.description,
+                     p.category.path if p.category else "",
+                     p.supplier.name if p.supplier else "",
+                     p.unit_cost, "" if p.sale_price is None else p.sale_price,
+                     p.reorder_point, p.safety_stock, p.lead_time_days, p.tracking.value,
+                     p.variant_group or "", p.variant or "",
+                     "yes" if p.active else "no", barcode_cell(p.barcodes)])
+    return rows
+
+
+def row_fields(row: dict[str, str]) -> dict:
+    """The product fields one row gives; a column left out of the file changes nothing."""
+    fields: dict = {key: row[key] for key in TEXT if key in row}
+    fields.update({key: row[key].strip() for key in PLAIN if key in row})
+    if (active := parse_bool(row.get("active", ""))) is not None:
+        fields["active"] = active
+    if "barcodes" in row:
+        fields["barcodes"] = parse_barcodes(row["barcodes"])
+    return fields
+
+
+def _import_row(row: dict[str, str]) -> str:
+    sku = row["sku"].strip()
+    existing = db.session.scalar(select(Product).where(Product.sku == sku)) if sku else None
+    if existing is None:
+        products.create({**row_fields(row), "sku": sku})
+        return "created"
+    products.update(existing, row_fields(row))
+    return "updated"
+
+
+def import_file(storage):
+    """Create or update products from an uploaded file; all rows or none."""
+    upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
+    return csvfile.run(upload, _import_row)

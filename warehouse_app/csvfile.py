@@ -1,0 +1,159 @@
+"""CSV files in and out: read an upload safely, run its rows all-or-nothing, write a download.
+
+An import checks every row, each in its own savepoint, and collects every bad row with its line
+number; if any row is bad the caller rolls the whole import back, so a file imports entirely or
+not at all.
+"""
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Response, current_app
+
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be imported (not CSV, not text, too big, wrong columns)."""
+
+    status = 400
+    code = "bad_file"
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+class BadRows(DomainError):
+    """Some rows are wrong; the whole file was refused."""
+
+    code = "bad_rows"
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} bad row(s); nothing was imported. Fix them and try "
+                         "again.")
+        self.errors = errors
+
+
+@dataclass
+class Upload:
+    """An uploaded CSV file's rows, each with the line number it starts on."""
+
+    name: str
+    rows: list[tuple[int, dict[str, str]]]
+    errors: list[RowError]
+    data: bytes
+
+
+def _text(storage) -> tuple[str, bytes]:
+    name = (getattr(storage, "filename", "") or "").strip()
+    if not name:
+        raise FileRefused("Choose a CSV file to import.", field="file")
+    if not name.lower().endswith(".csv"):
+        raise FileRefused(f"{name[:80]} is not a .csv file.", field="file")
+    limit = current_app.config.get("IMPORT_MAX_BYTES", MAX_BYTES)
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise FileRefused(f"The file is larger than {limit // 1024} KB; split it into smaller "
+                          "files.", field="file")
+    if b"\x00" in data:
+        raise FileRefused("This is not a text CSV file.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRefused("The file is not UTF-8 text; save it as “CSV UTF-8”.",
+                          field="file") from None
+    if not text.strip():
+        raise FileRefused("The file is empty.", field="file")
+    return text, data
+
+
+def _header(reader, required: set[str], optional: set[str]) -> list[str]:
+    header = [cell.strip().lower() for cell in next(reader)]
+    missing = sorted(required - set(header))
+    if missing:
+        raise FileRefused(f"Missing column(s): {', '.join(missing)}. The first line must name "
+                          "the columns.", field="file")
+    unknown = sorted(set(header) - required - optional - {""})
+    if unknown:
+        raise FileRefused(f"Unknown column(s): {', '.join(c[:40] for c in unknown)}.",
+                          field="file")
+    if len(set(header)) != len(header):
+        raise FileRefused("A column is named twice in the first line.", field="file")
+    return header
+
+
+def read(storage, required: set[str], optional: set[str]) -> Upload:
+    """Rows of an uploaded CSV file, refusing what is not a readable CSV with these columns."""
+    text, data = _text(storage)
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, errors, line = [], [], 1
+    try:
+        header = _header(reader, required, optional)
+        line = reader.line_num + 1
+        for values in reader:
+            start, line = line, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise FileRefused(f"More than {MAX_ROWS:,} rows; split the file.", field="file")
+            if len(values) > len(header):
+                errors.append(RowError(start, f"{len(values)} cells but {len(header)} columns."))
+                continue
+            values = [unsafe(v) for v in values] + [""] * (len(header) - len(values))
+            rows.append((start, dict(zip(header, values, strict=True))))
+    except csv.Error as err:
+        raise FileRefused(f"Line {reader.line_num}: this is not valid CSV ({err}).",
+                          field="file") from None
+    return Upload(name=storage.filename, rows=rows, errors=errors, data=data)
+
+
+def run(upload: Upload, handle: Callable[[dict[str, str]], str]) -> Counter:
+    """Apply handle to every row in its own savepoint; raise BadRows naming every bad line."""
+    counts: Counter = Counter()
+    errors = list(upload.errors)
+    for line, row in upload.rows:
+        try:
+            with db.session.begin_nested():
+                counts[handle(row)] += 1
+        except DomainError as err:
+            errors.append(RowError(line, err.message))
+    if errors:
+        raise BadRows(sorted(errors, key=lambda e: e.line))
+    if not counts:
+        raise FileRefused("The file has a header but no rows.", field="file")
+    return counts
+
+
+def safe_cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula (a leading ' that unsafe() removes)."""
+    text = value or ""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unsafe(text: str) -> str:
+    """Undo safe_cell (every imported cell goes through it) and trim surrounding space."""
+    text = (text or "").strip()
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def download(name: str, header: list[str], rows: Iterable[list]) -> Response:
+    """A CSV file to save, with a header line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) if isinstance(v, str) else v for v in row] for row in rows)
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
