@@ -8,6 +8,7 @@ from sqlalchemy.exc import DatabaseError
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
+from warehouse_app.locations.models import Location
 from warehouse_app.ledger.movements import Line, record, reverse
 
 
@@ -147,4 +148,57 @@ def test_verify_finds_a_tampered_balance(db, make_product, make_location, stock)
     db.session.execute(text("UPDATE stock_level SET on_hand = 7"))
     db.session.commit()
     problems = balances.verify()
-    assert [(p.ledger, p.cached) for p in problems] == [(5, 7)]
+    assert [(p.ledger, p.cached) for p in problems if isinstance(p, balances.Mismatch)] == [(5, 7)]
+    # the warehouse total no longer adds up either
+    assert [(p.bins, p.cached) for p in problems
+            if isinstance(p, balances.WarehouseMismatch)] == [(7, 5)]
+
+
+def test_transfer_between_warehouses_moves_the_warehouse_balances(db, make_product,
+                                                                  make_location, stock):
+    from warehouse_app.ledger.reservations import balance
+    product = make_product()
+    north, south = make_location("NORTH", "warehouse"), make_location("SOUTH", "warehouse")
+    a, b = make_location("N-1", parent=north), make_location("S-1", parent=south)
+    stock(product, a, 5)
+    record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
+    db.session.commit()
+    assert balance(product.id, north.id) == (3, 0)
+    assert balance(product.id, south.id) == (2, 0)
+    assert balances.verify() == []
+
+
+def test_reserved_stock_cannot_leave_its_warehouse(db, make_product, make_location, stock):
+    from warehouse_app.ledger.movements import Reserved
+    from warehouse_app.ledger.reservations import NotAvailable, reserve
+    product = make_product()
+    north = make_location("NORTH", "warehouse")
+    a = make_location("N-1", parent=north)
+    stock(product, a, 5)
+    reserve(product, north, 4)
+    with pytest.raises(NotAvailable, match="Only 1"):
+        reserve(product, north, 2)
+    with pytest.raises(Reserved, match="only 1 may move"):
+        record(Line(MovementKind.PICK, product, 2, from_location=a))
+    record(Line(MovementKind.PICK, product, 1, from_location=a))
+    db.session.commit()
+    assert balances.verify() == []
+
+
+def test_a_pick_for_the_order_releases_its_reservation(db, make_product, make_location, stock):
+    from warehouse_app.ledger.movements import post
+    from warehouse_app.ledger.reservations import balance, reserve
+    product = make_product()
+    north = make_location("NORTH", "warehouse")
+    a = make_location("N-1", parent=north)
+    stock(product, a, 5)
+    reserve(product, north, 5)
+    m = Movement(kind=MovementKind.PICK, product=product, product_id=product.id, qty=3,
+                 from_location=a, from_location_id=a.id,
+                 to_location=db.session.scalar(select(Location).where(Location.code == "CUSTOMER")),
+                 unit_cost=0)
+    m.to_location_id = m.to_location.id
+    m.release_reserved = 3
+    post(m)
+    db.session.commit()
+    assert balance(product.id, north.id) == (2, 2)

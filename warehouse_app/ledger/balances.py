@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, union_all
 
 from warehouse_app.extensions import db
-from warehouse_app.ledger.models import Movement, StockLevel
+from warehouse_app.ledger.models import Movement, StockLevel, WarehouseStock
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
 
 
@@ -40,7 +40,34 @@ def ledger_balances() -> dict[tuple[int, int, int | None], int]:
     return {(p, loc, lot): int(total) for p, loc, lot, total in rows}
 
 
-def verify() -> list[Mismatch]:
+@dataclass(frozen=True)
+class WarehouseMismatch:
+    product_id: int
+    location_id: int  # the warehouse
+    bins: int
+    cached: int
+
+    def describe(self, names: dict) -> str:
+        sku, code = names.get(("p", self.product_id), "?"), names.get(("l", self.location_id), "?")
+        return (f"{sku} in warehouse {code}: its locations hold {self.bins}, "
+                f"warehouse_stock says {self.cached}")
+
+
+def verify_warehouses() -> list[WarehouseMismatch]:
+    """Per-warehouse balances that disagree with the sum of the warehouse's locations."""
+    held = {(p, w): int(q) for p, w, q in db.session.execute(
+        select(StockLevel.product_id, Location.warehouse_id, func.sum(StockLevel.on_hand))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Location.warehouse_id.is_not(None))
+        .group_by(StockLevel.product_id, Location.warehouse_id))}
+    cached = {(p, w): int(q) for p, w, q in db.session.execute(
+        select(WarehouseStock.product_id, WarehouseStock.warehouse_id, WarehouseStock.on_hand))}
+    return [WarehouseMismatch(p, w, held.get((p, w), 0), cached.get((p, w), 0))
+            for p, w in sorted(set(held) | set(cached))
+            if held.get((p, w), 0) != cached.get((p, w), 0)]
+
+
+def verify() -> list:
     """Balances that disagree with the ledger, or ledger balances below zero."""
     expected = ledger_balances()
     cached = {(s.product_id, s.location_id, s.lot_id): s.on_hand
@@ -51,7 +78,7 @@ def verify() -> list[Mismatch]:
         want, have = expected.get(key, 0), cached.get(key, 0)
         if want != have or want < 0:
             problems.append(Mismatch(*key, ledger=want, cached=have))
-    return problems
+    return problems + verify_warehouses()
 
 
 def names_for(problems: list[Mismatch]) -> dict:
@@ -84,11 +111,11 @@ def stock_rows(product_id: int | None = None, location_ids=None, nonzero: bool =
 
 
 def totals(product_id: int) -> dict[str, int]:
-    """On hand, reserved and available for one product over every location."""
-    on_hand, reserved = db.session.execute(
-        select(func.coalesce(func.sum(StockLevel.on_hand), 0),
-               func.coalesce(func.sum(StockLevel.reserved), 0))
-        .where(StockLevel.product_id == product_id)).one()
+    """On hand, reserved (by orders, per warehouse) and available for one product."""
+    on_hand = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+                                .where(StockLevel.product_id == product_id))
+    reserved = db.session.scalar(select(func.coalesce(func.sum(WarehouseStock.reserved), 0))
+                                 .where(WarehouseStock.product_id == product_id))
     return {"on_hand": int(on_hand), "reserved": int(reserved),
             "available": int(on_hand) - int(reserved)}
 

@@ -114,3 +114,30 @@ class StockLevel(db.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+class WarehouseStock(db.Model):
+    """Cached balance of one product in one warehouse, and how much of it orders have reserved.
+
+    post() keeps on_hand equal to the sum of the warehouse's bins; reservations move `reserved`.
+    The CHECK makes reserved stock untouchable by anything but the order it is reserved for.
+    """
+
+    __table_args__ = (
+        db.UniqueConstraint("product_id", "warehouse_id"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("on_hand >= reserved", name="reserved_within_on_hand"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    on_hand: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    product: Mapped[Product] = relationship()
+    warehouse: Mapped[Location] = relationship()
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved

@@ -6,18 +6,20 @@ decrement is a conditional UPDATE backed by a CHECK, so two phones racing for th
 cannot both win on either engine. record() and reverse() build validated movements for it.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse_app.catalog.models import Product, Tracking
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.extensions import db
-from warehouse_app.ledger.models import Lot, Movement, MovementKind, Reason, StockLevel
-from warehouse_app.locations.models import Location, LocationKind, PHYSICAL_KINDS
+from warehouse_app.ledger.models import (Lot, Movement, MovementKind, Reason, StockLevel,
+                                          WarehouseStock)
+from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 from warehouse_app.locations.places import virtual
 
 MAX_QTY = 1_000_000_000
@@ -37,9 +39,12 @@ SHAPES: dict[MovementKind, list[tuple[frozenset, frozenset]]] = {
                          (frozenset({LocationKind.COUNT}), PHYSICAL)],
 }
 # The virtual end a kind implies when the caller names only the physical one.
-IMPLIED_FROM = {MovementKind.RECEIVE: LocationKind.SUPPLIER, MovementKind.RETURN: LocationKind.CUSTOMER,
-                MovementKind.ADJUST: LocationKind.ADJUSTMENT, MovementKind.COUNT: LocationKind.COUNT}
-IMPLIED_TO = {MovementKind.PICK: LocationKind.CUSTOMER, MovementKind.ADJUST: LocationKind.ADJUSTMENT,
+IMPLIED_FROM = {MovementKind.RECEIVE: LocationKind.SUPPLIER,
+                MovementKind.RETURN: LocationKind.CUSTOMER,
+                MovementKind.ADJUST: LocationKind.ADJUSTMENT,
+                MovementKind.COUNT: LocationKind.COUNT}
+IMPLIED_TO = {MovementKind.PICK: LocationKind.CUSTOMER,
+              MovementKind.ADJUST: LocationKind.ADJUSTMENT,
               MovementKind.COUNT: LocationKind.COUNT}
 SCRAP_REASONS = frozenset({Reason.DAMAGE, Reason.EXPIRY})
 
@@ -54,6 +59,7 @@ def post(m: Movement) -> Movement:
                 _take(m)
             if m.to_location.is_physical:
                 _add_on_hand(m.product_id, m.to_location_id, m.lot_id, m.qty)
+            _move_between_warehouses(m)
             db.session.add(m)
             db.session.flush()
     except (InsufficientStock, IntegrityError):
@@ -65,50 +71,111 @@ def post(m: Movement) -> Movement:
     return m
 
 
+# The statements post() runs for every movement, built once: building a statement costs
+# several times more than running it on SQLite. Core tables, not ORM entities: the session
+# keeps no StockLevel objects in step anyway (synchronize_session was off).
+_LEVEL = StockLevel.__table__
+_KEY = (_LEVEL.c.product_id == bindparam("p"), _LEVEL.c.location_id == bindparam("l"))
+_NO_LOT, _THIS_LOT = _LEVEL.c.lot_id.is_(None), _LEVEL.c.lot_id == bindparam("lot")
+_TAKE = {lot: update(_LEVEL).where(*_KEY, cond, _LEVEL.c.on_hand >= bindparam("q"))
+         .values(on_hand=_LEVEL.c.on_hand - bindparam("q"))
+         for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
+_BUMP = {lot: update(_LEVEL).where(*_KEY, cond).values(on_hand=_LEVEL.c.on_hand + bindparam("q"))
+         for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
+_HELD = {lot: select(_LEVEL.c.on_hand).where(*_KEY, cond)
+         for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
+# rowcount is not reliable for INSERT .. ON CONFLICT on psycopg, hence RETURNING.
+_CREATE = {name: dialect.insert(_LEVEL).on_conflict_do_nothing().returning(_LEVEL.c.id)
+           for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_PRODUCT = Product.__table__
+_STOCK_OF = select(func.coalesce(func.sum(_LEVEL.c.on_hand), 0)).where(
+    _LEVEL.c.product_id == bindparam("p"))
+_AVG_COST = select(_PRODUCT.c.avg_cost).where(_PRODUCT.c.id == bindparam("p")).with_for_update()
+_SET_COSTS = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
+    avg_cost=bindparam("avg", type_=_PRODUCT.c.avg_cost.type),
+    unit_cost=bindparam("cost", type_=_PRODUCT.c.unit_cost.type))
+_OP_ID = select(Movement.__table__.c.id).where(
+    Movement.__table__.c.client_op_id == bindparam("op"))
+
+
+def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dict:
+    return {"p": product_id, "l": location_id, "lot": lot_id, "q": qty}
+
+
 def _take(m: Movement) -> None:
-    done = db.session.execute(
-        update(StockLevel)
-        .where(StockLevel.product_id == m.product_id,
-               StockLevel.location_id == m.from_location_id,
-               _lot_is(m.lot_id),
-               StockLevel.on_hand >= m.qty)
-        .values(on_hand=StockLevel.on_hand - m.qty)
-        .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        held = db.session.scalar(
-            select(StockLevel.on_hand).where(StockLevel.product_id == m.product_id,
-                                             StockLevel.location_id == m.from_location_id,
-                                             _lot_is(m.lot_id))) or 0
+    key = _key(m.product_id, m.from_location_id, m.lot_id, m.qty)
+    lot = m.lot_id is not None
+    if db.session.execute(_TAKE[lot], key).rowcount != 1:
+        held = db.session.execute(_HELD[lot], key).scalar() or 0
         raise InsufficientStock(m.product.sku, m.from_location.code, m.qty, held)
-
-
-def _lot_is(lot_id: int | None):
-    return StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
 
 
 def _add_on_hand(product_id: int, location_id: int, lot_id: int | None, qty: int) -> None:
     """Add to a balance, creating its row the first time (a racing creator is tolerated)."""
-    bump = (update(StockLevel)
-            .where(StockLevel.product_id == product_id, StockLevel.location_id == location_id,
-                   _lot_is(lot_id))
-            .values(on_hand=StockLevel.on_hand + qty)
-            .execution_options(synchronize_session=False))
-    if db.session.execute(bump).rowcount == 1:
+    key, bump = _key(product_id, location_id, lot_id, qty), _BUMP[lot_id is not None]
+    if db.session.execute(bump, key).rowcount == 1:
         return
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    table = StockLevel.__table__
-    created = db.session.execute(
-        dialect.insert(table)
-        .values(product_id=product_id, location_id=location_id, lot_id=lot_id, on_hand=qty,
-                reserved=0)
-        .on_conflict_do_nothing()
-        .returning(table.c.id)).scalar()  # rowcount is not reliable here on psycopg
+    insert = _CREATE["postgresql" if db.session.get_bind().dialect.name == "postgresql"
+                     else "sqlite"]
+    created = db.session.execute(insert, {"product_id": product_id, "location_id": location_id,
+                                          "lot_id": lot_id, "on_hand": qty,
+                                          "reserved": 0}).scalar()
     if created is None:
-        db.session.execute(bump)
+        db.session.execute(bump, key)
+
+
+_WS = WarehouseStock.__table__
+_WS_ROW = (_WS.c.product_id == bindparam("p"), _WS.c.warehouse_id == bindparam("w"))
+# Out of a warehouse: only unreserved stock, unless the movement releases its order's promise.
+_WS_TAKE = (update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
+                              _WS.c.on_hand - bindparam("q") >= _WS.c.reserved - bindparam("r"))
+            .values(on_hand=_WS.c.on_hand - bindparam("q"),
+                    reserved=_WS.c.reserved - bindparam("r")))
+_WS_BUMP = update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q"))
+_WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
+              for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+def _move_between_warehouses(m: Movement) -> None:
+    """Keep per-warehouse balances; a move inside one warehouse leaves them as they are."""
+    source = m.from_location.warehouse_id if m.from_location.is_physical else None
+    target = m.to_location.warehouse_id if m.to_location.is_physical else None
+    release = getattr(m, "release_reserved", 0)
+    if source == target and not release:
+        return
+    if source is not None:
+        key = {"p": m.product_id, "w": source, "q": m.qty, "r": release}
+        if db.session.execute(_WS_TAKE, key).rowcount != 1:
+            on_hand, reserved = db.session.execute(
+                select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
+            raise Reserved(m.product.sku, m.from_location.warehouse.code, m.qty,
+                           int(on_hand) - int(reserved))
+    if target is not None:
+        key = {"p": m.product_id, "w": target, "q": m.qty}
+        if db.session.execute(_WS_BUMP, key).rowcount != 1:
+            insert = _WS_CREATE["postgresql" if db.session.get_bind().dialect.name
+                                == "postgresql" else "sqlite"]
+            created = db.session.execute(insert, {"product_id": m.product_id,
+                                                  "warehouse_id": target, "on_hand": m.qty,
+                                                  "reserved": 0}).scalar()
+            if created is None:
+                db.session.execute(_WS_BUMP, key)
+
+
+class Reserved(InsufficientStock):
+    """The stock is there, but orders have reserved it."""
+
+    code = "reserved"
+
+    def __init__(self, sku: str, warehouse: str, wanted: int, free: int):
+        Conflict.__init__(self, f"{sku} in {warehouse} is reserved for orders: only {max(free, 0)} "
+                                f"may move, {wanted} asked.", field="qty")
+        self.available = max(free, 0)
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
-    return db.session.scalar(select(Movement).where(Movement.client_op_id == client_op_id))
+    found = db.session.execute(_OP_ID, {"op": client_op_id}).scalar()
+    return db.session.get(Movement, found) if found is not None else None
 
 
 def _same_op(seen: Movement, m: Movement) -> Movement:
@@ -139,6 +206,7 @@ class Line:
     reference: str = ""
     unit_cost: Decimal | None = None
     client_op_id: str | None = None
+    at: datetime | None = None  # when it happened, for history loaded after the fact
 
 
 def record(line: Line, user=None) -> Movement:
@@ -146,6 +214,12 @@ def record(line: Line, user=None) -> Movement:
     check_qty(line.qty)
     source, target = _ends(line)
     _check_shape(line.kind, source, target)
+    if line.client_op_id and (seen := _by_op_id(line.client_op_id)):
+        # A retry answers the first movement before rules its own posting changed (a serial
+        # now in stock) can refuse it.
+        return _same_op(seen, Movement(product_id=line.product.id, qty=line.qty,
+                                       from_location_id=source.id, to_location_id=target.id,
+                                       client_op_id=line.client_op_id))
     if line.kind is MovementKind.ADJUST and line.reason is None:
         raise DomainError("An adjustment needs a reason (damage, loss, theft, expiry, found...).",
                           field="reason")
@@ -161,6 +235,8 @@ def record(line: Line, user=None) -> Movement:
                  lot=lot, lot_id=lot.id if lot else None, reason=line.reason,
                  note=line.note or "", reference=line.reference or "", unit_cost=cost,
                  user_id=getattr(user, "id", None), client_op_id=line.client_op_id or None)
+    if line.at is not None:
+        m.created_at = line.at
     posted = post(m)
     if posted is m and line.kind is MovementKind.RECEIVE:
         _average_in(line.product, line.qty, cost)
@@ -181,12 +257,12 @@ def check_qty(qty) -> int:
 def _ends(line: Line) -> tuple[Location, Location]:
     source, target = line.from_location, line.to_location
     if source is None and line.kind in IMPLIED_FROM and target is not None and target.is_physical:
-        source = virtual(IMPLIED_FROM[line.kind])
+        source = _virtual(IMPLIED_FROM[line.kind])
     if target is None and line.kind in IMPLIED_TO and source is not None and source.is_physical:
         kind = IMPLIED_TO[line.kind]
         if line.kind is MovementKind.ADJUST and line.reason in SCRAP_REASONS:
             kind = LocationKind.SCRAP
-        target = virtual(kind)
+        target = _virtual(kind)
     if source is None:
         raise DomainError(f"A {line.kind.value} needs the location it comes from.",
                           field="from_location")
@@ -196,6 +272,15 @@ def _ends(line: Line) -> tuple[Location, Location]:
     if source.id == target.id:
         raise DomainError("From and to are the same location.", field="to_location")
     return source, target
+
+
+def _virtual(kind: LocationKind) -> Location:
+    """The virtual location of a kind, remembered for the life of the session."""
+    known = db.session.info.setdefault("virtual_locations", {})
+    location = known.get(kind)
+    if location is None or location not in db.session:
+        location = known[kind] = virtual(kind)
+    return location
 
 
 def _check_shape(kind: MovementKind, source: Location, target: Location) -> None:
@@ -265,17 +350,14 @@ def _cost_for(line: Line) -> Decimal:
 
 def _average_in(product: Product, qty: int, cost: Decimal) -> None:
     """Fold a receipt into the product's moving average cost (stock before it, at the old cost)."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(StockLevel.on_hand), 0))
-        .where(StockLevel.product_id == product.id)) - qty
-    old = db.session.scalar(select(Product.avg_cost).where(Product.id == product.id)
-                            .with_for_update()) or Decimal(0)
+    total = db.session.execute(_STOCK_OF, {"p": product.id}).scalar() - qty
+    old = db.session.execute(_AVG_COST, {"p": product.id}).scalar() or Decimal(0)
     total = max(total, 0)
     average = ((old * total + cost * qty) / (total + qty)).quantize(COST_PLACES)
-    db.session.execute(update(Product).where(Product.id == product.id)
-                       .values(avg_cost=average, unit_cost=cost)
-                       .execution_options(synchronize_session=False))
-    db.session.expire(product, ["avg_cost", "unit_cost"])
+    db.session.execute(_SET_COSTS, {"p": product.id, "avg": average, "cost": cost})
+    # What we just wrote (the row is locked on PostgreSQL): no need to read it back.
+    set_committed_value(product, "avg_cost", average)
+    set_committed_value(product, "unit_cost", cost)
 
 
 def reverse(movement: Movement, user=None, note: str = "",

@@ -52,12 +52,17 @@ class Location(db.Model):
         Enum(LocationKind, values_callable=lambda e: [m.value for m in e], native_enum=False,
              length=20, validate_strings=True))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
+    # The warehouse a physical location belongs to (itself for a warehouse), kept at creation:
+    # parents never change, and per-warehouse balances and reports need it on every movement.
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
     sequence: Mapped[int] = mapped_column(default=0)  # walking order among siblings
     capacity: Mapped[int | None]  # units a bin holds, when it matters
     active: Mapped[bool] = mapped_column(default=True)
 
-    parent: Mapped["Location | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Location"]] = relationship(back_populates="parent")
+    parent: Mapped["Location | None"] = relationship(remote_side=[id], back_populates="children",
+                                                     foreign_keys=[parent_id])
+    children: Mapped[list["Location"]] = relationship(back_populates="parent",
+                                                      foreign_keys=[parent_id])
 
     @property
     def is_physical(self) -> bool:

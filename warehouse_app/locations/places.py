@@ -55,9 +55,13 @@ def create(code, kind: LocationKind, name: str = "", parent: Location | None = N
         raise Conflict(f"Location code {norm} is already used.", field="code",
                        code="duplicate_code")
     location = Location(code=norm, kind=kind, name=(name or "").strip()[:120] or norm,
-                        parent=parent, sequence=sequence, capacity=capacity)
+                        parent=parent, sequence=sequence, capacity=capacity,
+                        warehouse_id=parent.warehouse_id if parent is not None else None)
     db.session.add(location)
     db.session.flush()
+    if kind is LocationKind.WAREHOUSE:
+        location.warehouse_id = location.id
+        db.session.flush()
     return location
 
 

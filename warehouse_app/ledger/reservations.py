@@ -1,0 +1,69 @@
+"""Reservations: what orders have promised out of a warehouse's stock.
+
+available = on hand - reserved, per product and warehouse, in one row of warehouse_stock.
+Reserving is one conditional UPDATE (reserved + q where on_hand - reserved >= q), so two
+systems ordering the last unit at the same moment cannot both get it, on either engine. A pick
+for the order releases what it takes in the same statement that lowers on_hand (post() does it
+when the movement carries `release_reserved`); anything else may only take unreserved stock
+(a CHECK on warehouse_stock).
+"""
+from sqlalchemy import bindparam, select, update
+
+from warehouse_app.catalog.models import Product
+from warehouse_app.errors import Conflict, DomainError
+from warehouse_app.extensions import db
+from warehouse_app.ledger.models import WarehouseStock
+from warehouse_app.locations.models import Location, LocationKind
+
+_WS = WarehouseStock.__table__
+_ROW = (_WS.c.product_id == bindparam("p"), _WS.c.warehouse_id == bindparam("w"))
+_RESERVE = (update(_WS).where(*_ROW, _WS.c.on_hand - _WS.c.reserved >= bindparam("q"))
+            .values(reserved=_WS.c.reserved + bindparam("q")))
+_RELEASE = (update(_WS).where(*_ROW, _WS.c.reserved >= bindparam("q"))
+            .values(reserved=_WS.c.reserved - bindparam("q")))
+
+
+class NotAvailable(Conflict):
+    code = "insufficient_stock"
+
+    def __init__(self, sku: str, warehouse: str, wanted: int, available: int):
+        super().__init__(f"Only {available} of {sku} available in {warehouse}; {wanted} asked.",
+                         field="qty")
+        self.sku, self.wanted, self.available = sku, wanted, available
+
+
+def _check(product: Product, warehouse: Location, qty: int) -> None:
+    if warehouse.kind is not LocationKind.WAREHOUSE:
+        raise DomainError(f"{warehouse.code} is not a warehouse.", field="warehouse")
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+        raise DomainError("A reservation is a whole number of units from 1.", field="qty")
+
+
+def balance(product_id: int, warehouse_id: int) -> tuple[int, int]:
+    """On hand and reserved of a product in a warehouse."""
+    row = db.session.execute(select(_WS.c.on_hand, _WS.c.reserved).where(
+        _WS.c.product_id == product_id, _WS.c.warehouse_id == warehouse_id)).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def available(product_id: int, warehouse_id: int) -> int:
+    on_hand, reserved = balance(product_id, warehouse_id)
+    return on_hand - reserved
+
+
+def reserve(product: Product, warehouse: Location, qty: int) -> None:
+    """Promise qty of a product out of a warehouse, or refuse with what is available."""
+    _check(product, warehouse, qty)
+    done = db.session.execute(_RESERVE, {"p": product.id, "w": warehouse.id, "q": qty})
+    if done.rowcount != 1:
+        raise NotAvailable(product.sku, warehouse.code, qty,
+                           max(0, available(product.id, warehouse.id)))
+
+
+def release(product: Product, warehouse: Location, qty: int) -> None:
+    """Give back a promise (a cancelled or changed order)."""
+    _check(product, warehouse, qty)
+    done = db.session.execute(_RELEASE, {"p": product.id, "w": warehouse.id, "q": qty})
+    if done.rowcount != 1:
+        raise Conflict(f"Less than {qty} of {product.sku} is reserved in {warehouse.code}.",
+                       field="qty")
