@@ -207,6 +207,7 @@ class Line:
     unit_cost: Decimal | None = None
     client_op_id: str | None = None
     at: datetime | None = None  # when it happened, for history loaded after the fact
+    release_reserved: int = 0  # units of an order's reservation this movement fulfils
 
 
 def record(line: Line, user=None) -> Movement:
@@ -237,6 +238,7 @@ def record(line: Line, user=None) -> Movement:
                  user_id=getattr(user, "id", None), client_op_id=line.client_op_id or None)
     if line.at is not None:
         m.created_at = line.at
+    m.release_reserved = line.release_reserved
     posted = post(m)
     if posted is m and line.kind is MovementKind.RECEIVE:
         _average_in(line.product, line.qty, cost)
