@@ -10,7 +10,7 @@ export class Camera {
     this.stream = null;
     this.timer = null;
     this.busy = false;
-    this.last = { code: null, at: 0 };
+    this.sent = new Map(); // code -> when it was last passed on (each code on its own clock)
     this.canvas = document.createElement("canvas");
     this.detector = null;
   }
@@ -46,10 +46,13 @@ export class Camera {
     this.busy = true;
     try {
       const codes = this.detector ? await this.detectHere() : await this.detectOnServer();
+      if (!this.isOpen) return; // closed while this frame was being read
+      const now = Date.now();
       for (const code of codes) {
-        const now = Date.now();
-        if (code === this.last.code && now - this.last.at < SAME_CODE_MS) continue;
-        this.last = { code, at: now };
+        // With one "last code" only, two labels in view (a bin and a product) took turns
+        // being "new" and the product posted again every other frame.
+        if (now - (this.sent.get(code) || 0) < SAME_CODE_MS) continue;
+        this.sent.set(code, now);
         this.onCode(code);
         break;
       }

@@ -48,6 +48,11 @@ function typedQty() {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
+function giveBack(qty) {
+  // A typed quantity the scan did not use (a bin, a refused scan) waits for the next product.
+  if (qty && !qtyField.value) qtyField.value = String(qty);
+}
+
 function save() {
   sessionStorage.setItem(STATE_KEY, JSON.stringify({ bin: state.bin, from: state.from }));
 }
@@ -220,7 +225,7 @@ function setBin(thing) {
 async function intoBin(thing) {
   if (!state.bin) throw new Error("Scan the bin first, then the products.");
   const body = { flow: FLOW, code: thing.code, to_location: state.bin };
-  const qty = typedQty();
+  const qty = thing.typed;
   if (qty) body.qty = qty; else body.scans = 1;
   const cost = $("unit_cost");
   if (cost && cost.value.trim()) body.unit_cost = cost.value.trim();
@@ -254,7 +259,7 @@ function askLot(thing) {
 
 function chooseAdjust(thing) {
   if (!state.bin) throw new Error("Scan the bin first, then the product.");
-  state.adjust = { thing, qty: typedQty() || thing.pack_size || 1 };
+  state.adjust = { thing, qty: thing.typed || thing.pack_size || 1 };
   markStep("reason", { product: `${state.adjust.qty} × ${thing.sku}` });
   show("ok", `${thing.sku}: pick a reason, say what happened, then Post adjustment.`);
   $("adjust-post").hidden = false;
@@ -309,7 +314,7 @@ function addPending(thing) {
   const key = `${thing.sku}|${thing.lot || ""}`;
   const line = state.pending.get(key) || { code: thing.code, sku: thing.sku, qty: 0, lot: thing.lot,
                                            onHand: thing.on_hand_here };
-  const add = typedQty() || thing.pack_size || 1;
+  const add = thing.typed || thing.pack_size || 1;
   if (line.onHand != null && line.qty + add > line.onHand) {
     throw new Error(`Only ${line.onHand} × ${thing.sku} in ${state.from}; you have ${line.qty} in this move.`);
   }
@@ -341,15 +346,18 @@ function renderPending(suggestions) {
   box.hidden = state.pending.size === 0;
 }
 
-async function handle(code) {
+async function handle(code, typed) {
+  // typed: the quantity in #qty when this code was scanned (scans queue up behind each other,
+  // so the field may hold the next scan's quantity by the time this one is handled).
   try {
     const here = FLOW === "move" ? state.from : state.bin;
     const thing = await lookup(code, here || undefined);
     const handlers = flows[FLOW];
-    if (thing.type === "location") await handlers.location(thing);
-    else if (thing.type === "product") await handlers.product({ ...thing, code });
+    if (thing.type === "location") { giveBack(typed); await handlers.location(thing); }
+    else if (thing.type === "product") await handlers.product({ ...thing, code, typed });
     else throw new Error(`${code} is a ${thing.type.replace("_", " ")}; this screen takes bins and products.`);
   } catch (err) {
+    giveBack(typed);
     show("error", `✗ ${err.message}`);
   }
 }
@@ -358,7 +366,8 @@ async function handle(code) {
 function scan(code) {
   code = code.trim();
   if (!code) return;
-  chain = chain.then(() => handle(code));
+  const typed = typedQty();
+  chain = chain.then(() => handle(code, typed));
 }
 
 $("scan-form").addEventListener("submit", (event) => {

@@ -1,5 +1,4 @@
 """The server-side decoder: every symbology, hard photos, and refusals."""
-import io
 import struct
 import zlib
 

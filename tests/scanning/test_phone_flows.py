@@ -1,0 +1,501 @@
+"""The phone scanning workflows in a real Chromium at phone size, against a live server.
+
+One headless Debian Chromium per module (plus one with a fake camera, only for the camera test);
+each test gets a fresh context (cookies, IndexedDB, service worker), a live server on the test's
+own database, and runs on SQLite and PostgreSQL. What the phone does is checked in the ledger.
+"""
+import re
+import shutil
+import subprocess
+import threading
+from itertools import pairwise
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from tests.scanning.barcodes import SAMPLES, clean
+from warehouse_app.catalog.models import Product
+from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
+from warehouse_app.locations.models import Location
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "password123"
+EAN = "5901234123457"          # the EAN-13 that barcodes.clean("ean13") draws
+PACK = "MUG-BOX-6"             # a pack barcode: 6 units
+CAMERA_BIN = SAMPLES["code128"][1]  # "A-01-02", the Code 128 that barcodes.clean("code128") draws
+FLOW_PAGES = ("receive", "move", "adjust", "return")
+INSTALL_HINT = ("`make test` installs it (apt-get install chromium ffmpeg); "
+                "never `playwright install`")
+
+
+def need(path: str, what: str) -> None:
+    if not Path(path).exists():
+        pytest.fail(f"{what} is missing at {path}: the phone tests need it. {INSTALL_HINT}.",
+                    pytrace=False)
+
+
+# ---------- browsers, live server, phone ----------
+@pytest.fixture(scope="module")
+def playwright_driver():
+    need(CHROMIUM, "Debian's chromium")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def fake_camera(tmp_path_factory):
+    """A 1280x720 .y4m of an EAN-13 product label above a Code 128 bin label."""
+    need(FFMPEG, "ffmpeg")
+    folder = tmp_path_factory.mktemp("camera")
+    frame = Image.new("L", (1280, 720), 235)
+    frame.paste(clean("ean13"), (120, 90))
+    frame.paste(clean("code128"), (120, 400))  # zbar lists the lower one first: the bin
+    frame.save(folder / "frame.png")
+    ARTIFACTS.mkdir(exist_ok=True)
+    frame.save(ARTIFACTS / "scan-camera-frame.png")
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-i", str(folder / "frame.png"),
+                    "-pix_fmt", "yuv420p", str(folder / "fake.y4m")], check=True, timeout=30)
+    return folder / "fake.y4m"
+
+
+@pytest.fixture(scope="module")
+def camera_browser(playwright_driver, fake_camera):
+    """A second Chromium whose camera shows the fake frame (the file is fixed per browser)."""
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        args=ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                     f"--use-file-for-fake-video-capture={fake_camera.resolve()}"])
+    yield browser
+    browser.close()
+
+
+class Server:
+    """The app on a free localhost port, in a background thread, noting each request."""
+
+    def __init__(self, app):
+        self.requests: list[str] = []
+        self.httpd = make_server("127.0.0.1", 0, self.wsgi(app), threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={
+            "poll_interval": 0.05}, daemon=True)  # shutdown() waits up to one poll
+        self.thread.start()
+        self.running = True
+
+    def wsgi(self, app):
+        def call(environ, start_response):
+            self.requests.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+            return app(environ, start_response)
+        return call
+
+    def stop(self):
+        if self.running:
+            self.running = False
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.thread.join(5)
+
+
+@pytest.fixture
+def server(app):
+    live = Server(app)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def floor(db, make_user, make_product, make_location):
+    """A staff member, a supervisor, a mug with an EAN and a 6-pack barcode, two bins."""
+    make_user("staff1", "staff", PASSWORD)
+    make_user("boss", "supervisor", PASSWORD)
+    product = make_product("MUG-1", name="Blue mug", barcodes=[EAN, {"code": PACK, "pack_size": 6}])
+    a, b = make_location("A-01"), make_location("B-02")
+    return fresh(db, lambda: SimpleNamespace(product=product.id, a=a.id, b=b.id))
+
+
+@pytest.fixture
+def phone(browser, server):
+    """phone(user, path) -> a 390x844 touch page logged in as user, showing path."""
+    contexts = []
+
+    def open_phone(user="staff1", path="/scan/receive", on=None):
+        context = (on or browser).new_context(**PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        # printed when a test fails: what the page said and sent
+        page.on("console", lambda m: print(f"console {m.type}: {m.text}"))
+        page.on("pageerror", lambda e: print(f"page error: {e}"))
+        page.on("requestfinished", lambda r: print(
+            f"{r.method} {r.url.split('/', 3)[-1]} {r.post_data or ''}"[:200]))
+        page.on("requestfailed", lambda r: print(f"FAILED {r.method} {r.url} {r.failure}"))
+        page.goto(f"{server.url}/login?next={path}")
+        page.fill("#f-username", user)
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"**{path}")
+        if path.startswith("/scan/"):
+            expect(page.locator("#undo")).to_be_visible()  # scanflow.js has started
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+# ---------- helpers ----------
+def wedge(page, *codes: str) -> None:
+    """What a keyboard-wedge scanner does: type the code fast, then Enter; no waiting between."""
+    for code in codes:
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+
+
+def feedback(page, kind: str, text: str | None = None) -> None:
+    expect(page.locator("#feedback")).to_have_class(re.compile(rf"\bfeedback-{kind}\b"))
+    if text is not None:
+        expect(page.locator("#prompt")).to_contain_text(text)
+
+
+def snap(page, name: str, engine: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"scan-{name}-{engine}.png"), full_page=True)
+
+
+def fresh(db, query):
+    """Run a read in its own short transaction: the server wrote from other threads, and an open
+    SQLite transaction in the test would hold the write lock the server needs."""
+    db.session.rollback()
+    try:
+        return query()
+    finally:
+        db.session.rollback()
+
+
+def on_hand(db, product: int, location: int) -> int:
+    return fresh(db, lambda: db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
+            StockLevel.product_id == product, StockLevel.location_id == location)))
+
+
+def moves(db, kind: MovementKind | None = None) -> list[tuple]:
+    """(kind, qty, from code, to code, reason, note, client_op_id) of each movement, in order."""
+    source, target = Location.__table__.alias("src"), Location.__table__.alias("dst")
+    query = (select(Movement.kind, Movement.qty, source.c.code, target.c.code, Movement.reason,
+                    Movement.note, Movement.client_op_id)
+             .join(source, source.c.id == Movement.from_location_id)
+             .join(target, target.c.id == Movement.to_location_id).order_by(Movement.id))
+    if kind is not None:
+        query = query.where(Movement.kind == kind)
+    return fresh(db, lambda: [tuple(row) for row in db.session.execute(query)])
+
+
+def put(db, stock, floor, qty: int) -> None:
+    """qty mugs into A-01 by a real receipt, committed before the phone looks."""
+    stock(db.session.get(Product, floor.product), db.session.get(Location, floor.a), qty)
+    db.session.rollback()
+
+
+def outbox_size(page) -> int:
+    """Lines still kept in the phone's IndexedDB outbox."""
+    return page.evaluate("""() => new Promise((ok, no) => {
+        const r = indexedDB.open('warehouse-outbox');
+        r.onsuccess = () => { const c = r.result.transaction('lines').objectStore('lines').count();
+                              c.onsuccess = () => ok(c.result); c.onerror = no; };
+        r.onerror = no; })""")
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def small_targets(page) -> list[str]:
+    """Visible buttons, fields and tap rows shorter than 48 CSS pixels."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'button, a.btn, select, textarea, .reason, label.check,'
+        + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])')]
+        .filter(el => el.offsetParent !== null && el.getClientRects().length)
+        .filter(el => el.getBoundingClientRect().height < 47.5)
+        .map(el => `${el.getBoundingClientRect().height | 0}px ${el.outerHTML.slice(0, 90)}`)""")
+
+
+# ---------- the tests ----------
+def test_chromium_and_ffmpeg_are_installed():
+    """Fails (does not skip) when the browser tests cannot run here."""
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: {INSTALL_HINT}"
+    assert Path(FFMPEG).exists(), f"no ffmpeg: {INSTALL_HINT}"
+
+
+def test_wedge_scanner_receive_at_full_speed(phone, db, floor, engine_name):
+    page = phone()
+    assert page.evaluate("document.activeElement.id") == "scan"
+    wedge(page, "A-01", EAN, EAN, PACK, EAN)
+    page.fill("#qty", "3")       # a typed quantity goes with the next scan only
+    page.focus("#scan")
+    wedge(page, EAN, "MUG-1")
+    line = page.locator("#posted li")
+    expect(line).to_have_text("MUG-1 Blue mug → A-01: 13")
+    expect(page.locator("#waiting")).to_be_hidden()
+    feedback(page, "ok", "(13 on this line)")
+    expect(page.locator('[data-value-for="bin"]')).to_have_text("A-01")
+    assert page.evaluate("document.activeElement.id") == "scan"
+    snap(page, "receive-wedge", engine_name)
+
+    receipts = moves(db)
+    assert [(kind, qty, src, dst) for kind, qty, src, dst, *_ in receipts] == [
+        (MovementKind.RECEIVE, qty, "SUPPLIER", "A-01") for qty in (1, 1, 6, 1, 3, 1)]
+    assert len({op for *_, op in receipts}) == 6 and all(op for *_, op in receipts)
+    assert on_hand(db, floor.product, floor.a) == 13
+
+
+def test_move_refuses_more_than_the_bin_holds_then_posts_to_the_destination(
+        phone, db, floor, stock, engine_name):
+    put(db, stock, floor, 3)
+    before = len(moves(db))
+    page = phone(path="/scan/move")
+    wedge(page, "A-01", EAN, EAN)
+    feedback(page, "ok", "(2 to move)")
+    wedge(page, PACK)             # 6 more: the bin holds 3
+    feedback(page, "error", "Only 3 × MUG-1 in A-01; you have 2 in this move.")
+    expect(page.locator("#pending-lines li")).to_have_text(["2 × MUG-1"])
+    snap(page, "move-refused", engine_name)
+    assert len(moves(db)) == before, "the refused scan posted nothing"
+
+    wedge(page, "B-02")
+    feedback(page, "ok", "✓ 2 × MUG-1")
+    expect(page.locator("#pending")).to_be_hidden()
+    expect(page.locator("#posted li")).to_have_text(["MUG-1 A-01 → B-02: 2"])
+    transfers = moves(db, MovementKind.TRANSFER)
+    assert [(qty, src, dst) for _, qty, src, dst, *_ in transfers] == [(2, "A-01", "B-02")]
+    assert (on_hand(db, floor.product, floor.a), on_hand(db, floor.product, floor.b)) == (1, 2)
+    snap(page, "move-done", engine_name)
+
+
+def test_supervisor_posts_damage_to_scrap_and_staff_may_not_adjust(
+        phone, server, db, floor, stock, engine_name):
+    put(db, stock, floor, 5)
+    page = phone("boss", "/scan/adjust")
+    expect(page.locator("#adjust-post")).to_be_hidden()  # until a product is scanned
+    wedge(page, "A-01", EAN)
+    expect(page.locator("#adjust-post")).to_be_visible()
+    page.locator("label.reason", has_text="Damage").tap()
+    page.fill("#note", "Dropped from the top shelf")
+    snap(page, "adjust-ready", engine_name)
+    page.locator("#adjust-post").tap()
+    feedback(page, "ok", "✓ 1 × MUG-1")
+    expect(page.locator("#posted li")).to_have_text(["damage: MUG-1 out of A-01: 1"])
+    expect(page.locator("#adjust-post")).to_be_hidden()
+    adjustments = moves(db, MovementKind.ADJUST)
+    assert [row[1:6] for row in adjustments] == [
+        (1, "A-01", "SCRAP", Reason.DAMAGE, "Dropped from the top shelf")]
+    assert on_hand(db, floor.product, floor.a) == 4
+
+    staff = phone("staff1", "/scan/receive")
+    response = staff.goto(f"{server.url}/scan/adjust")
+    assert response.status == 403
+    assert len(moves(db, MovementKind.ADJUST)) == 1
+
+
+def test_wrong_scans_get_plain_words_and_post_nothing(phone, db, floor, engine_name):
+    page = phone()
+    wedge(page, EAN)              # a product where the bin was expected
+    feedback(page, "error", "Scan the bin first, then the products.")
+    snap(page, "wrong-product-for-bin", engine_name)
+    wedge(page, "NOPE-404")
+    feedback(page, "error", "Unknown code NOPE-404: not a product, bin or document here.")
+    wedge(page, "SCRAP")          # a virtual location is not a bin
+    feedback(page, "error", "SCRAP is not a bin in the warehouse.")
+    wedge(page, "A-01", "NOPE-405")
+    feedback(page, "error", "Unknown code NOPE-405")
+    expect(page.locator('[data-value-for="bin"]')).to_have_text("A-01")
+    snap(page, "wrong-unknown", engine_name)
+    expect(page.locator("#posted li")).to_have_text(["Nothing yet."])
+    assert moves(db) == []
+
+    move = phone(path="/scan/move")
+    wedge(move, "MUG-1")          # a product before the source bin
+    feedback(move, "error", "Scan the bin you are taking from first.")
+    assert moves(db) == []
+
+
+def test_undo_last_line_posts_a_reversal(phone, db, floor, engine_name):
+    page = phone()
+    wedge(page, "A-01", EAN, EAN)
+    expect(page.locator("#posted li")).to_have_text(["MUG-1 Blue mug → A-01: 2"])
+    assert on_hand(db, floor.product, floor.a) == 2
+    page.locator("#undo").tap()
+    feedback(page, "ok", "↶ Undone: 1 × MUG-1")
+    expect(page.locator("#posted li")).to_have_text(["MUG-1 Blue mug → A-01: 1"])
+    expect(page.locator("#undo")).to_be_disabled()
+    snap(page, "undo", engine_name)
+    ledger = moves(db)
+    assert [(kind, qty, src, dst) for kind, qty, src, dst, *_ in ledger] == [
+        (MovementKind.RECEIVE, 1, "SUPPLIER", "A-01"),
+        (MovementKind.RECEIVE, 1, "SUPPLIER", "A-01"),
+        (MovementKind.REVERSAL, 1, "A-01", "SUPPLIER")]
+    assert on_hand(db, floor.product, floor.a) == 1
+
+
+def test_camera_frames_are_decoded_on_the_server(phone, camera_browser, server, db, floor,
+                                                 make_location, engine_name):
+    make_location(CAMERA_BIN)
+    bin_id = fresh(db, lambda: db.session.scalar(select(Location.id).where(
+        Location.code == CAMERA_BIN)))
+    page = phone(on=camera_browser)
+    assert page.evaluate("'BarcodeDetector' in window") is False  # so frames go to the server
+    page.evaluate("""() => {  // note when each code the camera passes on is looked up
+        window.lookups = [];
+        const send = window.fetch;
+        window.fetch = (url, options) => {
+            if (String(url).endsWith('/scan/resolve')) {
+                window.lookups.push([performance.now(), JSON.parse(options.body).code]);
+            }
+            return send(url, options);
+        };
+    }""")
+    page.locator("#camera-btn").tap()
+    expect(page.locator("#camera")).to_be_visible()
+    expect(page.locator('[data-value-for="bin"]')).to_have_text(CAMERA_BIN, timeout=15_000)
+    feedback(page, "ok", "✓ 1 × MUG-1")
+    page.wait_for_timeout(1200)  # both labels stay in view a while
+    snap(page, "camera", engine_name)
+    page.locator("#camera-stop").tap()
+    expect(page.locator("#camera")).to_be_hidden()
+    closed_at = page.evaluate("performance.now()")
+    page.wait_for_timeout(500)  # a frame still being decoded when the camera closed is dropped
+    expect(page.locator("#waiting")).to_be_hidden()
+    lookups = page.evaluate("window.lookups")
+
+    assert server.requests.count("POST /scan/decode") >= 2
+    assert {code for _, code in lookups} == {CAMERA_BIN, EAN}
+    assert all(at < closed_at for at, _ in lookups), "a code was taken after Close camera"
+    # A label in view is taken again only every 2.5 s. With one "last code" remembered, the bin
+    # and the product took turns being new, and the product posted every other frame (~0.9 s).
+    for code in (CAMERA_BIN, EAN):
+        times = [at for at, seen in lookups if seen == code]
+        assert all(b - a > 2400 for a, b in pairwise(times)), (code, times)
+    receipts = moves(db)
+    assert {(kind, qty, src, dst) for kind, qty, src, dst, *_ in receipts} == {
+        (MovementKind.RECEIVE, 1, "SUPPLIER", CAMERA_BIN)}
+    assert len(receipts) <= len([code for _, code in lookups if code == EAN])
+    expect(page.locator("#posted li")).to_have_text(
+        [f"MUG-1 Blue mug → {CAMERA_BIN}: {len(receipts)}"])
+    assert on_hand(db, floor.product, bin_id) == len(receipts)
+
+
+def test_offline_scans_wait_on_the_phone_and_post_once_when_back(phone, server, db, floor,
+                                                                 engine_name):
+    page = phone()
+    wedge(page, "A-01")
+    feedback(page, "ok", "Bin A-01")
+    page.context.set_offline(True)
+    wedge(page, EAN, "MUG-1", EAN, PACK, EAN)
+    expect(page.locator("#waiting")).to_have_text("5 waiting to post")
+    expect(page.locator("#net")).to_have_text("Offline")
+    feedback(page, "offline", "It posts when the network is back.")
+    snap(page, "offline-queued", engine_name)
+    assert moves(db) == []
+
+    page.context.set_offline(False)
+    expect(page.locator("#waiting")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#net")).to_have_text("Online")
+    snap(page, "offline-drained", engine_name)
+    receipts = moves(db)
+    assert [qty for _, qty, *_ in receipts] == [1, 1, 1, 6, 1]
+    assert len({op for *_, op in receipts}) == 5 and None not in {op for *_, op in receipts}
+    assert on_hand(db, floor.product, floor.a) == 10
+    assert outbox_size(page) == 0
+
+    # A line the server posted but whose answer never reached the phone: it stays queued, is
+    # sent again with the same client_op_id, and the server answers with the first posting.
+    def answer_lost(route):
+        route.fetch()
+        route.abort("connectionreset")
+    page.route("**/scan/line", answer_lost, times=1)
+    wedge(page, EAN)
+    expect(page.locator("#net")).to_have_text("Offline")  # the send failed, as far as it knows
+    expect(page.locator("#waiting")).to_have_text("1 waiting to post")
+    assert len(moves(db)) == 6
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # or wait for the 4 s retry
+    expect(page.locator("#waiting")).to_be_hidden()
+    feedback(page, "ok", "✓ 1 × MUG-1")
+    receipts = moves(db)
+    assert len(receipts) == 6 and len({op for *_, op in receipts}) == 6
+    assert on_hand(db, floor.product, floor.a) == 11
+    assert outbox_size(page) == 0
+
+
+def test_service_worker_serves_the_shell_offline(phone, server, floor, engine_name):
+    page = phone()
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)") is True
+    page.reload()  # now controlled by the worker
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+
+    page.context.set_offline(True)
+    seen = len(server.requests)
+    response = page.reload()
+    expect(page.locator("#scan")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Receive")
+    assert response is not None and response.from_service_worker
+    reached_server = [r for r in server.requests[seen:] if r.startswith("GET /scan/receive")]
+
+    # Whatever the emulation does to the worker's own fetches, a stopped server is a cut network.
+    server.stop()
+    response = page.goto(server.url + "/scan/move")  # precached at install, never opened
+    expect(page.locator("h1")).to_have_text("Put away / move")
+    expect(page.locator("#undo")).to_be_visible()    # its scripts came from the cache too
+    snap(page, "offline-shell", engine_name)
+    assert response is not None and response.from_service_worker
+    assert reached_server == [], "set_offline did not cut the service worker's own fetch"
+
+
+def test_scan_pages_fit_390px_with_48px_targets(phone, db, floor, stock, engine_name):
+    put(db, stock, floor, 3)
+    page = phone("boss", "/scan/receive")
+    for flow in FLOW_PAGES:
+        page.goto(f"{page.url.split('/scan/')[0]}/scan/{flow}")
+        expect(page.locator("#undo")).to_be_visible()
+        assert fits(page), f"/scan/{flow} scrolls sideways at 390 px"
+        assert small_targets(page) == [], f"/scan/{flow}"
+        snap(page, f"page-{flow}", engine_name)
+    # what a scan opens: adjust's post button, move's list to move, the lot box, the camera
+    page.goto(page.url.replace("/scan/return", "/scan/adjust"))
+    expect(page.locator("#undo")).to_be_visible()
+    wedge(page, "A-01", EAN)
+    expect(page.locator("#adjust-post")).to_be_visible()
+    assert fits(page) and small_targets(page) == [], "adjust with a product scanned"
+    # each reason is one 48 px row, its radio centred on its word (app.css's ".scan label
+    # {display: block}" made them 63 px with the radio riding high)
+    assert page.evaluate("""() => [...document.querySelectorAll('.reason')].every(tile => {
+        const box = tile.getBoundingClientRect(), dot = tile.querySelector('input')
+            .getBoundingClientRect(), word = tile.querySelector('span').getBoundingClientRect();
+        const mid = (r) => r.top + r.height / 2;
+        return box.height < 56 && Math.abs(mid(dot) - mid(word)) < 3
+            && Math.abs(mid(dot) - mid(box)) < 3; })""")
+    snap(page, "page-adjust-product", engine_name)
+
+    page.goto(page.url.replace("/scan/adjust", "/scan/move"))
+    expect(page.locator("#undo")).to_be_visible()
+    wedge(page, "A-01", EAN)
+    expect(page.locator("#pending")).to_be_visible()
+    assert fits(page) and small_targets(page) == [], "move with products to move"
+    snap(page, "page-move-pending", engine_name)
