@@ -2,7 +2,9 @@
 // Android), else frames sent to the server, which decodes them with zbar and zxing-cpp.
 
 const FRAME_MS = 450;
-const SAME_CODE_MS = 2500;
+// A code counts when it comes into view; held in view it does not count again. It must be out
+// of sight this long first (a few frames, so one missed read does not make it "new").
+const GONE_MS = 1500;
 
 export class Camera {
   constructor({ video, decodeUrl, csrf, onCode, onError }) {
@@ -10,7 +12,7 @@ export class Camera {
     this.stream = null;
     this.timer = null;
     this.busy = false;
-    this.sent = new Map(); // code -> when it was last passed on (each code on its own clock)
+    this.seen = new Map(); // code -> when it was last in view
     this.canvas = document.createElement("canvas");
     this.detector = null;
   }
@@ -48,14 +50,10 @@ export class Camera {
       const codes = this.detector ? await this.detectHere() : await this.detectOnServer();
       if (!this.isOpen) return; // closed while this frame was being read
       const now = Date.now();
-      for (const code of codes) {
-        // With one "last code" only, two labels in view (a bin and a product) took turns
-        // being "new" and the product posted again every other frame.
-        if (now - (this.sent.get(code) || 0) < SAME_CODE_MS) continue;
-        this.sent.set(code, now);
-        this.onCode(code);
-        break;
-      }
+      const fresh = codes.filter((code) => now - (this.seen.get(code) || 0) > GONE_MS);
+      for (const code of codes) this.seen.set(code, now);
+      // Two labels in view (a bin and a product) are each taken once, in the order read.
+      for (const code of fresh) this.onCode(code);
     } catch (err) {
       this.onError(err);
     } finally {

@@ -435,6 +435,7 @@ $("camera-btn").addEventListener("click", async () => {
   if (camera.isOpen) return;
   try {
     $("camera").hidden = false;
+    $("feedback").scrollIntoView({ block: "start", behavior: "smooth" });
     await camera.open();
   } catch (err) {
     $("camera").hidden = true;
