@@ -38,6 +38,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a phone left on a shelf all shift must still post
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    RECEIVING_DOCK_PREFIX = os.environ.get("RECEIVING_DOCK_PREFIX", "DOCK")  # one-tap receive bins
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
 

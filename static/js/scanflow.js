@@ -416,6 +416,10 @@ $("restart").addEventListener("click", () => {
   field.focus();
 });
 
+for (const dock of document.querySelectorAll(".dock")) {
+  dock.addEventListener("click", () => { scan(dock.dataset.code); field.focus(); });
+}
+
 $("pending-clear").addEventListener("click", () => { state.pending.clear(); renderPending(); field.focus(); });
 
 $("keyboard-btn").addEventListener("click", () => {

@@ -253,3 +253,12 @@ def test_flow_pages_render(client, login_as):
         assert page.status_code == 200
         assert b'data-flow-scan' in page.data
     assert client.get("/scan/nope").status_code == 404
+
+
+def test_receive_page_offers_dock_bins_as_one_tap_buttons(client, login_as, make_location):
+    make_location("DOCK-01")
+    make_location("A-01")
+    login_as("staff")
+    page = client.get("/scan/receive").get_data(as_text=True)
+    assert 'data-code="DOCK-01"' in page
+    assert 'data-code="A-01"' not in page

@@ -42,8 +42,9 @@ def flow_page(flow: str):
     page = FLOW_PAGES.get(flow) or abort(404)
     if flow == "adjust" and not has_role(Role.SUPERVISOR):
         abort(403, "Adjusting stock needs the supervisor role.")
+    docks = workflows.docks() if flow == "receive" else []
     return render_template("scanning/flow.html", flow=flow, page=page, reasons=ADJUST_REASONS,
-                           form=request.args)
+                           form=request.args, docks=docks)
 
 
 @bp.post("/<flow>")

@@ -7,6 +7,7 @@ replayed after a network drop posts once.
 """
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
@@ -15,6 +16,7 @@ from warehouse_app.errors import DomainError, Forbidden, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record, reverse
+from warehouse_app.locations.models import Location, LocationKind
 from warehouse_app.locations.places import by_code
 from warehouse_app.models import utcnow
 from warehouse_app.scanning.resolver import Scan, resolve
@@ -135,6 +137,15 @@ def undo(movement_id, user, client_op_id=None) -> Movement:
     if not (own_and_recent or user.has_role(Role.SUPERVISOR)):
         raise Forbidden("You can undo your own lines for 15 minutes; ask a supervisor.")
     return reverse(movement, user, client_op_id=_op_id(client_op_id))
+
+
+def docks(limit: int = 4) -> list[Location]:
+    """Receiving docks offered as one-tap bins: active bins whose code starts with the prefix."""
+    prefix = current_app.config.get("RECEIVING_DOCK_PREFIX", "DOCK")
+    return list(db.session.scalars(
+        select(Location).where(Location.code.startswith(prefix), Location.active.is_(True),
+                               Location.kind.in_([LocationKind.BIN, LocationKind.ZONE]))
+        .order_by(Location.code).limit(limit)))
 
 
 def on_hand_at(product_id: int, location_id: int) -> int:
