@@ -202,3 +202,22 @@ def test_a_pick_for_the_order_releases_its_reservation(db, make_product, make_lo
     post(m)
     db.session.commit()
     assert balance(product.id, north.id) == (2, 2)
+
+
+def test_a_rolled_back_movement_leaves_no_stale_object(db, make_product, make_location, stock):
+    """The ledger row is adopted by the session without a flush; a rollback must undo that."""
+    product, a = make_product(), make_location("A")
+    stock(product, a, 5)
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            gone = record(Line(MovementKind.PICK, product, 1, from_location=a))
+            raise RuntimeError("the caller changes its mind")
+    assert gone not in db.session
+    again = record(Line(MovementKind.PICK, product, 1, from_location=a))  # may reuse the rowid
+    db.session.rollback()
+    assert again not in db.session
+    third = record(Line(MovementKind.PICK, product, 2, from_location=a))
+    db.session.commit()
+    assert db.session.get(Movement, third.id).qty == 2
+    assert on_hand(db, product, a) == 3
+    assert balances.verify() == []
