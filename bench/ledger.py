@@ -5,8 +5,9 @@ Run: .venv/bin/python bench/ledger.py [--movements 20000] [--skus 1000] [--bins 
 Both runs start from the same freshly migrated SQLite file (same schema, indexes, triggers and
 pragmas), post the same plan of receives, transfers and picks, and commit once per movement.
 The raw run issues the statements post() boils down to: the client_op_id look-up, the
-conditional decrement, the upsert increment and the ledger insert. It prints figures and
-asserts nothing about speed.
+conditional decrement, the upsert increment, the warehouse balance of receipts and picks, and
+the ledger insert (not the moving-average cost or a savepoint). It prints figures and asserts
+nothing about speed.
 """
 import argparse
 import random
@@ -23,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from warehouse_app import create_app  # noqa: E402
 from warehouse_app.catalog.models import Product  # noqa: E402
@@ -51,9 +52,10 @@ def build_database(folder: Path, skus: int, bins: int):
         db.session.execute(insert(Location).values(
             code="WH", name="WH", kind=LocationKind.WAREHOUSE, sequence=0, active=True))
         wh = db.session.scalar(select(Location.id).where(Location.code == "WH"))
+        db.session.execute(update(Location).where(Location.id == wh).values(warehouse_id=wh))
         db.session.execute(insert(Location), [
             {"code": f"B-{n:04d}", "name": f"Bin {n}", "kind": LocationKind.BIN, "parent_id": wh,
-             "sequence": n, "active": True} for n in range(bins)])
+             "warehouse_id": wh, "sequence": n, "active": True} for n in range(bins)])
         db.session.commit()
         db.engine.dispose()
     return app
@@ -127,6 +129,13 @@ SQL = {
              "AND location_id = ? AND lot_id IS NULL"),
     "create": ("INSERT INTO stock_level (product_id, location_id, lot_id, on_hand, reserved) "
                "VALUES (?, ?, NULL, ?, 0) ON CONFLICT DO NOTHING RETURNING id"),
+    "wh_take": ("UPDATE warehouse_stock SET on_hand = on_hand - ?, reserved = reserved - 0 "
+                "WHERE product_id = ? AND warehouse_id = ? AND reserved >= 0 "
+                "AND on_hand - ? >= reserved - 0"),
+    "wh_bump": "UPDATE warehouse_stock SET on_hand = on_hand + ? WHERE product_id = ? "
+               "AND warehouse_id = ?",
+    "wh_create": ("INSERT INTO warehouse_stock (product_id, warehouse_id, on_hand, reserved) "
+                  "VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING RETURNING id"),
     "ledger": ("INSERT INTO movement (kind, product_id, qty, from_location_id, to_location_id, "
                "lot_id, reason, note, reference, unit_cost, user_id, client_op_id, "
                "reversal_of_id, created_at) VALUES (?, ?, ?, ?, ?, NULL, NULL, '', '', ?, NULL, "
@@ -141,7 +150,8 @@ def run_raw(path: Path, plan) -> tuple[float, float]:
                    "journal_mode = WAL", "synchronous = NORMAL"):
         conn.execute(f"PRAGMA {pragma}")
     ends = dict(conn.execute("SELECT code, id FROM location "
-                             "WHERE code IN ('SUPPLIER', 'CUSTOMER')"))
+                             "WHERE code IN ('SUPPLIER', 'CUSTOMER', 'WH')"))
+    warehouse = ends["WH"]
     start, cpu = time.perf_counter(), time.process_time()
     for kind, pid, src, dst, qty, op in plan:
         src = src or ends["SUPPLIER"]
@@ -153,6 +163,11 @@ def run_raw(path: Path, plan) -> tuple[float, float]:
             if kind != "pick" and conn.execute(SQL["bump"], (qty, pid, dst)).rowcount != 1:
                 if conn.execute(SQL["create"], (pid, dst, qty)).fetchone() is None:
                     conn.execute(SQL["bump"], (qty, pid, dst))
+            if kind == "pick":  # receipts and picks cross the warehouse's walls
+                conn.execute(SQL["wh_take"], (qty, pid, warehouse, qty))
+            elif kind == "receive":
+                if conn.execute(SQL["wh_bump"], (qty, pid, warehouse)).rowcount != 1:
+                    conn.execute(SQL["wh_create"], (pid, warehouse, qty)).fetchone()
             conn.execute(SQL["ledger"], (kind, pid, qty, src, dst, "2.5000", op,
                                          datetime.now(UTC).isoformat(sep=" ")))
         conn.execute("COMMIT")
