@@ -9,7 +9,8 @@ from warehouse_app.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each capability is a package with a blueprint `bp`; its views and commands load in create_app.
-CAPABILITIES = ("auth", "web", "catalog", "locations", "ledger", "audit", "scanning", "demo")
+CAPABILITIES = ("auth", "web", "catalog", "locations", "ledger", "audit", "scanning", "demo",
+                "labels")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

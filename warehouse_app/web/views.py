@@ -25,7 +25,7 @@ TILES = (
      Role.STAFF),
     ("Adjust", "Damage, loss, found", ("adjust.index", "scanning.flow_page:flow=adjust"),
      Role.SUPERVISOR),
-    ("Labels", "Print labels", ("labels.index",), Role.SUPERVISOR),
+    ("Labels", "Print labels", ("labels.index",), Role.STAFF),
     ("Products", "Catalog", ("catalog.index",), Role.SUPERVISOR),
     ("Locations", "Warehouses and bins", ("locations.index",), Role.SUPERVISOR),
     ("Import / Export", "CSV files", ("catalog.import_export",), Role.SUPERVISOR),

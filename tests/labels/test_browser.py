@@ -1,0 +1,88 @@
+"""The Labels page on a phone-sized Chromium, and its print page printed by Chromium itself."""
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from warehouse_app.labels.templates import TEMPLATES
+
+from .conftest import EAN
+from .raster import rasterise, read
+
+pytestmark = pytest.mark.browser
+from playwright import sync_api  # noqa: E402  (a dev dependency: its absence is a failure)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def server(app):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def phone(server):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True, device_scale_factor=1)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def small_targets(page) -> list[str]:
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'button, a.btn, input:not([type=hidden]):not([type=checkbox]), select, textarea, summary')]
+        .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 47.5)
+        .map(el => el.outerHTML.slice(0, 80))""")
+
+
+def test_a_worker_prints_a_letter_sheet_from_the_phone(phone, server, shop, make_user,
+                                                       engine_name, tmp_path):
+    make_user("picker", "staff", "password123")
+    page = phone
+    page.goto(f"{server}/login?next=/labels/")
+    page.fill("#f-username", "picker")
+    page.fill("#f-password", "password123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/labels/")
+    assert fits(page) and small_targets(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"labels-form-{engine_name}.png"), full_page=True)
+    page.fill("#products-sku", f"{EAN}\nCREME-1")
+    page.select_option("#products-template", "letter-3x10")
+    assert page.is_visible("#products-skip")
+    page.fill("#products-skip", "2")
+    page.click("#products-sku >> xpath=ancestor::form//button[text()='Print page']")
+    page.wait_for_url("**/labels/products.html?**")
+    assert page.is_visible("[data-label-print]") and fits(page)
+    page.screenshot(path=str(ARTIFACTS / f"labels-print-{engine_name}.png"), full_page=True)
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    reads = read(rasterise(pdf, tmp_path, 300), 300)
+    assert sorted(r.text for r in reads) == sorted([EAN, "CREME-1"])
+    assert all(r.page == 0 for r in reads)  # one Letter page: the print CSS sized it
+    for value, cell in ((EAN, 2), ("CREME-1", 3)):  # in order, after the 2 skipped cells
+        read_back = next(r for r in reads if r.text == value)
+        _, left, top = TEMPLATES["letter-3x10"].cell(cell)
+        assert left < read_back.x < left + 66.675 and top < read_back.y < top + 25.4
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{server}/labels/")
+    assert fits(page), "the Labels page at 360 px"

@@ -1,0 +1,99 @@
+"""Receipt labels: one per unit or per case of goods received, found by movement or reference.
+
+Purchase orders do not exist yet. When they do, `by_purchase_order` is the one place to fill:
+it returns the receive movements posted against the order, and everything else follows."""
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from warehouse_app.errors import DomainError, NotFound
+from warehouse_app.extensions import db
+from warehouse_app.labels import content
+from warehouse_app.labels.layout import Label
+from warehouse_app.ledger.models import Movement, MovementKind
+
+PER = ("unit", "case")
+
+
+def by_movement(value: str) -> list[Movement]:
+    """The receive movement with this id."""
+    if not value.isdigit():
+        raise DomainError("movement is a movement id (a whole number).", field="movement")
+    movement = db.session.get(Movement, int(value)) if len(value) < 12 else None
+    if movement is None:
+        raise NotFound(f"No movement {value[:20]}.", field="movement")
+    if movement.kind is not MovementKind.RECEIVE:
+        raise DomainError(f"Movement {movement.id} is a {movement.kind.value}, not a receipt.",
+                          field="movement")
+    if _reversed([movement.id]):
+        raise DomainError(f"Movement {movement.id} was reversed.", field="movement")
+    return [movement]
+
+
+def by_reference(value: str) -> list[Movement]:
+    """Every receive movement posted under this reference that was not reversed."""
+    found = db.session.scalars(select(Movement).where(
+        Movement.kind == MovementKind.RECEIVE, Movement.reference == value[:120])
+        .order_by(Movement.id)).all()
+    undone = _reversed([m.id for m in found])
+    found = [m for m in found if m.id not in undone]
+    if not found:
+        raise NotFound(f"No receipt with reference {value[:60]}.", field="reference")
+    return found
+
+
+def by_purchase_order(value: str) -> list[Movement]:
+    """Receipts of a purchase order: the hook for when purchase orders exist."""
+    raise DomainError("Labels by purchase order come with purchase orders; until then use "
+                      "the receipt's reference or movement id.", field="po",
+                      code="not_available")
+
+
+SOURCES = {"movement": by_movement, "reference": by_reference, "po": by_purchase_order}
+
+
+def _reversed(ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Movement.reversal_of_id)
+                                  .where(Movement.reversal_of_id.in_(ids))))
+
+
+def movements(args: MultiDict) -> list[Movement]:
+    """The receipts named by movement=, reference= or po=."""
+    for name, find in SOURCES.items():
+        if value := (args.get(name) or "").strip():
+            return find(value)
+    raise DomainError("Choose a receipt: its movement id or its reference.",
+                      field="reference", code="nothing_selected")
+
+
+def case_size(args: MultiDict, movement: Movement) -> int:
+    """Units per case: case= if given, else the product's largest pack barcode."""
+    raw = (args.get("case") or "").strip()
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+            raise DomainError("case is a whole number of units from 1 to 100,000.",
+                              field="case", code="out_of_range")
+        return int(raw)
+    packs = [b.pack_size for b in movement.product.barcodes if b.pack_size > 1]
+    if not packs:
+        raise DomainError(f"{movement.product.sku} has no case barcode; give case= units "
+                          "per case.", field="case")
+    return max(packs)
+
+
+def labels(args: MultiDict, symbology: str, limit: int) -> list[Label]:
+    """Labels for every unit or case of the chosen receipts, within limit."""
+    per = (args.get("per") or "unit").strip().lower()
+    if per not in PER:
+        raise DomainError("per is unit or case.", field="per")
+    found, plan = movements(args), []
+    for movement in found:
+        case = case_size(args, movement) if per == "case" else 1
+        plan.append((movement, case))
+    total = sum(content.cases(m.qty, case) for m, case in plan)
+    if total > limit:
+        raise DomainError(f"That receipt needs {total:,} labels, more than the "
+                          f"{limit:,} one request may print.", field="per", code="too_many")
+    return [label for movement, case in plan
+            for label in content.receipt_labels(movement, per, case, symbology)]
