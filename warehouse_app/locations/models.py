@@ -58,6 +58,11 @@ class Location(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)  # walking order among siblings
     capacity: Mapped[int | None]  # units a bin holds, when it matters
     active: Mapped[bool] = mapped_column(default=True)
+    # Warehouses only: where it is and how much it is preferred, for routing customer orders.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[int | None]  # 1 ships first; empty comes after every number
 
     parent: Mapped["Location | None"] = relationship(remote_side=[id], back_populates="children",
                                                      foreign_keys=[parent_id])

@@ -20,6 +20,8 @@ TILES = (
     ("Move", "Put away, bin to bin", ("move.index", "scanning.flow_page:flow=move"),
      Role.STAFF),
     ("Pick", "Orders out", ("pick.index", "orders.pick", "orders.index"), Role.STAFF),
+    ("Orders", "Customer orders", ("orders.index",), Role.STAFF),
+    ("Purchase orders", "Receive deliveries", ("orders.purchase_index",), Role.STAFF),
     ("Count", "Cycle count", ("count.index", "counting.index"), Role.STAFF),
     ("Return", "Customer returns", ("returns.index", "scanning.flow_page:flow=return"),
      Role.STAFF),

@@ -1,0 +1,196 @@
+// The pick walk on a phone: the list comes from the server in walking order; for each task the
+// picker scans the bin, then the product (each scan one unit, or a typed quantity). A wrong bin
+// or product is refused at once and nothing is sent. Each pick goes through the outbox with its
+// client_op_id; "Bin short" records the shortage, flags the bin and reloads the list, which
+// then offers the next bin that holds the product.
+import { $, ScanScreen } from "./docscan.js";
+
+const root = $("pick");
+const cfg = root.dataset;
+const state = { tasks: [], orders: [], missing: [], atBin: null, reload: false, afterShort: null,
+                keepError: false, pickedBefore: 0 };
+const mine = (entry) => entry.url === cfg.lineUrl || entry.url === cfg.shortUrl;
+
+const screen = new ScanScreen(root, {
+  handle,
+  // The outbox counts the queue before it reports a line, so a reload asked for here waits
+  // for the count it asks for now: the list reloads once nothing is left to send.
+  onSent: (entry, answer) => {
+    if (!mine(entry) || !(entry.url === cfg.shortUrl || answer.replayed)) return;
+    state.reload = true;
+    screen.outbox.count();
+  },
+  onRejected: (entry, error) => {
+    if (!mine(entry)) return;
+    state.reload = true;
+    state.keepError = true; // the reload must not wipe the red banner
+    screen.show("error", `✗ Not posted: ${error.message}`);
+    screen.outbox.count();
+  },
+  onCount: (n) => {
+    if (n === 0 && state.reload) { state.reload = false; load(); }
+  },
+});
+
+const current = () => state.tasks.find((t) => t.left > 0);
+const toteOf = (task) => (state.orders.length > 1 ? `tote ${task.tote}` : "the tote");
+
+async function load() {
+  try {
+    const data = await screen.getJson(cfg.listUrl);
+    state.tasks = data.tasks.map((t) => ({ ...t, left: t.qty }));
+    state.orders = data.orders;
+    state.missing = data.missing;
+    state.pickedBefore = data.picked;
+  } catch (err) {
+    screen.show("error", `✗ Could not load the pick list: ${err.message}`);
+    return;
+  }
+  const task = current();
+  if (!task || task.location !== state.atBin) state.atBin = null;
+  render();
+  if (state.afterShort) {
+    const { location, sku } = state.afterShort;
+    state.afterShort = null;
+    const bins = [...new Set(state.tasks.filter((t) => t.sku === sku).map((t) => t.location))];
+    const next = current();
+    screen.show("ok", `Shortage recorded; ${location} is flagged for a count. ` +
+      (bins.length ? `${sku} comes from ${bins.join(", ")} instead.` : `No other bin has ${sku}: it ships short.`) +
+      (next ? ` Next: bin ${next.location}.` : ""));
+  } else if (state.keepError) {
+    state.keepError = false;
+  } else {
+    screen.show("idle", prompt());
+  }
+}
+
+function prompt() {
+  const task = current();
+  if (!task) return state.tasks.length ? "All picked. Pack and ship from the order page." : "Nothing to pick here.";
+  if (state.atBin === task.location) return `Scan ${task.sku} ${task.name} (${task.left} to take).`;
+  return `Go to bin ${task.location} and scan its label.`;
+}
+
+function render() {
+  const task = current();
+  $("task").hidden = !task;
+  if (task) {
+    $("task-bin").textContent = task.location;
+    $("task-qty").textContent = String(task.left);
+    $("task-sku").textContent = task.sku;
+    $("task-name").textContent = task.name;
+    $("task-lot").textContent = task.lot ? `lot ${task.lot}${task.expiry ? `, best before ${task.expiry}` : ""}` : "";
+    $("task-tote").textContent = toteOf(task);
+    $("task-order").textContent = task.order;
+  }
+  for (const li of document.querySelectorAll("#steps li")) {
+    li.classList.toggle("current", li.dataset.step === (state.atBin ? "product" : "bin"));
+  }
+  document.querySelector('[data-value-for="bin"]').textContent = state.atBin || "";
+  const total = state.pickedBefore + state.tasks.reduce((n, t) => n + t.qty, 0);
+  const done = state.pickedBefore + state.tasks.reduce((n, t) => n + t.qty - t.left, 0);
+  $("progress").textContent = total ? `${done} / ${total} units picked` : "";
+  const list = $("tasks");
+  list.innerHTML = "";
+  for (const t of state.tasks) {
+    const li = document.createElement("li");
+    li.className = `line ${t.left === 0 ? "line-ok" : t === task ? "line-current" : ""}`;
+    li.textContent = `${t.left === 0 ? "✓ " : ""}${t.location} · ${t.qty} × ${t.sku} ${t.name}` +
+      `${t.lot ? ` · lot ${t.lot}` : ""} → ${t.order}${state.orders.length > 1 ? ` (tote ${t.tote})` : ""}`;
+    list.append(li);
+  }
+  if (!state.tasks.length) list.innerHTML = '<li class="muted">Nothing left to pick.</li>';
+  const missing = $("missing");
+  missing.innerHTML = "";
+  for (const m of state.missing) {
+    const li = document.createElement("li");
+    li.className = "line line-error";
+    li.textContent = `No bin has ${m.qty} × ${m.sku} for ${m.order}: it ships short unless stock is found.`;
+    missing.append(li);
+  }
+  $("short").hidden = !task;
+  $("steps").hidden = !task;
+  $("done").hidden = Boolean(task) || !state.tasks.length;
+  const orders = $("done-orders");
+  orders.innerHTML = "";
+  for (const o of state.orders) {
+    const li = document.createElement("li");
+    li.className = "line";
+    const a = document.createElement("a");
+    a.href = o.url;
+    a.textContent = `${o.reference}${state.orders.length > 1 ? ` (tote ${o.tote})` : ""}: pack and ship`;
+    li.append(a);
+    orders.append(li);
+  }
+}
+
+function offlineGuess(code) {
+  const task = current();
+  const norm = code.toUpperCase();
+  if (task && norm === task.location.toUpperCase()) return { type: "location", location: task.location, offline: true };
+  if (task && (code === task.sku)) return { type: "product", sku: task.sku, pack_size: 1, offline: true };
+  throw new Error("Offline: this code cannot be checked now. Scan the bin label or the SKU.");
+}
+
+async function handle(code, typed) {
+  const task = current();
+  if (!task) throw new Error("Nothing left to pick on this list.");
+  const thing = await screen.lookup(code, offlineGuess);
+  if (thing.type === "location") {
+    if (thing.location !== task.location) {
+      throw new Error(`Wrong bin: that is ${thing.location}. Go to ${task.location}.`);
+    }
+    state.atBin = task.location;
+    render();
+    return screen.show("ok", `Bin ${task.location} ✓ Now scan ${task.sku} ${task.name}.`);
+  }
+  if (thing.type !== "product") {
+    throw new Error(`That is ${thing.type === "order" ? "an order" : `a ${thing.type.replace("_", " ")}`}; scan bins and products here.`);
+  }
+  if (state.atBin !== task.location) throw new Error(`Scan bin ${task.location} first.`);
+  if (thing.sku !== task.sku) {
+    throw new Error(`Wrong product: that is ${thing.sku}. Take ${task.sku} ${task.name}.`);
+  }
+  const units = typed || thing.pack_size || 1;
+  if (units > task.left) throw new Error(`Only ${task.left} more ${task.sku} to take here for ${task.order}.`);
+  task.left -= units;
+  const body = { order: task.order, line: task.line, location: task.location, code, qty: units };
+  if (task.lot) body.lot = task.lot;
+  await screen.send(cfg.lineUrl, body);
+  const next = current();
+  if (!next || next.location !== task.location) state.atBin = null;
+  render();
+  const more = task.left ? `${task.left} more here.` : next ? `Next: ${next.location === task.location ? `${next.sku} for ${next.order}, same bin` : `bin ${next.location}`}.` : "All picked!";
+  screen.show(screen.online ? "ok" : "offline", `✓ ${units} × ${task.sku} into ${toteOf(task)} (${task.order}). ${more}`);
+}
+
+function askShort() {
+  const task = current();
+  if (!task) return;
+  $("short-text").textContent = `${task.location} does not hold ${task.left} more × ${task.sku}? ` +
+    "The shortage is recorded, the bin is flagged for a count, and the next bin with stock is offered.";
+  $("short-box").hidden = false;
+  $("short-ok").focus();
+}
+
+$("short").addEventListener("click", askShort);
+$("short-cancel").addEventListener("click", () => { $("short-box").hidden = true; screen.field.focus(); });
+$("short-ok").addEventListener("click", () => {
+  $("short-box").hidden = true;
+  const task = current();
+  if (!task) return;
+  screen.chain = screen.chain.then(async () => {
+    const body = { order: task.order, line: task.line, location: task.location, qty: task.left };
+    task.left = 0;
+    state.atBin = null;
+    state.afterShort = { location: task.location, sku: task.sku };
+    render();
+    screen.show("idle", `Recording the shortage in ${task.location}…`);
+    await screen.send(cfg.shortUrl, body);
+  });
+  screen.field.focus();
+});
+$("reload").addEventListener("click", () => { state.atBin = null; load(); screen.field.focus(); });
+
+screen.start();
+load();
