@@ -153,7 +153,7 @@ def make_user(db):
 
 @pytest.fixture
 def login_as(client, make_user):
-    """Log the test client in as a new user of a role (the session cookie, no password round trip)."""
+    """Log the test client in as a new user of a role (session cookie, no password round trip)."""
     def login(role="staff", username=None):
         from flask_login.utils import _create_identifier
         user = make_user(username or f"{role}-{uuid.uuid4().hex[:6]}", role)
@@ -223,3 +223,29 @@ def stock(db):
         db.session.commit()
         return movement
     return put
+
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    """Playwright's driver, one per test module (a second one in the same thread is refused)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright_driver):
+    """One headless Debian Chromium per test module."""
+    from tests.phone import launch
+    browser = launch(playwright_driver)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served on a free localhost port while the test runs."""
+    from tests.phone import LiveServer
+    server = LiveServer(app)
+    yield server
+    server.stop()

@@ -1,45 +1,23 @@
 """A phone-sized Chromium against a real server: log in, scan, see stock, no sideways scroll."""
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
+
+from tests.phone import ARTIFACTS, fits, new_page, small_targets
 
 pytestmark = pytest.mark.browser
-from playwright import sync_api  # noqa: E402  (a dev dependency: its absence is a failure)
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EAN = "4006381333931"
 
 
 @pytest.fixture
-def server(app):
-    """The app served on a free localhost port from a background thread."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+def server(live_server):
+    return live_server.url
 
 
 @pytest.fixture
-def phone(server):
+def phone(chromium, server):
     """A 390x844 touch phone page."""
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True, device_scale_factor=1)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        context.close()
-        browser.close()
+    page = new_page(chromium, device_scale_factor=1)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture
@@ -55,18 +33,6 @@ def warehouse(db, make_user, make_product, make_location, stock):
     stock(product, make_location("A-01-02", parent=zone), 2, lot="LOT-2027-04")
     db.session.commit()
     return product
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def small_targets(page) -> list[str]:
-    """Buttons, fields and tiles shorter than 48 CSS pixels."""
-    return page.evaluate("""() => [...document.querySelectorAll(
-        'button, a.btn, input:not([type=hidden]):not([type=checkbox]), select, .tile, .item-main')]
-        .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 47.5)
-        .map(el => el.outerHTML.slice(0, 80))""")
 
 
 def snap(page, name: str, engine: str) -> None:

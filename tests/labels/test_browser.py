@@ -1,58 +1,26 @@
 """The Labels page on a phone-sized Chromium, and its print page printed by Chromium itself."""
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
+from tests.phone import ARTIFACTS, fits, new_page, small_targets
 from warehouse_app.labels.templates import TEMPLATES
 
 from .conftest import EAN
 from .raster import rasterise, read
 
 pytestmark = pytest.mark.browser
-from playwright import sync_api  # noqa: E402  (a dev dependency: its absence is a failure)
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def server(app):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+def server(live_server):
+    return live_server.url
 
 
 @pytest.fixture
-def phone(server):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True, device_scale_factor=1)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def small_targets(page) -> list[str]:
-    return page.evaluate("""() => [...document.querySelectorAll(
-        'button, a.btn, input:not([type=hidden]):not([type=checkbox]), select, textarea, summary')]
-        .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 47.5)
-        .map(el => el.outerHTML.slice(0, 80))""")
+def phone(chromium, server):
+    """A 390x844 touch phone page."""
+    page = new_page(chromium, device_scale_factor=1)
+    yield page
+    page.context.close()
 
 
 def test_a_worker_prints_a_letter_sheet_from_the_phone(phone, server, shop, make_user,

@@ -2,15 +2,14 @@
 server on the test's own database, on SQLite and PostgreSQL. What the phone did is checked in
 the ledger, the order lines and warehouse_stock."""
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from tests.orders.conftest import assert_books_agree
+from tests.phone import PASSWORD, feedback, fits, fresh, log_in, new_page, small_targets, wedge
+from tests.phone import snap as shoot
 from warehouse_app.counting.models import CountRequest
 from warehouse_app.ledger.models import Movement, WarehouseStock
 from warehouse_app.orders import purchasing, reserving
@@ -18,105 +17,28 @@ from warehouse_app.orders.models import Discrepancy, Order, OrderStatus, PickSho
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "password123"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is missing at {CHROMIUM}: `make test` installs it "
-                    "(never `playwright install`).", pytrace=False)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
 
 @pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
-
-
-@pytest.fixture
-def phone(browser, server, make_user):
+def phone(chromium, live_server, make_user):
     """phone(path) -> a 390x844 touch page logged in as a staff picker, showing path."""
     make_user("picker", "staff", PASSWORD)
-    contexts = []
+    pages = []
 
     def open_phone(path: str):
-        context = browser.new_context(**PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("pageerror", lambda e: print(f"page error: {e}"))
-        page.on("console", lambda m: print(f"console {m.type}: {m.text}"))
-        page.goto(f"{server}/login?next={path}")
-        page.fill("#f-username", "picker")
-        page.fill("#f-password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"**{path}")
-        return page
+        pages.append(new_page(chromium))
+        return log_in(pages[-1], live_server.url, "picker", path)
 
     yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def fresh(db, query):
-    """A read in its own short transaction (the live server writes from other threads)."""
-    db.session.rollback()
-    try:
-        return query()
-    finally:
-        db.session.rollback()
+    for page in pages:
+        page.context.close()
 
 
 def movement_count(db) -> int:
     return fresh(db, lambda: db.session.scalar(select(func.count(Movement.id))))
 
 
-def wedge(page, *codes: str) -> None:
-    """A keyboard-wedge scanner: the code typed fast, then Enter."""
-    for code in codes:
-        page.keyboard.type(code)
-        page.keyboard.press("Enter")
-
-
-def feedback(page, kind: str, text: str) -> None:
-    expect(page.locator("#feedback")).to_have_class(re.compile(rf"\bfeedback-{kind}\b"))
-    expect(page.locator("#prompt")).to_contain_text(text)
-
-
 def snap(page, name: str, engine: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"orders-{name}-{engine}.png"), full_page=True)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def small_targets(page) -> list[str]:
-    """Visible buttons and fields shorter than 48 CSS pixels."""
-    return page.evaluate("""() => [...document.querySelectorAll(
-        'button, a.btn, select, textarea, summary,'
-        + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])')]
-        .filter(el => el.offsetParent !== null && el.getClientRects().length)
-        .filter(el => el.getBoundingClientRect().height < 47.5)
-        .map(el => `${el.getBoundingClientRect().height | 0}px ${el.outerHTML.slice(0, 90)}`)""")
+    shoot(page, f"orders-{name}-{engine}")
 
 
 @pytest.fixture

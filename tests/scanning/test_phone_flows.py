@@ -4,20 +4,30 @@ One headless Debian Chromium per module (plus one with a fake camera, only for t
 each test gets a fresh context (cookies, IndexedDB, service worker), a live server on the test's
 own database, and runs on SQLite and PostgreSQL. What the phone does is checked in the ledger.
 """
-import re
 import shutil
 import subprocess
-import threading
 from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
+from tests.phone import (
+    ARTIFACTS,
+    CHROMIUM,
+    INSTALL_HINT,
+    PASSWORD,
+    PHONE,
+    feedback,
+    fits,
+    fresh,
+    launch,
+    need,
+    wedge,
+)
 from tests.scanning.barcodes import SAMPLES, clean
 from warehouse_app.catalog.models import Product
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
@@ -25,43 +35,13 @@ from warehouse_app.locations.models import Location
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "password123"
 EAN = "5901234123457"          # the EAN-13 that barcodes.clean("ean13") draws
 PACK = "MUG-BOX-6"             # a pack barcode: 6 units
 CAMERA_BIN = SAMPLES["code128"][1]  # "A-01-02", the Code 128 that barcodes.clean("code128") draws
 FLOW_PAGES = ("receive", "move", "adjust", "return")
-INSTALL_HINT = ("`make test` installs it (apt-get install chromium ffmpeg); "
-                "never `playwright install`")
 
-
-def need(path: str, what: str) -> None:
-    if not Path(path).exists():
-        pytest.fail(f"{what} is missing at {path}: the phone tests need it. {INSTALL_HINT}.",
-                    pytrace=False)
-
-
-# ---------- browsers, live server, phone ----------
-@pytest.fixture(scope="module")
-def playwright_driver():
-    need(CHROMIUM, "Debian's chromium")
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_driver):
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield browser
-    browser.close()
-
-
+# ---------- fake camera, phone ----------
 @pytest.fixture(scope="module")
 def fake_camera(tmp_path_factory):
     """A 1280x720 .y4m of an EAN-13 product label above a Code 128 bin label."""
@@ -81,45 +61,16 @@ def fake_camera(tmp_path_factory):
 @pytest.fixture(scope="module")
 def camera_browser(playwright_driver, fake_camera):
     """A second Chromium whose camera shows the fake frame (the file is fixed per browser)."""
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM,
-        args=ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                     f"--use-file-for-fake-video-capture={fake_camera.resolve()}"])
+    browser = launch(playwright_driver, (
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={fake_camera.resolve()}"))
     yield browser
     browser.close()
 
 
-class Server:
-    """The app on a free localhost port, in a background thread, noting each request."""
-
-    def __init__(self, app):
-        self.requests: list[str] = []
-        self.httpd = make_server("127.0.0.1", 0, self.wsgi(app), threaded=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={
-            "poll_interval": 0.05}, daemon=True)  # shutdown() waits up to one poll
-        self.thread.start()
-        self.running = True
-
-    def wsgi(self, app):
-        def call(environ, start_response):
-            self.requests.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
-            return app(environ, start_response)
-        return call
-
-    def stop(self):
-        if self.running:
-            self.running = False
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.thread.join(5)
-
-
 @pytest.fixture
-def server(app):
-    live = Server(app)
-    yield live
-    live.stop()
+def server(live_server):
+    return live_server
 
 
 @pytest.fixture
@@ -133,12 +84,12 @@ def floor(db, make_user, make_product, make_location):
 
 
 @pytest.fixture
-def phone(browser, server):
+def phone(chromium, server):
     """phone(user, path) -> a 390x844 touch page logged in as user, showing path."""
     contexts = []
 
     def open_phone(user="staff1", path="/scan/receive", on=None):
-        context = (on or browser).new_context(**PHONE)
+        context = (on or chromium).new_context(**PHONE)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -163,32 +114,9 @@ def phone(browser, server):
 
 
 # ---------- helpers ----------
-def wedge(page, *codes: str) -> None:
-    """What a keyboard-wedge scanner does: type the code fast, then Enter; no waiting between."""
-    for code in codes:
-        page.keyboard.type(code)
-        page.keyboard.press("Enter")
-
-
-def feedback(page, kind: str, text: str | None = None) -> None:
-    expect(page.locator("#feedback")).to_have_class(re.compile(rf"\bfeedback-{kind}\b"))
-    if text is not None:
-        expect(page.locator("#prompt")).to_contain_text(text)
-
-
 def snap(page, name: str, engine: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"scan-{name}-{engine}.png"), full_page=True)
-
-
-def fresh(db, query):
-    """Run a read in its own short transaction: the server wrote from other threads, and an open
-    SQLite transaction in the test would hold the write lock the server needs."""
-    db.session.rollback()
-    try:
-        return query()
-    finally:
-        db.session.rollback()
 
 
 def on_hand(db, product: int, location: int) -> int:
@@ -222,10 +150,6 @@ def outbox_size(page) -> int:
         r.onsuccess = () => { const c = r.result.transaction('lines').objectStore('lines').count();
                               c.onsuccess = () => ok(c.result); c.onerror = no; };
         r.onerror = no; })""")
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def small_targets(page) -> list[str]:
