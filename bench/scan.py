@@ -174,7 +174,8 @@ def main() -> None:
         read += bool(decoder.decode(data))
         decode_times.append(time.perf_counter() - start)
     print(f"decode of a 1280x720 phone frame, {len(samples)} frames: "
-          f"mean {statistics.mean(decode_times) * 1000:.1f} ms   p95 {pct(decode_times, 95):.1f} ms   "
+          f"mean {statistics.mean(decode_times) * 1000:.1f} ms   "
+          f"p95 {pct(decode_times, 95):.1f} ms   "
           f"read {read}/{len(samples)}")
 
 

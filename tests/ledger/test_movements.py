@@ -8,8 +8,8 @@ from sqlalchemy.exc import DatabaseError
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
-from warehouse_app.locations.models import Location
 from warehouse_app.ledger.movements import Line, record, reverse
+from warehouse_app.locations.models import Location
 
 
 def on_hand(db, product, location):

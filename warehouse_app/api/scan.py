@@ -43,7 +43,7 @@ class DecodeAnswer(Schema):
 @blp.arguments(ResolveRequest)
 @blp.response(200, ResolveAnswer)
 def resolve_code(args):
-    """What a scanned code names: a product (with GS1 lot, expiry, serial), a location or a document."""
+    """What a scanned code names: a product (GS1 lot, expiry, serial), a location, a document."""
     return resolve(args["code"]).as_dict()
 
 

@@ -61,7 +61,9 @@ def actor() -> tuple[int | None, str]:
         from flask_login import current_user
         if current_user and getattr(current_user, "is_authenticated", False):
             token = g.get("api_token")
-            name = f"{current_user.username} (token {token.name})" if token else current_user.username
+            name = current_user.username
+            if token:
+                name = f"{name} (token {token.name})"
             return current_user.id, name
         return None, "anonymous"
     return None, g.get("cli_actor", "cli") if _has_app_g() else "cli"

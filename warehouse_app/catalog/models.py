@@ -80,7 +80,7 @@ class Product(db.Model):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"), index=True)
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))  # last or list cost
-    avg_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))  # moving average, kept by receipts
+    avg_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))  # moving average, by receipts
     sale_price: Mapped[Decimal | None]
     reorder_point: Mapped[int] = mapped_column(default=0)
     safety_stock: Mapped[int] = mapped_column(default=0)

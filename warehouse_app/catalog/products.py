@@ -3,8 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from warehouse_app.catalog.models import (Barcode, BarcodeKind, Category, Product, Supplier,
-                                          Tracking)
+from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import parse_cost

@@ -88,7 +88,8 @@ def names_for(problems: list[Mismatch]) -> dict:
     pids = {m.product_id for m in problems}
     lids = {m.location_id for m in problems}
     if pids:
-        for pid, sku in db.session.execute(select(Product.id, Product.sku).where(Product.id.in_(pids))):
+        query = select(Product.id, Product.sku).where(Product.id.in_(pids))
+        for pid, sku in db.session.execute(query):
             names[("p", pid)] = sku
     if lids:
         for lid, code in db.session.execute(select(Location.id, Location.code)

@@ -19,8 +19,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from warehouse_app.catalog.models import Product, Tracking
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.extensions import db
-from warehouse_app.ledger.models import (Lot, Movement, MovementKind, Reason, StockLevel,
-                                          WarehouseStock)
+from warehouse_app.ledger.models import (
+    Lot,
+    Movement,
+    MovementKind,
+    Reason,
+    StockLevel,
+    WarehouseStock,
+)
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 from warehouse_app.locations.places import virtual
 

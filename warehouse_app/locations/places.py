@@ -3,8 +3,13 @@ from sqlalchemy import func, select
 
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
-from warehouse_app.locations.models import (PARENT_KINDS, PHYSICAL_KINDS, VIRTUAL_CODES,
-                                            Location, LocationKind)
+from warehouse_app.locations.models import (
+    PARENT_KINDS,
+    PHYSICAL_KINDS,
+    VIRTUAL_CODES,
+    Location,
+    LocationKind,
+)
 
 CODE_MAX = 40
 

@@ -1,4 +1,4 @@
-"""GS1 element strings (GS1-128, GS1 DataMatrix, the printed '(01)...(10)...' form), parsed by biip."""
+"""GS1 element strings (GS1-128, GS1 DataMatrix, the printed '(01)...(10)...' form), via biip."""
 from dataclasses import dataclass
 from datetime import date
 

@@ -1,6 +1,15 @@
 """The phone workflow pages and the JSON calls their script makes."""
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from warehouse_app.auth.access import has_role, role_required

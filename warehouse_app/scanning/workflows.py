@@ -29,7 +29,7 @@ NOTE_MAX = 500
 
 
 def product_scan(code) -> Scan:
-    """The product a scanned code names; a bin or document where a product was expected is refused."""
+    """The product a scanned code names; a bin or document where one was expected is refused."""
     scan = resolve(code)
     if scan.type != "product":
         raise DomainError(f"{scan.code} is a {scan.type}, not a product. Scan a product.",
