@@ -21,7 +21,8 @@ VIRTUAL = [("SUPPLIER", "Supplier", "supplier"), ("CUSTOMER", "Customer", "custo
            ("ADJUSTMENT", "Adjustment", "adjustment"), ("SCRAP", "Scrap", "scrap"),
            ("COUNT", "Count", "count")]
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret",
-               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+               "INSIGHT_POINT_CACHE_SECONDS": 0}  # each test sees its reorder points at once
 
 
 def _sa_url(url: str) -> str:

@@ -10,7 +10,7 @@ from warehouse_app.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 # Each capability is a package with a blueprint `bp`; its views and commands load in create_app.
 CAPABILITIES = ("auth", "web", "catalog", "locations", "ledger", "audit", "scanning", "demo",
-                "labels", "orders")
+                "labels", "orders", "counting", "insight", "integrations")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

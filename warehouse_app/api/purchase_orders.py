@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from warehouse_app.api.fields import PathString, text
-from warehouse_app.api.schemas import count, money
+from warehouse_app.api.schemas import MONEY_OUT, count, money
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
@@ -41,7 +41,7 @@ class POLineOut(Schema):
     qty = fields.Integer()
     received = fields.Integer()
     remaining = fields.Integer()
-    unit_cost = fields.Decimal(as_string=True)
+    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
 
 
 class DiscrepancyOut(Schema):

@@ -1,5 +1,13 @@
 """Request and response schemas: the OpenAPI document is generated from these."""
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from warehouse_app.api.fields import BarcodeSpec, PathDate, PathString, StrictBoolean, text
 from warehouse_app.catalog.models import BarcodeKind, Tracking
@@ -12,13 +20,17 @@ POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
 BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
                                 "expiry", "reason", "unit_cost", "client_op_id"})
 CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
+# Amounts are answered as decimal strings ("2.5000"), so documented as such.
+MONEY_OUT = {"type": "string", "format": "decimal"}
 
 
 def money(**kwargs) -> fields.Decimal:
     """A non-negative amount below a billion; answered as a string to keep every digit."""
+    # Bounds written out as numbers: apispec would document the Decimal bounds as strings.
+    metadata = {"minimum": 0, "maximum": int(MAX_COST), **kwargs.pop("metadata", {})}
     return fields.Decimal(as_string=True, allow_nan=False,
                           validate=validate.Range(min=0, max=MAX_COST, max_inclusive=False),
-                          **kwargs)
+                          metadata=metadata, **kwargs)
 
 
 def count(low: int, high: int, **kwargs) -> fields.Integer:
@@ -27,6 +39,11 @@ def count(low: int, high: int, **kwargs) -> fields.Integer:
 
 
 class ErrorBodySchema(Schema):
+    """Some errors say more (a 409 insufficient_stock lists the short lines): documented open."""
+
+    class Meta:
+        unknown = INCLUDE
+
     code = fields.String(metadata={"description": "e.g. not_found, insufficient_stock"})
     message = fields.String(metadata={"description": "Readable, for a person"})
     field = fields.String(allow_none=True, metadata={"description": "The input at fault"})
@@ -79,9 +96,9 @@ class ProductSchema(Schema):
     description = fields.String()
     category = PathString(attribute="category.path", allow_none=True)
     supplier = PathString(attribute="supplier.name", allow_none=True)
-    unit_cost = fields.Decimal(as_string=True)
-    avg_cost = fields.Decimal(as_string=True)
-    sale_price = fields.Decimal(as_string=True, allow_none=True)
+    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
+    avg_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
+    sale_price = fields.Decimal(as_string=True, allow_none=True, metadata=MONEY_OUT)
     reorder_point = fields.Integer()
     safety_stock = fields.Integer()
     lead_time_days = fields.Integer()
@@ -189,7 +206,7 @@ class MovementSchema(Schema):
     reason = fields.Enum(Reason, by_value=True, allow_none=True)
     note = fields.String()
     reference = fields.String()
-    unit_cost = fields.Decimal(as_string=True)
+    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
     user = PathString(attribute="user.username", allow_none=True)
     client_op_id = fields.String(allow_none=True)
     reversal_of = fields.Integer(attribute="reversal_of_id", allow_none=True)

@@ -10,9 +10,13 @@ from warehouse_app.locations import places
 blp = blueprint("stock", "/stock", "Balances: what is where.")
 
 
+# A NUL byte in a filter made PostgreSQL fail the query (a 500): refused as bad input instead.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
+
+
 class StockQuery(Schema):
-    sku = fields.String(validate=validate.Length(max=64))
-    location = fields.String(validate=validate.Length(max=40),
+    sku = fields.String(validate=[validate.Length(max=64), PRINTABLE])
+    location = fields.String(validate=[validate.Length(max=40), PRINTABLE],
                              metadata={"description": "A bin, or a zone or warehouse with "
                                                       "everything under it"})
 

@@ -5,7 +5,9 @@ from functools import wraps
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from warehouse_app.auth import bp
 from warehouse_app.auth.models import Role, User
+from warehouse_app.auth.scopes import check_token
 from warehouse_app.auth.users import token_for
 from warehouse_app.errors import error_json, wants_json
 from warehouse_app.extensions import csrf, db, login_manager
@@ -79,3 +81,9 @@ def protect_api_session() -> None:
     if (g.get("api_token") is None and request.method not in ("GET", "HEAD", "OPTIONS")
             and current_app.config["WTF_CSRF_ENABLED"]):  # as Flask-WTF's own check honours it
         csrf.protect()
+
+
+@bp.before_app_request
+def token_scope_and_rate():
+    """A scoped or over-limit bearer token is refused before any API view runs."""
+    return check_token()

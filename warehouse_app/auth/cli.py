@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from warehouse_app.auth import bp, users
 from warehouse_app.auth.models import Role, User
+from warehouse_app.auth.scopes import SCOPES
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 
@@ -36,7 +37,9 @@ def create_user(name, role, password, full_name):
 @click.option("--user", "username", default=None,
               help="The user the token acts for (default: the first admin).")
 @click.option("--role", type=ROLES, default=None, help="Cap the token below the user's role.")
-def create_token(name, username, role):
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(SCOPES),
+              help="Limit the token to these areas (repeat); none: the role's full rights.")
+def create_token(name, username, role, scopes):
     """Create an API token NAME; prints the secret once, alone on the last line."""
     g.cli_actor = "cli"
     try:
@@ -48,12 +51,14 @@ def create_token(name, username, role):
                                      .order_by(User.id))
             if user is None:
                 raise DomainError("No admin user yet: create one, or pass --user.")
-        token, secret = users.create_token(name, user, Role(role) if role else None)
+        token, secret = users.create_token(name, user, Role(role) if role else None,
+                                           scopes)
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None
     db.session.commit()
-    click.echo(f"Token {token.name} for {user.username} ({token.role.value}). "
+    scoped = f", scopes {token.scopes}" if token.scopes else ""
+    click.echo(f"Token {token.name} for {user.username} ({token.role.value}{scoped}). "
                "Copy it now; it is not shown again:")
     click.echo(secret)
 

@@ -66,6 +66,8 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     role: Mapped[Role] = mapped_column(role_enum(), default=Role.STAFF)
+    # Space-separated scopes (read, stock-write, orders, admin); empty: the role's full rights.
+    scopes: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from warehouse_app.auth.models import ApiToken, LoginFailure, Role, User
+from warehouse_app.auth.scopes import parse_scopes
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.models import utcnow
@@ -85,8 +86,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str, user: User, role: Role | None = None) -> tuple[ApiToken, str]:
+def create_token(name: str, user: User, role: Role | None = None,
+                 scopes=()) -> tuple[ApiToken, str]:
     """A new API token; the secret is returned once and only its hash is kept."""
+    scopes = parse_scopes(scopes)
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise DomainError("A token name is 1 to 80 characters.", field="name")
@@ -97,7 +100,7 @@ def create_token(name: str, user: User, role: Role | None = None) -> tuple[ApiTo
         raise DomainError(f"A token cannot have more rights than {user.username}.", field="role")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, user=user, role=role, token_hash=_digest(secret),
-                     prefix=secret[:10])
+                     prefix=secret[:10], scopes=scopes)
     db.session.add(token)
     db.session.flush()
     return token, secret
@@ -111,3 +114,16 @@ def token_for(secret: str) -> ApiToken | None:
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token
+
+
+def revoke_token(token: ApiToken) -> ApiToken:
+    """Revoke a token: it is refused from the next request on."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def all_tokens() -> list[ApiToken]:
+    """Every token, newest first."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))

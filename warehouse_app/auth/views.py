@@ -49,3 +49,4 @@ def logout():
     logout_user()
     flash("Logged out.", "ok")
     return redirect(url_for("auth.login"))
+from warehouse_app.auth import token_pages  # noqa: E402,F401  (the token page)

@@ -1,1 +1,4 @@
-"""Cycle counting. For now only its model: requests to count a bin (a short pick raises one)."""
+"""Cycle counting: plan counts, count bins blind on a phone, approve discrepancies, reports."""
+from flask import Blueprint
+
+bp = Blueprint("counting", __name__, url_prefix="/counting")

@@ -23,6 +23,7 @@ TILES = (
     ("Orders", "Customer orders", ("orders.index",), Role.STAFF),
     ("Purchase orders", "Receive deliveries", ("orders.purchase_index",), Role.STAFF),
     ("Count", "Cycle count", ("count.index", "counting.index"), Role.STAFF),
+    ("Approvals", "Count differences", ("counting.approvals",), Role.SUPERVISOR),
     ("Return", "Customer returns", ("returns.index", "scanning.flow_page:flow=return"),
      Role.STAFF),
     ("Adjust", "Damage, loss, found", ("adjust.index", "scanning.flow_page:flow=adjust"),
@@ -33,6 +34,8 @@ TILES = (
     ("Import / Export", "CSV files", ("catalog.import_export",), Role.SUPERVISOR),
     ("Audit log", "Who changed what", ("audit.index",), Role.SUPERVISOR),
     ("Users", "Logins and roles", ("web.users",), Role.ADMIN),
+    ("Tokens & webhooks", "API tokens, webhooks, exports",
+     ("integrations.index", "auth.tokens"), Role.ADMIN),
 )
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "

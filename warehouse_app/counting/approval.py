@@ -1,0 +1,218 @@
+"""Submitting a count and the supervisor's decisions: approve, reject, send back, cancel.
+
+Submit closes any bin still open (its books are read then), refuses while a bin is uncounted,
+and sorts every line: matched; within tolerance (posted at once); or waiting for a supervisor
+(beyond tolerance, counted while stock moved in the bin, or a loss of reserved units). Each
+decision locks the count first and checks its status, so approving twice, or approving a
+rejected count, is a 409 and posts nothing; lines remember their movement. Every decision is
+a CountDecision row (who, when, why, what it did), audited; the count's status changes are
+audited too. A bin whose lines are all settled closes its open count requests.
+"""
+from sqlalchemy import select, update
+
+from warehouse_app.auth.models import Role
+from warehouse_app.counting import posting, snapshot, tolerance
+from warehouse_app.counting.counting import op_id
+from warehouse_app.counting.documents import lock, refuse_unless
+from warehouse_app.counting.models import (
+    BinStatus,
+    Count,
+    CountBin,
+    CountDecision,
+    CountLine,
+    CountRequest,
+    CountStatus,
+    DecisionKind,
+    LineStatus,
+)
+from warehouse_app.counting.posting import Outcome
+from warehouse_app.errors import Conflict, DomainError, Forbidden
+from warehouse_app.extensions import db
+from warehouse_app.models import utcnow
+
+NOTE_MAX = 500
+DISTURBED = "Stock moved in this bin while it was being counted: a recount is advised."
+OPEN_LINES = (LineStatus.COUNTED, LineStatus.WAITING)
+
+
+def _supervisor(user, what: str) -> None:
+    if user is None or not user.has_role(Role.SUPERVISOR):
+        raise Forbidden(f"Only a supervisor can {what} a count.", field="count")
+
+
+def _note(note, required: bool) -> str:
+    text = note.strip() if isinstance(note, str) else ""
+    if note not in (None, "") and not isinstance(note, str):
+        raise DomainError("The reason is text.", field="note")
+    if required and not text:
+        raise DomainError("Say why (the reason goes into the audit trail).", field="note")
+    if len(text) > NOTE_MAX:
+        raise DomainError(f"The reason is at most {NOTE_MAX} characters.", field="note")
+    return text
+
+
+def _decide(count: Count, kind: DecisionKind, user, note: str, detail: str) -> CountDecision:
+    decision = CountDecision(count=count, count_id=count.id, kind=kind, note=note,
+                             user_id=getattr(user, "id", None), detail=detail)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def _close_remaining(count: Count, user) -> None:
+    """Close the bins still being counted (the API's lines) and refuse uncounted ones."""
+    cbins = db.session.scalars(select(CountBin).where(CountBin.count_id == count.id,
+                                                      CountBin.status != BinStatus.CLOSED)).all()
+    untouched = sorted(b.location.code for b in cbins if b.status is BinStatus.TO_COUNT)
+    if untouched:
+        more = f" and {len(untouched) - 8} more" if len(untouched) > 8 else ""
+        raise Conflict(f"Not counted yet: {', '.join(untouched[:8])}{more}. Count each bin, or "
+                       "confirm it empty, before submitting.", field="count",
+                       code="bins_not_counted")
+    snapshot.close_bins(count, list(cbins), user)
+
+
+def _classify(count: Count, outcome: Outcome) -> tuple[list, dict[int, str]]:
+    """Rows to post now, and rows that wait with their reason; matched lines marked at once."""
+    outcome.matched = db.session.execute(
+        update(CountLine).where(CountLine.count_id == count.id,
+                                CountLine.status == LineStatus.COUNTED,
+                                CountLine.counted == CountLine.expected)
+        .values(status=LineStatus.MATCHED).execution_options(synchronize_session=False)
+    ).rowcount
+    posting.forget_lines()
+    rows = posting.lines(count, LineStatus.COUNTED)
+    moved = set(db.session.scalars(select(CountBin.id).where(CountBin.count_id == count.id,
+                                                            CountBin.disturbed.is_(True))))
+    rules = tolerance.rules_for({r.product_id for r in rows})
+    to_post, waiting = [], {}
+    for row in rows:
+        rule = rules[row.product_id]
+        if row.bin_id in moved:
+            waiting[row.id] = DISTURBED
+        elif not rule.within(row.expected, row.counted, row.unit_cost):
+            where = "" if rule.source == "default" else f" (the {rule.source} rule)"
+            waiting[row.id] = f"Beyond tolerance: {rule.describe()}{where}."
+        else:
+            to_post.append(row)
+    return to_post, waiting
+
+
+def settle_requests(count: Count) -> int:
+    """Resolve the open count requests of every bin whose lines are all settled (set-based)."""
+    unsettled = set(db.session.scalars(select(CountLine.bin_id).where(
+        CountLine.count_id == count.id, CountLine.status.in_(OPEN_LINES))))
+    groups: dict[int | None, list[int]] = {}
+    for bin_id, location_id, product_id in db.session.execute(
+            select(CountBin.id, CountBin.location_id, CountBin.product_id).where(
+                CountBin.count_id == count.id, CountBin.status == BinStatus.CLOSED)):
+        if bin_id not in unsettled:
+            groups.setdefault(product_id, []).append(location_id)
+    done, now = 0, utcnow()
+    for product_id, locations in groups.items():
+        for ids in snapshot.chunks(locations):
+            query = update(CountRequest).where(CountRequest.location_id.in_(ids),
+                                               CountRequest.resolved_at.is_(None))
+            if product_id is not None:  # a count of one product settles requests about it
+                query = query.where(CountRequest.product_id == product_id)
+            done += db.session.execute(query.values(resolved_at=now).execution_options(
+                synchronize_session=False)).rowcount
+    return done
+
+
+def submit(count: Count, user, client_op_id=None) -> Outcome:
+    """Close the count: post what is within tolerance, leave the rest for a supervisor."""
+    op = op_id(client_op_id)
+    if op and count.submit_op_id == op:
+        return Outcome(count, replayed=True)
+    lock(count)
+    refuse_unless(count, CountStatus.OPEN)
+    _close_remaining(count, user)
+    outcome = Outcome(count)
+    to_post, waiting = _classify(count, outcome)
+    waiting.update(posting.post(count, to_post, user, outcome, release=False))
+    posting.mark([{"id": i, "reason": why[:300]} for i, why in waiting.items()],
+                 LineStatus.WAITING)
+    outcome.waiting = db.session.scalar(select(db.func.count(CountLine.id)).where(
+        CountLine.count_id == count.id, CountLine.status == LineStatus.WAITING))
+    count.status = CountStatus.PENDING if outcome.waiting else CountStatus.DONE
+    count.submitted_at, count.submitted_by_id, count.submit_op_id = utcnow(), user.id, op
+    if count.status is CountStatus.DONE:
+        count.decided_at = count.submitted_at
+    _decide(count, DecisionKind.SUBMIT, user, "", outcome.describe())
+    settle_requests(count)
+    db.session.flush()
+    return outcome
+
+
+def approve(count: Count, user, note=None) -> Outcome:
+    """Post every waiting difference (releasing reservations the losses break)."""
+    _supervisor(user, "approve")
+    why = _note(note, required=False)
+    lock(count)
+    refuse_unless(count, CountStatus.PENDING)
+    outcome = Outcome(count)
+    posting.post(count, posting.lines(count, LineStatus.WAITING), user, outcome, release=True)
+    count.status, count.decided_at = CountStatus.DONE, utcnow()
+    _decide(count, DecisionKind.APPROVE, user, why or "Approved.", outcome.describe())
+    settle_requests(count)
+    db.session.flush()
+    return outcome
+
+
+def reject(count: Count, user, note=None) -> Outcome:
+    """Refuse the waiting differences: the books stand, nothing posts."""
+    _supervisor(user, "reject")
+    why = _note(note, required=True)
+    lock(count)
+    refuse_unless(count, CountStatus.PENDING)
+    rows = posting.lines(count, LineStatus.WAITING)
+    posting.mark([{"id": r.id} for r in rows], LineStatus.REJECTED)
+    count.status, count.decided_at = CountStatus.REJECTED, utcnow()
+    _decide(count, DecisionKind.REJECT, user, why,
+            f"{len(rows)} waiting line{'s' if len(rows) != 1 else ''} rejected; nothing posted.")
+    db.session.flush()
+    return Outcome(count, waiting=0)
+
+
+def recount(count: Count, user, note=None, locations=None) -> list[str]:
+    """Send bins with waiting lines back to be counted again, by someone else."""
+    _supervisor(user, "send back")
+    why = _note(note, required=True)
+    lock(count)
+    refuse_unless(count, CountStatus.PENDING)
+    rows = posting.lines(count, LineStatus.WAITING)
+    cbins = {b.id: b for b in db.session.scalars(select(CountBin).where(
+        CountBin.id.in_({r.bin_id for r in rows})))}
+    wanted = {str(code).strip().upper() for code in locations or [] if str(code).strip()}
+    chosen = [b for b in cbins.values() if not wanted or b.location.code in wanted]
+    if wanted - {b.location.code for b in chosen}:
+        raise DomainError(f"Only bins with waiting lines go back: "
+                          f"{', '.join(sorted(wanted - {b.location.code for b in chosen}))} "
+                          "has none.", field="locations")
+    ids = {b.id for b in chosen}
+    posting.mark([{"id": r.id} for r in rows if r.bin_id in ids], LineStatus.SUPERSEDED)
+    for b in chosen:
+        b.not_by_id, b.round, b.status = b.closed_by_id, b.round + 1, BinStatus.TO_COUNT
+        b.started_at = b.closed_at = b.closed_by_id = b.close_op_id = None
+        b.disturbed = False
+    count.status, count.submit_op_id = CountStatus.OPEN, None
+    codes = sorted(b.location.code for b in chosen)
+    _decide(count, DecisionKind.RECOUNT, user, why, f"Sent back: {', '.join(codes)}.")
+    db.session.flush()
+    return codes
+
+
+def cancel(count: Count, user, note=None) -> Count:
+    """Withdraw a count nobody has submitted: nothing of it posts."""
+    _supervisor(user, "cancel")
+    why = _note(note, required=True)
+    lock(count)
+    refuse_unless(count, CountStatus.OPEN)
+    for status, to in ((LineStatus.COUNTED, LineStatus.SUPERSEDED),
+                       (LineStatus.WAITING, LineStatus.REJECTED)):
+        posting.mark([{"id": r.id} for r in posting.lines(count, status)], to)
+    count.status, count.decided_at = CountStatus.CANCELLED, utcnow()
+    _decide(count, DecisionKind.CANCEL, user, why, "Cancelled before it was submitted.")
+    db.session.flush()
+    return count

@@ -1,0 +1,288 @@
+"""Reorder points from the ledger, and how much to order.
+
+Reorder point = average daily demand x lead time + safety stock, where
+safety stock = z (for the service level) x standard deviation of daily demand x sqrt(lead time).
+Daily demand is units to customers net of returns over the last `days` complete days, days
+without movement counting as zero. A supervisor's override wins; a product with no demand in
+the window falls back to the catalog's reorder point.
+
+How much: an (s, S) policy with S = reorder point + EOQ (Wilson's economic order quantity,
+sqrt(2 x annual demand x cost per order / yearly holding cost per unit)); when the product has no
+cost, EOQ falls back to COVER_DAYS of demand. An override's max_stock replaces S. Inventory
+position = available (on hand - reserved) + still on order from open purchase orders.
+"""
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from statistics import NormalDist
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from warehouse_app.catalog.models import Product, Supplier, Tracking
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+from warehouse_app.insight import ledgerq as q
+from warehouse_app.insight.models import ReorderOverride
+from warehouse_app.ledger.models import WarehouseStock
+
+COVER_DAYS = 30
+DEFAULTS = {"INSIGHT_DEMAND_DAYS": 90, "INSIGHT_SERVICE_LEVEL": 0.95,
+            "INSIGHT_ORDER_COST": 25.0, "INSIGHT_HOLDING_RATE": 0.25}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The knobs: demand window, service level, ordering and holding costs."""
+
+    days: int = 90
+    service_level: float = 0.95
+    order_cost: float = 25.0
+    holding_rate: float = 0.25  # of the unit cost, per year
+
+    @property
+    def z(self) -> float:
+        return NormalDist().inv_cdf(self.service_level)
+
+
+def policy(days: int | None = None, service_level: float | None = None) -> Policy:
+    """The app's policy, with a report's own window or service level if given."""
+    conf = {key: current_app.config.get(key, value) for key, value in DEFAULTS.items()}
+    return Policy(days=days or int(conf["INSIGHT_DEMAND_DAYS"]),
+                  service_level=service_level or float(conf["INSIGHT_SERVICE_LEVEL"]),
+                  order_cost=float(conf["INSIGHT_ORDER_COST"]),
+                  holding_rate=float(conf["INSIGHT_HOLDING_RATE"]))
+
+
+@dataclass
+class Point:
+    """One product's reorder point and suggestion, with every number that produced them."""
+
+    product_id: int
+    sku: str
+    name: str
+    supplier: str
+    days: int
+    avg_daily: float
+    sd_daily: float
+    lead_time_days: int
+    z: float
+    safety_stock: float
+    computed: float
+    override: int | None
+    catalog: int
+    reorder_point: int
+    source: str
+    eoq: int
+    max_stock: int
+    on_hand: int = 0
+    available: int = 0
+    on_order: int = 0
+    suggested: int = 0
+    needs_reorder: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def position(self) -> int:
+        return self.available + self.on_order
+
+    def as_row(self) -> dict:
+        row = asdict(self)
+        row.pop("extra")
+        row["position"] = self.position
+        return row
+
+
+def daily_stats(total: float, sum_sq: float, days: int) -> tuple[float, float]:
+    """Mean and sample standard deviation of daily demand, zero days included."""
+    mean = total / days
+    if days < 2:
+        return mean, 0.0
+    variance = (sum_sq - total * total / days) / (days - 1)
+    return mean, math.sqrt(max(variance, 0.0))
+
+
+def compute(product, stats: tuple[float, float], pol: Policy,
+            override: ReorderOverride | None = None) -> Point:
+    """The reorder point and EOQ of one product (a row of ITEM), from its demand statistics."""
+    total, sum_sq = stats
+    mean, sd = daily_stats(total, sum_sq, pol.days)
+    lead = product.lead_time_days or 0
+    safety = pol.z * sd * math.sqrt(lead)
+    computed = mean * lead + safety
+    if override is not None:
+        point, source = override.reorder_point, "override"
+    elif total > 0:
+        point, source = math.ceil(round(computed, 6)), "computed"
+    else:
+        point, source = product.reorder_point or 0, "catalog"
+    eoq = economic_quantity(mean, float(product.avg_cost or product.unit_cost or 0), pol)
+    top = override.max_stock if override is not None and override.max_stock else point + eoq
+    return Point(product.id, product.sku, product.name, product.supplier or "", pol.days, mean,
+                 sd, lead,
+                 pol.z, safety, computed, override.reorder_point if override else None,
+                 product.reorder_point or 0, point, source, eoq, top)
+
+
+def economic_quantity(mean_daily: float, unit_cost: float, pol: Policy) -> int:
+    """Wilson's EOQ in units (at most a year of demand); COVER_DAYS of demand without a cost."""
+    annual = mean_daily * 365
+    if annual <= 0:
+        return 0
+    holding = unit_cost * pol.holding_rate
+    if holding <= 0:
+        return max(1, math.ceil(mean_daily * COVER_DAYS))
+    eoq = math.sqrt(2 * annual * pol.order_cost / holding)
+    return max(1, math.ceil(min(eoq, annual)))
+
+
+def settle(point: Point, on_hand: int, available: int, on_order: int) -> Point:
+    """Fill in stock and decide: order up to max_stock when the position is at the point."""
+    point.on_hand, point.available, point.on_order = on_hand, available, on_order
+    point.needs_reorder = point.position <= point.reorder_point and (
+        point.reorder_point > 0 or point.avg_daily > 0)
+    point.suggested = max(point.max_stock - point.position, 0) if point.needs_reorder else 0
+    return point
+
+
+# A reorder point rests on 90 days of demand and barely moves between two scans, yet computing
+# it is most of what checking a product's alerts costs; the commit hook reuses recent ones.
+_RECENT: dict[tuple, tuple[float, tuple[str, int, bool]]] = {}
+
+
+def recent_points(product_ids) -> dict[int, tuple[str, int, bool]]:
+    """(sku, reorder point, lot-tracked) of active products, at most
+    INSIGHT_POINT_CACHE_SECONDS old."""
+    ttl = float(current_app.config.get("INSIGHT_POINT_CACHE_SECONDS", 300))
+    url, now = str(db.engine.url), time.monotonic()
+    found = {pid: _RECENT[(url, pid)][1] for pid in product_ids
+             if (url, pid) in _RECENT and _RECENT[(url, pid)][0] > now}
+    missing = [pid for pid in product_ids if pid not in found]
+    if missing:
+        tracked = set(db.session.scalars(select(Product.id).where(
+            Product.id.in_(missing), Product.tracking != Tracking.NONE)))
+        for point in points(policy(), missing):
+            entry = (point.sku, point.reorder_point, point.product_id in tracked)
+            found[point.product_id] = entry
+            if ttl > 0:
+                _RECENT[(url, point.product_id)] = (now + ttl, entry)
+    if len(_RECENT) > 100_000:
+        _RECENT.clear()
+    return found
+
+
+def forget(product_id: int) -> None:
+    """A hand-set point takes effect at the next movement."""
+    for key in [k for k in _RECENT if k[1] == product_id]:
+        _RECENT.pop(key, None)
+
+
+def demand_sums(days: int, product_ids=None, end=None) -> dict[int, tuple[float, float]]:
+    """Per product: total and sum of squares of daily net demand over the window."""
+    virtual = q.virtual_ids()
+    start, stop = q.window(days, end)
+    day = q.day_of(q.M.c.created_at).label("d")
+    daily = (select(q.M.c.product_id, day, func.sum(q.demand(virtual)).label("u"))
+             .where(q.M.c.created_at >= start, q.M.c.created_at < stop,
+                    q.touches_customer(virtual))
+             .group_by(q.M.c.product_id, day))
+    if product_ids is not None:
+        daily = daily.where(q.M.c.product_id.in_(product_ids))
+    daily = daily.subquery()
+    rows = db.session.execute(select(daily.c.product_id, func.sum(daily.c.u),
+                                     func.sum(daily.c.u * daily.c.u))
+                              .group_by(daily.c.product_id))
+    return {pid: (float(t or 0), float(s or 0)) for pid, t, s in rows}
+
+
+def stock_sums(product_ids=None) -> dict[int, tuple[int, int]]:
+    """Per product: on hand and available over every warehouse."""
+    query = select(WarehouseStock.product_id, func.sum(WarehouseStock.on_hand),
+                   func.sum(WarehouseStock.reserved)).group_by(WarehouseStock.product_id)
+    if product_ids is not None:
+        query = query.where(WarehouseStock.product_id.in_(product_ids))
+    return {pid: (int(h or 0), int(h or 0) - int(r or 0))
+            for pid, h, r in db.session.execute(query)}
+
+
+def on_order(product_ids=None) -> dict[int, int]:
+    """Units still expected on open purchase orders (none while orders are not installed)."""
+    try:
+        from warehouse_app.orders.models import POStatus, PurchaseOrder, PurchaseOrderLine
+    except ImportError:
+        return {}
+    line = PurchaseOrderLine
+    query = (select(line.product_id, func.sum(line.qty - line.received))
+             .join(PurchaseOrder, PurchaseOrder.id == line.purchase_order_id)
+             .where(PurchaseOrder.status.in_([POStatus.OPEN, POStatus.PARTIAL]),
+                    line.qty > line.received)
+             .group_by(line.product_id))
+    if product_ids is not None:
+        query = query.where(line.product_id.in_(product_ids))
+    return {pid: int(n or 0) for pid, n in db.session.execute(query)}
+
+
+# What a reorder point needs of a product: plain columns, no ORM objects (10,000 of them add up).
+ITEM = (select(Product.id, Product.sku, Product.name, Supplier.name.label("supplier"),
+               Product.lead_time_days, Product.avg_cost, Product.unit_cost,
+               Product.reorder_point)
+        .outerjoin(Supplier, Supplier.id == Product.supplier_id))
+
+
+def points(pol: Policy, product_ids=None) -> list[Point]:
+    """Reorder points and suggestions of active products (or some), by SKU."""
+    query = ITEM.where(Product.active).order_by(Product.sku)
+    if product_ids is not None:
+        query = query.where(Product.id.in_(product_ids))
+    products = db.session.execute(query).all()
+    ids = None if product_ids is None else [p.id for p in products]
+    sums, stock = demand_sums(pol.days, ids), stock_sums(ids)
+    ordered = on_order(ids)
+    overrides = {o.product_id: o for o in db.session.scalars(
+        select(ReorderOverride) if ids is None
+        else select(ReorderOverride).where(ReorderOverride.product_id.in_(ids)))}
+    found = []
+    for product in products:
+        point = compute(product, sums.get(product.id, (0.0, 0.0)), pol,
+                        overrides.get(product.id))
+        on_hand, available = stock.get(product.id, (0, 0))
+        point.extra["stocked"] = product.id in stock  # it has had stock at some time
+        found.append(settle(point, on_hand, available, ordered.get(product.id, 0)))
+    return found
+
+
+def set_override(product: Product, reorder_point, max_stock=None, note: str = "",
+                 user=None) -> ReorderOverride:
+    """Store a hand-set reorder point (and order-up-to level) for a product."""
+    point = _whole(reorder_point, "reorder_point", 0)
+    top = _whole(max_stock, "max_stock", point + 1) if max_stock not in (None, "") else None
+    override = db.session.get(ReorderOverride, product.id) or ReorderOverride(
+        product_id=product.id)
+    override.reorder_point, override.max_stock = point, top
+    override.note, override.user_id = (note or "")[:200], getattr(user, "id", None)
+    db.session.add(override)
+    db.session.flush()
+    forget(product.id)
+    return override
+
+
+def clear_override(product: Product) -> bool:
+    """Go back to the computed point; True when there was an override."""
+    override = db.session.get(ReorderOverride, product.id)
+    if override is None:
+        return False
+    db.session.delete(override)
+    db.session.flush()
+    forget(product.id)
+    return True
+
+
+def _whole(value, field_name: str, least: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DomainError(f"{field_name} must be a whole number.", field=field_name) from None
+    if number < least or number > 1_000_000_000:
+        raise DomainError(f"{field_name} must be between {least} and 1,000,000,000.",
+                          field=field_name)
+    return number

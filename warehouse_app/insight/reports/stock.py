@@ -1,0 +1,143 @@
+"""Stock reports: valuation, stock as of a date, dead stock."""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from warehouse_app.catalog.models import Category, Product
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+from warehouse_app.insight import asof, charts
+from warehouse_app.insight import ledgerq as q
+from warehouse_app.insight.reports.base import Column, Params, Report, register
+from warehouse_app.ledger.models import WarehouseStock
+from warehouse_app.locations import places
+from warehouse_app.locations.models import Location, LocationKind
+
+M = q.M
+
+
+def category_paths() -> dict[int | None, str]:
+    """Every category's full path by id ('' for none)."""
+    paths = {c.id: c.path for c in db.session.scalars(select(Category))}
+    paths[None] = "(no category)"
+    return paths
+
+
+def codes() -> dict[int, str]:
+    """Location codes by id, for the places a report names."""
+    return dict(db.session.execute(select(Location.id, Location.code)).all())
+
+
+@register("valuation", "Stock valuation",
+          "Units and value at moving average cost, per warehouse and category, "
+          "today or as of a past date (recomputed from the ledger).")
+def valuation(p: Params) -> Report:
+    as_of = p.day("as_of")
+    P = Product.__table__
+    if as_of is None or as_of >= q.today():
+        held = WarehouseStock.__table__
+        source = select(held.c.product_id, held.c.warehouse_id.label("place_id"),
+                        held.c.on_hand.label("qty")).where(held.c.on_hand != 0).subquery()
+        cost = P.c.avg_cost
+        joined = source.join(P, P.c.id == source.c.product_id)
+    else:
+        cut = q.start_of(as_of + timedelta(days=1))
+        source = asof.quantities(cut)
+        costs = asof.costs(cut, source)
+        cost = func.coalesce(costs.c.cost, P.c.avg_cost)
+        joined = (source.join(P, P.c.id == source.c.product_id)
+                  .outerjoin(costs, costs.c.product_id == source.c.product_id))
+    rows = db.session.execute(
+        select(source.c.place_id, P.c.category_id, func.sum(source.c.qty),
+               func.sum(source.c.qty * cost), func.count())
+        .select_from(joined).group_by(source.c.place_id, P.c.category_id)).all()
+    return _valuation_report(p, rows, as_of)
+
+
+def _valuation_report(p: Params, rows, as_of) -> Report:
+    names, paths = codes(), category_paths()
+    total = sum(float(v or 0) for *_, v, _n in rows) or 1.0
+    items = sorted(({"warehouse": names.get(w, "?"), "category": paths.get(c, "?"),
+                     "products": n, "units": int(u), "value": round(float(v or 0), 2),
+                     "share_pct": round(100 * float(v or 0) / total, 1)}
+                    for w, c, u, v, n in rows), key=lambda r: (r["warehouse"], -r["value"]))
+    by_wh: dict[str, float] = {}
+    for row in items:
+        by_wh[row["warehouse"]] = by_wh.get(row["warehouse"], 0) + row["value"]
+    when = as_of.isoformat() if as_of else "today"
+    return Report("valuation", f"Stock valuation, {when}", [
+        Column("warehouse", "Warehouse"), Column("category", "Category", sub=True),
+        Column("products", "Products", "int"), Column("units", "Units", "int"),
+        Column("value", "Value", "money"), Column("share_pct", "Share", "pct")], items,
+        p.used, {"units": sum(r["units"] for r in items),
+                 "value": round(sum(r["value"] for r in items), 2)},
+        ["Moving average cost: each receipt folds its cost into the product's average."
+         + ("" if as_of is None else " Quantities and costs recomputed from the ledger.")],
+        lambda: charts.bars(sorted(by_wh.items(), key=lambda kv: -kv[1]),
+                            "Value per warehouse"))
+
+
+@register("stock", "Stock as of a date",
+          "Units per product and warehouse (or location) at the end of a past day, "
+          "recomputed from the ledger.")
+def stock_as_of(p: Params) -> Report:
+    as_of = p.day("as_of", q.today())
+    by = p.choice("by", ("warehouse", "location"), "warehouse")
+    where = p.text("warehouse", 40)
+    held = asof.quantities(q.start_of(as_of + timedelta(days=1)), by)
+    query = (select(Product.sku, Product.name, held.c.place_id, held.c.qty)
+             .join(held, held.c.product_id == Product.id).order_by(Product.sku))
+    if where:
+        warehouse = places.by_code(where, field="warehouse")
+        if warehouse.kind is not LocationKind.WAREHOUSE:
+            raise DomainError(f"{where} is not a warehouse.", field="warehouse")
+        ids = select(Location.id).where(Location.warehouse_id == warehouse.id)
+        query = query.where(held.c.place_id.in_(ids))
+    names = codes()
+    items = [{"sku": sku, "name": name, "place": names.get(place, "?"), "on_hand": int(qty)}
+             for sku, name, place, qty in db.session.execute(query)]
+    return Report("stock", f"Stock at the end of {as_of}", [
+        Column("sku", "SKU"), Column("name", "Name", sub=True),
+        Column("place", "Warehouse" if by == "warehouse" else "Location"),
+        Column("on_hand", "On hand", "int")], items, p.used,
+        {"on_hand": sum(r["on_hand"] for r in items)})
+
+
+@register("dead-stock", "Dead stock",
+          "Products on hand that have not gone to a customer for N days "
+          "(products younger than that are left out).")
+def dead_stock(p: Params) -> Report:
+    days = p.whole("days", 90, 1, 3650)
+    since = q.start_of(q.today()) - timedelta(days=days)
+    virtual = q.virtual_ids()
+    customers = q.ids_of(virtual, LocationKind.CUSTOMER)
+    held = dict(db.session.execute(
+        select(WarehouseStock.product_id, func.sum(WarehouseStock.on_hand))
+        .group_by(WarehouseStock.product_id).having(func.sum(WarehouseStock.on_hand) > 0)).all())
+    moving = set(db.session.scalars(
+        select(M.c.product_id).where(M.c.created_at >= since,
+                                     M.c.to_location_id.in_(customers)).distinct()))
+    idle = [pid for pid in held if pid not in moving]
+    first = func.min(M.c.created_at)
+    last = func.max(M.c.created_at).filter(M.c.to_location_id.in_(customers))
+    found = db.session.execute(
+        select(Product.id, Product.sku, Product.name, Product.avg_cost, first, last)
+        .join(M, M.c.product_id == Product.id).where(Product.id.in_(idle))
+        .group_by(Product.id, Product.sku, Product.name, Product.avg_cost)
+        .having(first < since)).all() if idle else []
+    today = q.today()
+    items = sorted(({"sku": sku, "name": name, "on_hand": int(held[pid]),
+                     "value": round(float(cost or 0) * int(held[pid]), 2),
+                     "last_outbound": last.date() if last else None,
+                     "days_idle": (today - (last or start).date()).days}
+                    for pid, sku, name, cost, start, last in found),
+                   key=lambda r: -r["value"])
+    return Report("dead-stock", f"Dead stock: nothing out for {days} days", [
+        Column("sku", "SKU"), Column("name", "Name", sub=True), Column("on_hand", "On hand", "int"),
+        Column("value", "Value", "money"), Column("last_outbound", "Last out", "date"),
+        Column("days_idle", "Days idle", "int")], items, p.used,
+        {"on_hand": sum(r["on_hand"] for r in items),
+         "value": round(sum(r["value"] for r in items), 2)},
+        ["Last out = the last time it went to a customer; blank = never."],
+        lambda: charts.bars([(r["sku"], r["value"]) for r in items[:12]],
+                            "Value tied up, largest first"))

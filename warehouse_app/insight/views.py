@@ -1,0 +1,120 @@
+"""Supervisor pages: the central view and its live feed, alerts; the API; the home badge."""
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+
+from warehouse_app.auth.access import has_role, role_required
+from warehouse_app.auth.models import Role
+from warehouse_app.errors import DomainError
+from warehouse_app.extensions import db
+from warehouse_app.insight import alerts, api, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
+from warehouse_app.insight.models import Alert, AlertKind
+
+TILES = (("Stock overview", "All warehouses, live", "insight.central"),
+         ("Alerts", "Low, out, expiring", "insight.alerts"),
+         ("Reorder", "What to buy", "insight.reorder"),
+         ("Reports", "Value, movers, shrinkage", "insight.reports"))
+
+
+@bp.record_once
+def register_api(state) -> None:
+    """The JSON endpoints live under /api/v1 beside the others (not yet in the OpenAPI document:
+    their answers have no schemas)."""
+    state.app.register_blueprint(api.alerts_blp)
+    state.app.register_blueprint(api.reports_blp)
+
+
+@bp.app_context_processor
+def desk() -> dict:
+    """For the home screen: the supervisor's tiles and the count of unseen alerts."""
+    def insight_tiles() -> list[dict]:
+        if not has_role(Role.SUPERVISOR):
+            return []
+        return [{"label": label, "hint": hint, "url": url_for(endpoint)}
+                for label, hint, endpoint in TILES]
+
+    def insight_alert_count() -> int:
+        return alerts.unseen_count() if has_role(Role.SUPERVISOR) else 0
+    return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count}
+
+
+def _filters() -> central.Filters:
+    args = request.args
+
+    def number(key: str) -> int | None:
+        return int(args[key]) if args.get(key, "").isdigit() else None
+    return central.Filters(q=args.get("q", "").strip()[:100], category=number("category"),
+                           warehouse=number("warehouse"), page=number("page") or 1)
+
+
+@bp.get("/", endpoint="central")
+@role_required(Role.SUPERVISOR)
+def central_page():
+    """Every warehouse side by side; updates live while staff scan."""
+    filters = _filters()
+    view = central.build(filters)
+    return render_template("insight/central.html", view=view, filters=filters,
+                           categories=central.categories(), all_warehouses=central.warehouses())
+
+
+@bp.get("/events", endpoint="central_events")
+@role_required(Role.SUPERVISOR)
+def central_events():
+    """Server-Sent Events: balances of products as movements post."""
+    given = request.headers.get("Last-Event-ID") or request.args.get("since", "")
+    since = int(given) if given.isdigit() else central.latest_movement()
+    db.session.rollback()
+    return Response(stream_with_context(live.stream(since)), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _kind(value: str | None) -> AlertKind | None:
+    try:
+        return AlertKind(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/alerts", endpoint="alerts")
+@role_required(Role.SUPERVISOR)
+def alerts_page():
+    """Open alerts, most urgent first (one kind with ?kind=), each with an acknowledge button."""
+    kind = _kind(request.args.get("kind"))
+    return render_template("insight/alerts.html", alerts=alerts.open_alerts(kind=kind),
+                           kind=kind, counts=alerts.open_counts())
+
+
+@bp.post("/alerts/ack-all", endpoint="alerts_ack_all")
+@role_required(Role.SUPERVISOR)
+def alerts_ack_all():
+    """Acknowledge every unseen alert shown (all, or one kind)."""
+    kind = _kind(request.form.get("kind"))
+    done = alerts.acknowledge_all(kind, current_user._get_current_object())
+    db.session.commit()
+    flash(f"Acknowledged {done} alert{'' if done == 1 else 's'}.", "ok")
+    return redirect(url_for("insight.alerts", kind=kind.value if kind else None), 303)
+
+
+@bp.post("/alerts/<int:alert_id>/ack", endpoint="alert_ack")
+@role_required(Role.SUPERVISOR)
+def alert_ack(alert_id: int):
+    """Acknowledge one alert."""
+    alert = db.get_or_404(Alert, alert_id)
+    try:
+        alerts.acknowledge(alert, current_user._get_current_object())
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("insight.alerts"), 303)
+    db.session.commit()
+    flash(f"Acknowledged: {alert.message}", "ok")
+    return redirect(url_for("insight.alerts"), 303)
+
+
+@bp.post("/alerts/check", endpoint="alerts_check")
+@role_required(Role.SUPERVISOR)
+def alerts_check():
+    """Re-check every product now (expiry and dead stock change with time, not movements)."""
+    raised = alerts.evaluate()
+    db.session.commit()
+    flash(f"Checked every product: {len(raised)} new alert(s).", "ok")
+    return redirect(url_for("insight.alerts"), 303)
