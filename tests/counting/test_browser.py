@@ -3,113 +3,37 @@ database, on SQLite and PostgreSQL. The supervisor plans, staff count blind (the
 shows the books) and find a difference, the supervisor approves; the ledger and `ledger verify`
 agree with what the phones did."""
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from tests.counting.conftest import lines_of
+from tests.phone import feedback, fits, fresh, log_in, new_page, small_targets, wedge
+from tests.phone import snap as shoot
 from warehouse_app.counting.models import Count
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is missing at {CHROMIUM}: `make test` installs it "
-                    "(never `playwright install`).", pytrace=False)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
 
 @pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
-
-
-@pytest.fixture
-def phone(browser, server):
+def phone(chromium, live_server):
     """phone(username, path) -> a 390x844 touch page logged in as that user, showing path."""
-    contexts = []
+    pages = []
 
     def open_phone(username: str, path: str):
-        context = browser.new_context(**PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("pageerror", lambda e: print(f"page error: {e}"))
-        page.goto(f"{server}/login?next={path}")
-        page.fill("#f-username", username)
-        page.fill("#f-password", "password123")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"**{path}")
-        return page
+        pages.append(new_page(chromium))
+        return log_in(pages[-1], live_server.url, username, path)
 
     yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def fresh(db, query):
-    """A read in its own short transaction (the live server writes from other threads)."""
-    db.session.rollback()
-    try:
-        return query()
-    finally:
-        db.session.rollback()
-
-
-def wedge(page, *codes: str) -> None:
-    """A keyboard-wedge scanner: the code typed fast, then Enter."""
-    for code in codes:
-        page.keyboard.type(code)
-        page.keyboard.press("Enter")
-
-
-def feedback(page, kind: str, text: str) -> None:
-    expect(page.locator("#feedback")).to_have_class(re.compile(rf"\bfeedback-{kind}\b"))
-    expect(page.locator("#prompt")).to_contain_text(text)
+    for page in pages:
+        page.context.close()
 
 
 def snap(page, name: str, engine: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"counting-{name}-{engine}.png"), full_page=True)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def small_targets(page) -> list[str]:
-    """Visible buttons and fields shorter than 48 CSS pixels."""
-    return page.evaluate("""() => [...document.querySelectorAll(
-        'button, a.btn, select, textarea, summary,'
-        + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])')]
-        .filter(el => el.offsetParent !== null && el.getClientRects().length)
-        .filter(el => el.getBoundingClientRect().height < 47.5)
-        .map(el => `${el.getBoundingClientRect().height | 0}px ${el.outerHTML.slice(0, 90)}`)""")
+    shoot(page, f"counting-{name}-{engine}")
 
 
 def blind(page) -> None:
