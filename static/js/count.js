@@ -303,7 +303,9 @@ function askReopen(b) {
 }
 
 function settle(answer) {
-  // The server's total wins over the local one (another phone may count the same bin).
+  // The server's total wins over the local one (another phone may count the same bin), but
+  // only once nothing else waits to be sent: until then it lags what this phone counted.
+  if (state.queued > 0) return;
   const line = lineIn(binOf(answer.bin), answer.line.sku, answer.line.lot);
   if (line) line.counted_qty = answer.line.counted_qty;
   render();
