@@ -7,7 +7,7 @@ import { $, ScanScreen } from "./docscan.js";
 const root = $("count");
 const cfg = root.dataset;
 const state = { data: JSON.parse(cfg.state), bin: null, lot: null, ask: null, submitted: false,
-                queued: 0, reload: false, keepBanner: false };
+                queued: 0, reload: false, keepBanner: false, changes: 0, inflight: 0 };
 const mine = (entry) => entry.url.startsWith(cfg.doneUrl + "/");
 
 // The count is reloaded from the server only once nothing waits in the outbox: a reload that
@@ -22,12 +22,14 @@ const screen = new ScanScreen(root, {
   handle,
   onSent: (entry, answer) => {
     if (!mine(entry)) return;
+    state.inflight = Math.max(state.inflight - 1, 0);
     if (entry.url === cfg.submitUrl) return finished(answer);
     if (entry.url === cfg.scanUrl || entry.url === cfg.setUrl) return settle(answer);
     reloadWhenSent();
   },
   onRejected: (entry, error) => {
     if (!mine(entry)) return;
+    state.inflight = Math.max(state.inflight - 1, 0);
     screen.show("error", `✗ Not saved: ${error.message}`);
     reloadWhenSent(true);
   },
@@ -46,8 +48,16 @@ const here = () => (state.bin ? binOf(state.bin) : null);
 const units = (b) => b.lines.reduce((n, l) => n + l.counted_qty, 0);
 const label = { to_count: "to count", counting: "counting", closed: "✓ counted" };
 
+// Every step the phone makes goes out through here: a reload fetched before it would be stale.
+function send(url, body) {
+  state.changes += 1;
+  state.inflight += 1; // counted at once, before the outbox has stored it
+  return screen.send(url, body);
+}
+
 async function load() {
   const keepBanner = state.keepBanner;
+  const changes = state.changes;
   state.keepBanner = false;
   let data;
   try {
@@ -56,7 +66,8 @@ async function load() {
     if (!keepBanner) screen.show("error", `✗ Could not load the count: ${err.message}`);
     return;
   }
-  if (state.queued > 0) return reloadWhenSent(keepBanner); // a newer step is on its way
+  const stale = state.queued > 0 || state.inflight > 0 || state.changes !== changes;
+  if (stale) return reloadWhenSent(keepBanner); // a step went out meanwhile: load again later
   state.data = data;
   if (state.data.status !== "open") return go();
   const b = here();
@@ -187,7 +198,7 @@ async function count(thing, code, typed, lot) {
   const line = addLocal(b, thing, lot, qty);
   const body = { location: b.location, code, qty };
   if (lot) body.lot = lot;
-  await screen.send(cfg.scanUrl, body);
+  await send(cfg.scanUrl, body);
   render();
   screen.show(screen.online ? "ok" : "offline",
     `+${qty} ${thing.sku}${lot ? ` lot ${lot}` : ""} → ${line.counted_qty} counted in ${b.location}.`);
@@ -268,7 +279,7 @@ function askFix(line, bin) {
     if (now) now.counted_qty = total;
     const body = { location: code, sku, counted_qty: total };
     if (lot) body.lot = lot;
-    await screen.send(cfg.setUrl, body);
+    await send(cfg.setUrl, body);
     render();
     screen.show("ok", `${sku} in ${code}: ${total} counted.`);
   }, "Save", line.counted_qty);
@@ -284,7 +295,7 @@ function askClose(empty) {
   ask(text, async () => {
     binOf(code).status = "closed";
     state.bin = null;
-    await screen.send(cfg.closeUrl, { location: code, empty });
+    await send(cfg.closeUrl, { location: code, empty });
     render();
     const next = bins().find((x) => x.status !== "closed");
     screen.show("ok", `${code} counted${empty ? " (empty)" : ""}. ${next ? `Next: ${next.location}.` : "All bins counted: submit the count."}`);
@@ -294,7 +305,7 @@ function askClose(empty) {
 function askReopen(b) {
   const code = b.location;
   ask(`Count ${code} again? What was counted there stays; fix it or add to it.`, async () => {
-    await screen.send(cfg.reopenUrl, { location: code });
+    await send(cfg.reopenUrl, { location: code });
     binOf(code).status = "counting";
     state.bin = code;
     render();
@@ -305,7 +316,7 @@ function askReopen(b) {
 function settle(answer) {
   // The server's total wins over the local one (another phone may count the same bin), but
   // only once nothing else waits to be sent: until then it lags what this phone counted.
-  if (state.queued > 0) return;
+  if (state.queued > 0 || state.inflight > 0) return;
   const line = lineIn(binOf(answer.bin), answer.line.sku, answer.line.lot);
   if (line) line.counted_qty = answer.line.counted_qty;
   render();
@@ -336,7 +347,7 @@ $("empty-bin").addEventListener("click", () => askClose(true));
 $("leave-bin").addEventListener("click", () => { cancelLot(); state.bin = null; render(); screen.show("idle", prompt()); screen.field.focus(); });
 $("submit").addEventListener("click", () => {
   ask("Submit the count? Small differences post at once; larger ones wait for a supervisor.", async () => {
-    await screen.send(cfg.submitUrl, {});
+    await send(cfg.submitUrl, {});
     screen.show("idle", "Submitting…");
   }, "Submit");
 });
