@@ -48,3 +48,15 @@ def configure(app: Flask) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if is_sqlite(url) and url not in ("sqlite://", "sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def locked(query) -> list:
+    """The rows of an ORM query, locked for this transaction and read afresh.
+
+    FOR UPDATE waits for a concurrent writer on PostgreSQL (SQLite writers are serialised by
+    BEGIN IMMEDIATE); populate_existing then overwrites what the session held. The rows must be
+    fetched: an unconsumed result refreshes nothing.
+    """
+    from warehouse_app.extensions import db
+    return db.session.scalars(query.with_for_update()
+                              .execution_options(populate_existing=True)).all()

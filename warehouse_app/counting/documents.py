@@ -6,6 +6,7 @@ count (the resolver registered below), so the counting page opens it.
 from sqlalchemy import select
 
 from warehouse_app.counting.models import Count, CountBin, CountStatus
+from warehouse_app.database import locked
 from warehouse_app.errors import Conflict, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.locations.models import Location
@@ -60,9 +61,8 @@ def lock(count: Count) -> Count:
 
     Every state change (submit, approve, reject, recount) starts here, so two supervisors
     approving at once are served one after the other and the second sees the first's status."""
-    # The rows must be read: populate_existing refreshes the object only as rows load.
-    return db.session.scalars(select(Count).where(Count.id == count.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
+    (fresh,) = locked(select(Count).where(Count.id == count.id))
+    return fresh
 
 
 def open_count_with_bin(location: Location) -> Count | None:

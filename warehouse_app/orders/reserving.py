@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.products import clean_text
+from warehouse_app.database import locked
 from warehouse_app.errors import Conflict, DomainError, Forbidden
 from warehouse_app.extensions import db
 from warehouse_app.ledger import reservations
@@ -134,10 +135,8 @@ def _details(fields: dict) -> dict:
 
 def lock(order: Order) -> Order:
     """Lock an order's row for this transaction and read it and its lines afresh."""
-    db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
-                       .execution_options(populate_existing=True))
-    db.session.execute(select(OrderLine).where(OrderLine.order_id == order.id)
-                       .execution_options(populate_existing=True))
+    locked(select(Order).where(Order.id == order.id))
+    locked(select(OrderLine).where(OrderLine.order_id == order.id))
     db.session.expire(order, ["lines"])
     return order
 
