@@ -25,8 +25,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from warehouse_app import database
     from warehouse_app.extensions import csrf, db, login_manager, migrate
-    db.init_app(app)
     database.configure(app)
+    db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 10_000
@@ -36,7 +37,14 @@ def _on_connect(dbapi_connection, _record) -> None:
 @event.listens_for(Engine, "begin")
 def _on_begin(conn) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        # Straight to the driver: every transaction starts here, and SQLAlchemy's execution
+        # around a statement costs several times what SQLite takes to begin.
+        statement = "BEGIN IMMEDIATE" if _may_write() else "BEGIN"
+        try:
+            conn.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as err:  # e.g. still locked after the busy timeout
+            kind = OperationalError if isinstance(err, sqlite3.OperationalError) else DBAPIError
+            raise kind(statement, None, err) from err
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,8 +52,16 @@ def is_sqlite(url: str) -> bool:
 
 
 def configure(app: Flask) -> None:
-    """Make sure an SQLite database has a folder to live in."""
+    """Before the engine exists: an SQLite database gets a folder to live in, and no ping.
+
+    A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
+    file cannot drop, and the ping would be one more statement in every transaction.
+    """
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if is_sqlite(url):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if is_sqlite(url) and url not in ("sqlite://", "sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 

@@ -170,3 +170,23 @@ def test_alert_settings_come_from_the_config(db, app, shop, make_product, move):
     db.session.commit()
     assert "expiring" not in open_kinds(db, product)
 
+
+
+def test_remembered_reorder_points_warm_in_batches_and_an_override_counts_at_once(
+        db, app, shop, move, make_product):
+    """With the point cache on (as served), the first movement computes the points of the
+    products next to it too; a hand-set point replaces the remembered one at the next scan."""
+    from warehouse_app.insight import reorder
+    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
+    reorder._RECENT.clear()
+    products = [make_product(f"WARM-{n}", reorder_point=2) for n in range(5)]
+    move("receive", products[0], 5, to_location=shop["A"])
+    url = db.engine
+    assert {(url, p.id) for p in products} <= set(reorder._RECENT)  # all five in one go
+    move("pick", products[0], 2, from_location=shop["A"])
+    assert open_kinds(db, products[0]) == set()  # 3 left, point 2
+    reorder.set_override(products[0], 4)
+    db.session.commit()
+    move("pick", products[0], 1, from_location=shop["A"])
+    assert open_kinds(db, products[0]) == {"low_stock"}  # 2 left, point 4 at once
+    reorder._RECENT.clear()

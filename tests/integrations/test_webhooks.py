@@ -2,6 +2,7 @@
 import json
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -187,3 +188,34 @@ def test_an_approved_count_and_a_raised_alert_are_queued(db, site, receiver):
     assert [b["event"] for b in bodies] == ["count.approved", "alert.raised"]
     assert bodies[0]["data"]["reference"] == "CC-1"
     assert bodies[1]["data"]["sku"] == "MUG"
+
+
+def test_active_endpoints_are_remembered_but_a_change_here_counts_at_once(app, db, site,
+                                                                         receiver, monkeypatch):
+    """Scans do not ask for the endpoints each time; adding or disabling one in this process
+    takes effect with the next movement, one added by another worker within the cache time."""
+    from warehouse_app.integrations import events
+    from warehouse_app.integrations.models import WebhookEndpoint
+    app.config["WEBHOOK_ENDPOINT_CACHE_SECONDS"] = 60
+    events._KNOWN.clear()
+    site.stock(site.p.mug, site.bins.na1, 1)  # no endpoint yet: remembered as none
+    endpoint = webhooks.create_endpoint(receiver.url)
+    db.session.commit()
+    site.stock(site.p.mug, site.bins.na1, 1)
+    assert db.session.scalar(select(OutboxEvent.id).order_by(OutboxEvent.id.desc())) is not None
+    endpoint.active = False
+    db.session.commit()
+    before = db.session.scalars(select(OutboxEvent)).all()
+    site.stock(site.p.mug, site.bins.na1, 1)
+    assert db.session.scalars(select(OutboxEvent)).all() == before
+    # Another worker adds one (no mapper event here): seen once the remembered list expires.
+    db.session.execute(WebhookEndpoint.__table__.insert().values(
+        url=receiver.url, secret="whsec_x", events="stock.changed", active=True,
+        created_at=utcnow()))
+    db.session.commit()
+    site.stock(site.p.mug, site.bins.na1, 1)
+    assert db.session.scalars(select(OutboxEvent)).all() == before
+    later = events.time.monotonic() + 61
+    monkeypatch.setattr(events, "time", SimpleNamespace(monotonic=lambda: later))
+    site.stock(site.p.mug, site.bins.na1, 1)
+    assert len(db.session.scalars(select(OutboxEvent)).all()) == len(before) + 1

@@ -221,3 +221,65 @@ def test_a_rolled_back_movement_leaves_no_stale_object(db, make_product, make_lo
     assert db.session.get(Movement, third.id).qty == 2
     assert on_hand(db, product, a) == 3
     assert balances.verify() == []
+
+
+def test_a_movement_failing_half_way_can_never_be_committed(db, make_product, make_location,
+                                                            stock, monkeypatch):
+    """On SQLite post() runs without a savepoint: anything unexpected after a balance changed
+    leaves a session that refuses to commit, and rolling back puts everything back. On
+    PostgreSQL the movement's savepoint has already undone it."""
+    from warehouse_app.ledger import movements
+    product, a, b = make_product(), make_location("A"), make_location("B")
+    stock(product, a, 5)
+
+    def broken(_connection, _m):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(movements, "_insert", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
+    if db.engine.dialect.name == "sqlite":
+        with pytest.raises(RuntimeError, match="half-way"):
+            db.session.commit()
+        db.session.rollback()
+    else:
+        db.session.commit()
+    monkeypatch.undo()
+    assert (on_hand(db, product, a), on_hand(db, product, b)) == (5, 0)
+    record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
+    db.session.commit()  # the session works again
+    assert (on_hand(db, product, a), on_hand(db, product, b)) == (3, 2)
+    assert balances.verify() == []
+
+
+def test_a_half_movement_inside_a_callers_savepoint_goes_with_it(db, make_product, make_location,
+                                                                stock, monkeypatch):
+    from warehouse_app.ledger import movements
+    product, a, b = make_product(), make_location("A"), make_location("B")
+    stock(product, a, 5)
+    record(Line(MovementKind.TRANSFER, product, 1, from_location=a, to_location=b))
+
+    def broken(_connection, _m):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(movements, "_insert", broken)
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
+    db.session.commit()  # the first transfer stands; the half one was rolled back
+    assert (on_hand(db, product, a), on_hand(db, product, b)) == (4, 1)
+    assert balances.verify() == []
+
+
+def test_a_refused_take_changes_no_balance(db, make_product, make_location, stock):
+    """The bin gives the units but the warehouse has promised them: the bin gets them back."""
+    from warehouse_app.ledger.movements import Reserved
+    from warehouse_app.ledger.reservations import balance, reserve
+    product = make_product()
+    north = make_location("NORTH", "warehouse")
+    a = make_location("N-1", parent=north)
+    stock(product, a, 5)
+    reserve(product, north, 5)
+    with pytest.raises(Reserved):
+        record(Line(MovementKind.PICK, product, 1, from_location=a))
+    db.session.commit()
+    assert on_hand(db, product, a) == 5
+    assert balance(product.id, north.id) == (5, 5)
+    assert balances.verify() == []

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from warehouse_app.catalog.models import Product
@@ -50,6 +61,7 @@ def setting(name: str) -> int:
     return int(current_app.config.get(name, DEFAULTS[name]))
 
 
+DEAD = AlertKind.DEAD_STOCK.value
 # What a movement can change at once; dead stock is made by time passing (the sweep).
 ON_MOVEMENT = (AlertKind.OUT_OF_STOCK, AlertKind.LOW_STOCK, AlertKind.EXPIRING)
 
@@ -62,21 +74,67 @@ def evaluate(product_ids=None) -> list[Alert]:
 
 
 def evaluate_moved(product_ids, sold=()) -> list[Alert]:
-    """What a commit does for the products it moved: stock and expiry, in a few queries, and
-    dead stock cleared for what went to a customer (time makes stock dead: the sweep raises it).
+    """What a commit does for the products it moved: stock and expiry, and dead stock cleared
+    for what went to a customer (time makes stock dead: the sweep raises it)."""
+    return apply_moved(plan_moved(product_ids, sold))
+
+
+@dataclass
+class Plan:
+    """What evaluating some moved products found: the wished alerts, and what is open now."""
+
+    ids: list
+    wishes: dict
+    stale_dead: list
+    changes: bool
+
+
+_ALERT = Alert.__table__
+
+
+def _stock_and_open(one: bool, kinds) -> CompoundSelect:
+    """One statement for both things a commit needs to know: each moved product's stock over all
+    warehouses, and its open alerts of these kinds (open_key NULL in the first rows, stock NULL
+    in the others). One product (most commits) is compared with =, sparing the expansion of an
+    IN list at every execution; the kinds are written into the statement for the same reason."""
+    def of(column):
+        return column == bindparam("id") if one else column.in_(bindparam("ids", expanding=True))
+    kind = cast(_ALERT.c.kind, String)
+    return union_all(
+        select(reorder.WS.c.product_id, func.sum(reorder.WS.c.on_hand).label("on_hand"),
+               func.sum(reorder.WS.c.reserved).label("reserved"), null().label("open_key"),
+               null().label("kind"), null().label("message"), null().label("value"),
+               null().label("threshold"))
+        .where(of(reorder.WS.c.product_id)).group_by(reorder.WS.c.product_id),
+        select(_ALERT.c.product_id, null(), null(), _ALERT.c.open_key, kind, _ALERT.c.message,
+               _ALERT.c.value, _ALERT.c.threshold)
+        .where(_ALERT.c.cleared_at.is_(None), of(_ALERT.c.product_id),
+               or_(*(kind == literal_column(f"'{k.value}'") for k in kinds))))
+
+
+_STOCK_AND_OPEN = {(one, sold): _stock_and_open(one, ON_MOVEMENT + ((AlertKind.DEAD_STOCK,)
+                                                                    if sold else ()))
+                   for one in (True, False) for sold in (True, False)}
+
+
+def plan_moved(product_ids, sold=()) -> Plan:
+    """Read (never write) what the moved products' alerts should be.
 
     Reorder points come from reorder.recent_points (recomputed every few minutes, at once after
     an override); availability is read now, so an alert opens with the movement that causes it.
+    Most commits change no alert; they stop here without writing anything.
     """
     ids = sorted(product_ids)
-    if sold:
-        now = utcnow()
-        for alert in db.session.scalars(select(Alert).where(
-                Alert.kind == AlertKind.DEAD_STOCK, Alert.cleared_at.is_(None),
-                Alert.product_id.in_(sorted(sold)))):
-            alert.cleared_at, alert.open_key = now, None
+    stock, open_now = {}, {}
+    one = len(ids) == 1
+    for row in db.session.connection().execute(_STOCK_AND_OPEN[one, bool(sold)],
+                                               {"id": ids[0]} if one else {"ids": ids}):
+        if row.open_key is None:
+            on_hand, reserved = int(row.on_hand or 0), int(row.reserved or 0)
+            stock[row.product_id] = (on_hand, on_hand - reserved)
+        else:
+            open_now[row.open_key] = row
     known = reorder.recent_points(ids)
-    stock = reorder.stock_sums(ids)
     wishes = []
     for pid, (sku, point, _tracked) in known.items():
         _on_hand, available = stock.get(pid, (0, 0))
@@ -85,7 +143,26 @@ def evaluate_moved(product_ids, sold=()) -> list[Alert]:
     tracked = [pid for pid, (_sku, _point, lots) in known.items() if lots]
     if tracked:
         wishes += expiry_wishes(tracked)
-    return sync(ids, {wish.key: wish for wish in wishes}, ON_MOVEMENT)
+    wished = {wish.key: wish for wish in wishes}
+    sold_ids = {str(pid) for pid in sold}
+    stale_dead = [key for key, row in open_now.items()
+                  if row.kind == DEAD and key.split(":")[1] in sold_ids]
+    current = {key: (row.message, row.value, row.threshold) for key, row in open_now.items()
+               if row.kind != DEAD}
+    changes = bool(stale_dead) or current != {
+        key: (wish.message[:300], wish.value, wish.threshold) for key, wish in wished.items()}
+    return Plan(ids, wished, stale_dead, changes)
+
+
+def apply_moved(plan: Plan) -> list[Alert]:
+    """Write what plan_moved found to differ (nothing when nothing does)."""
+    if not plan.changes:
+        return []
+    if plan.stale_dead:
+        now = utcnow()
+        for alert in db.session.scalars(select(Alert).where(Alert.open_key.in_(plan.stale_dead))):
+            alert.cleared_at, alert.open_key = now, None
+    return sync(plan.ids, dict(plan.wishes), ON_MOVEMENT)
 
 
 def stock_wish(pid: int, sku: str, point: int, available: int, stocked: bool) -> Wish | None:

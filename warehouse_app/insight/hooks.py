@@ -2,13 +2,14 @@
 
 post() sends movement_posted for each new movement. We only note the product here; just before
 the transaction commits, the products it moved are evaluated once (a seed of thousands of
-movements in one transaction evaluates each product once), inside a savepoint so that a problem
-with an alert can never cost a movement. On PostgreSQL the same transaction sends NOTIFY, which
-the database delivers on commit to every live view (live.py), whichever worker or machine
-serves it. New alerts reach webhooks through the integrations capability, which turns each
-new Alert row into an `alert.raised` event in the same transaction.
+movements in one transaction evaluates each product once), the writes inside a savepoint so
+that a problem with an alert can never cost a movement. On PostgreSQL the same transaction sends
+NOTIFY, which the database delivers on commit to every live view (live.py), whichever worker or
+machine serves it. New alerts reach webhooks through the integrations capability, which turns
+each new Alert row into an `alert.raised` event in the same transaction.
 """
 import logging
+from contextlib import nullcontext
 
 from flask import current_app
 from sqlalchemy import event, text
@@ -21,45 +22,64 @@ from warehouse_app.locations.models import LocationKind
 
 CHANNEL = "insight_stock"
 MOVED, COUNTED, SOLD = "insight_moved", "insight_counted", "insight_sold"
+TOUCHED = "insight_touched"
 log = logging.getLogger(__name__)
 
 
 @movement_posted.connect
 def note_movement(movement, **_extra) -> None:
-    """Remember what a transaction moved, to evaluate it when it commits."""
+    """Remember what a transaction moved, to evaluate it when it commits.
+
+    A move between two physical places (a transfer, also between warehouses) leaves a product's
+    total and available stock and each lot's total as they were: no alert can change with it.
+    """
     session = object_session(movement)
     if session is None:
         return
+    session.info[TOUCHED] = True
+    source, target = movement.from_location, movement.to_location
+    if source.is_physical and target.is_physical:
+        return
     session.info.setdefault(MOVED, set()).add(movement.product_id)
-    if movement.to_location.kind is LocationKind.CUSTOMER:
+    if target.kind is LocationKind.CUSTOMER:
         session.info.setdefault(SOLD, set()).add(movement.product_id)
-    if movement.to_location.kind is LocationKind.COUNT and movement.from_location.is_physical:
+    if target.kind is LocationKind.COUNT and source.is_physical:
         session.info.setdefault(COUNTED, []).append(movement)
 
 
 @event.listens_for(Session, "before_commit")
 def evaluate_before_commit(session: Session) -> None:
-    """Raise and clear the alerts of what this transaction moved; wake the live views."""
-    if session.in_nested_transaction():  # a savepoint (each post() has one): not yet
+    """Raise and clear the alerts of what this transaction moved; wake the live views.
+
+    The reading is done first and usually finds nothing to change; only writes get a savepoint
+    of their own (on PostgreSQL the reads too: a failed statement there spoils the transaction).
+    """
+    if session.in_nested_transaction():  # a savepoint: not yet
         return
     moved, counted = session.info.pop(MOVED, None), session.info.pop(COUNTED, [])
-    sold = session.info.pop(SOLD, set())
-    if not moved or session is not db.session():
+    sold, touched = session.info.pop(SOLD, set()), session.info.pop(TOUCHED, False)
+    if not touched or session is not db.session():
         return
-    try:
-        with session.begin_nested():
-            alerts.evaluate_moved(moved, sold)
-            alerts.count_losses(counted)
-    except Exception:  # a clash with a concurrent transaction, or a bug: keep the movement
-        if current_app.testing:  # ...but let tests see it
-            raise
-        log.exception("Alerts were not evaluated for products %s", sorted(moved))
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if moved or counted:
+        try:
+            with session.begin_nested() if postgres else nullcontext():
+                plan = alerts.plan_moved(moved, sold) if moved else None
+            if (plan and plan.changes) or counted:
+                with session.begin_nested():
+                    if plan:
+                        alerts.apply_moved(plan)
+                    alerts.count_losses(counted)
+        except Exception:  # a clash with a concurrent transaction, or a bug: keep the movement
+            if current_app.testing:  # ...but let tests see it
+                raise
+            log.exception("Alerts were not evaluated for products %s", sorted(moved or ()))
+    if postgres:
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
 @event.listens_for(Session, "after_rollback")
 def forget_on_rollback(session: Session) -> None:
     """Nothing was moved after all."""
-    for key in (MOVED, COUNTED):
+    for key in (MOVED, COUNTED, SOLD, TOUCHED):
         session.info.pop(key, None)

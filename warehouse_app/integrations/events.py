@@ -5,12 +5,14 @@ transaction as the ledger row; a shipped order and a raised alert are seen at fl
 is sent here: the worker (webhooks.deliver_due) does that, so a scan never waits on a receiver.
 """
 import json
+import time
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from warehouse_app.extensions import db
 from warehouse_app.integrations.models import Delivery, OutboxEvent, WebhookEndpoint
@@ -32,9 +34,47 @@ def _plain(value):
     raise TypeError(f"Not JSON: {type(value).__name__}")
 
 
+# The active endpoints, remembered for a few seconds (WEBHOOK_ENDPOINT_CACHE_SECONDS): asking
+# the database for them again with every scan was one more statement per movement. A change
+# made in this process takes effect at once (the mapper events below); one made by another
+# worker within those seconds.
+_KNOWN: dict[object, tuple[float, list[tuple[int, frozenset]]]] = {}
+_CHANGED = "webhooks_changed"
+
+
+def active_endpoints(connection) -> list[tuple[int, frozenset]]:
+    """(id, events wanted) of every active endpoint."""
+    ttl = float(current_app.config.get("WEBHOOK_ENDPOINT_CACHE_SECONDS", 5))
+    session, key, now = db.session(), connection.engine, time.monotonic()
+    fresh = ttl > 0 and not session.info.get(_CHANGED)
+    if fresh and key in _KNOWN and _KNOWN[key][0] > now:
+        return _KNOWN[key][1]
+    found = [(row.id, frozenset(row.events.split())) for row in connection.execute(_ENDPOINTS)]
+    if fresh:
+        _KNOWN[key] = (now + ttl, found)
+    return found
+
+
+@sa_event.listens_for(WebhookEndpoint, "after_insert")
+@sa_event.listens_for(WebhookEndpoint, "after_update")
+@sa_event.listens_for(WebhookEndpoint, "after_delete")
+def _endpoints_changed(_mapper, _connection, target) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_CHANGED] = True
+    _KNOWN.clear()
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_endpoints(session: Session) -> None:
+    if session.info.pop(_CHANGED, None):
+        _KNOWN.clear()  # a request that read the old list meanwhile must not keep it
+
+
 def enqueue(connection, event: str, data: dict) -> int | None:
     """Write one event and a pending delivery per active endpoint that wants it."""
-    targets = [row.id for row in connection.execute(_ENDPOINTS) if event in row.events.split()]
+    targets = [endpoint for endpoint, wanted in active_endpoints(connection) if event in wanted]
     if not targets:
         return None
     now = utcnow()
@@ -55,7 +95,10 @@ def emit(event: str, data: dict) -> int | None:
 @movement_posted.connect
 def movement_event(movement, **_extra) -> None:
     """stock.changed for each posted movement, in the movement's own transaction."""
-    emit("stock.changed", {
+    connection = db.session.connection()
+    if not any("stock.changed" in wanted for _id, wanted in active_endpoints(connection)):
+        return  # nobody listens: not even the payload is built
+    enqueue(connection, "stock.changed", {
         "movement_id": movement.id, "kind": movement.kind.value, "sku": movement.product.sku,
         "qty": movement.qty, "from_location": movement.from_location.code,
         "to_location": movement.to_location.code,

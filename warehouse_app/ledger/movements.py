@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from blinker import signal
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import bindparam, event, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -29,6 +29,7 @@ from warehouse_app.ledger.models import (
 )
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 from warehouse_app.locations.places import virtual
+from warehouse_app.prepared import Prepared
 
 MAX_QTY = 1_000_000_000
 MAX_COST = Decimal("1000000000")
@@ -67,22 +68,68 @@ def post(m: Movement) -> Movement:
 
 
 def _post(m: Movement) -> Movement:
-    try:
-        with db.session.begin_nested():
-            if m.from_location.is_physical:
-                _take(m)
-            if m.to_location.is_physical:
-                _add_on_hand(m.product_id, m.to_location_id, m.lot_id, m.qty)
-            _move_between_warehouses(m)
-            _insert(m)
-    except (InsufficientStock, IntegrityError):
-        # A retry of the same operation raced us and won: answer with its movement.
-        if m.client_op_id and (seen := _by_op_id(m.client_op_id)):
-            return _same_op(seen, m)
-        raise
-    _adopt(m)
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite":
+        _apply_alone(session, session.connection(), m)
+    else:
+        try:
+            with session.begin_nested():  # its SAVEPOINT is sent when the connection is asked for
+                _apply(session.connection(), m)
+        except (InsufficientStock, IntegrityError):
+            # A retry of the same operation raced us and won: answer with its movement.
+            if m.client_op_id and (seen := _by_op_id(m.client_op_id)):
+                return _same_op(seen, m)
+            raise
+    _adopt(session, m)
     movement_posted.send(m)
     return m
+
+
+def _apply(connection, m: Movement) -> None:
+    """The statements of one movement: what may refuse first, then what cannot, then the row."""
+    if m.from_location.is_physical:
+        _take(connection, m)
+    _take_from_warehouse(connection, m)
+    if m.to_location.is_physical:
+        _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
+    _add_to_warehouse(connection, m)
+    _insert(connection, m)
+
+
+# SQLite: BEGIN IMMEDIATE gave this transaction the database's only write lock, so nobody can
+# race it and a savepoint (two more statements per movement) buys nothing. Only two statements
+# may refuse: the bin's take, which then has written nothing, and the warehouse's take, after
+# which the bin's take is put back. Anything else failing half-way marks the session: its
+# transaction can then only be rolled back, never committed with half a movement in it.
+_BROKEN = "ledger_broken"
+
+
+def _apply_alone(session: Session, connection, m: Movement) -> None:
+    try:
+        if m.from_location.is_physical:
+            _take(connection, m)
+        try:
+            _take_from_warehouse(connection, m)
+        except InsufficientStock:
+            if m.from_location.is_physical:
+                _BUMP[m.lot_id is not None].run(
+                    connection, _key(m.product_id, m.from_location_id, m.lot_id, m.qty))
+            raise
+        if m.to_location.is_physical:
+            _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
+        _add_to_warehouse(connection, m)
+        _insert(connection, m)
+    except InsufficientStock:
+        raise
+    except BaseException:
+        session.info[_BROKEN] = session.get_nested_transaction() or session.get_transaction()
+        raise
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_half_movement(session: Session) -> None:
+    if session.info.get(_BROKEN) is not None:
+        raise RuntimeError("A movement failed half-way; this transaction must be rolled back.")
 
 
 # The ledger row is written with one Core INSERT and the session then adopts the object as
@@ -90,12 +137,13 @@ def _post(m: Movement) -> Movement:
 # An adopted row whose transaction (or savepoint) rolls back is expunged again, so a reused
 # SQLite rowid can never meet a stale object.
 _MOVEMENT = Movement.__table__
-_INSERT_MOVEMENT = _MOVEMENT.insert().returning(_MOVEMENT.c.id)
 _MOVEMENT_COLUMNS = [column for column in _MOVEMENT.columns if column.key != "id"]
+_INSERT_MOVEMENT = Prepared(_MOVEMENT.insert(),  # its id: lastrowid, or RETURNING on PostgreSQL
+                            column_keys=[column.key for column in _MOVEMENT_COLUMNS])
 _ADOPTED = "ledger_adopted"
 
 
-def _insert(m: Movement) -> None:
+def _insert(connection, m: Movement) -> None:
     values = {}
     for column in _MOVEMENT_COLUMNS:
         value = getattr(m, column.key)
@@ -104,25 +152,29 @@ def _insert(m: Movement) -> None:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(m, column.key, value)
         values[column.key] = value
-    m.id = db.session.execute(_INSERT_MOVEMENT, values).scalar_one()
+    m.id = _INSERT_MOVEMENT.run(connection, values).lastrowid
 
 
-def _adopt(m: Movement) -> None:
-    session = db.session()
+def _adopt(session: Session, m: Movement) -> None:
     make_transient_to_detached(m)
     session.add(m)
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_ADOPTED, []).append((transaction, m))
 
 
+def _within(transaction, outer) -> bool:
+    while transaction is not None and transaction is not outer:
+        transaction = transaction.parent
+    return transaction is not None
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous) -> None:
+    if session.info.get(_BROKEN) is not None and _within(session.info[_BROKEN], previous):
+        del session.info[_BROKEN]  # the half movement went with what was rolled back
     kept = []
     for transaction, m in session.info.get(_ADOPTED, []):
-        node = transaction
-        while node is not None and node is not previous:
-            node = node.parent
-        if node is None:
+        if not _within(transaction, previous):
             kept.append((transaction, m))
         elif m in session:
             session.expunge(m)
@@ -140,89 +192,113 @@ def _forget_committed(session: Session) -> None:
 _LEVEL = StockLevel.__table__
 _KEY = (_LEVEL.c.product_id == bindparam("p"), _LEVEL.c.location_id == bindparam("l"))
 _NO_LOT, _THIS_LOT = _LEVEL.c.lot_id.is_(None), _LEVEL.c.lot_id == bindparam("lot")
-_TAKE = {lot: update(_LEVEL).where(*_KEY, cond, _LEVEL.c.on_hand >= bindparam("q"))
-         .values(on_hand=_LEVEL.c.on_hand - bindparam("q"))
+_TAKE = {lot: Prepared(update(_LEVEL).where(*_KEY, cond, _LEVEL.c.on_hand >= bindparam("q"))
+                       .values(on_hand=_LEVEL.c.on_hand - bindparam("q")))
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
-_BUMP = {lot: update(_LEVEL).where(*_KEY, cond).values(on_hand=_LEVEL.c.on_hand + bindparam("q"))
+_BUMP = {lot: Prepared(update(_LEVEL).where(*_KEY, cond)
+                       .values(on_hand=_LEVEL.c.on_hand + bindparam("q")))
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
 _HELD = {lot: select(_LEVEL.c.on_hand).where(*_KEY, cond)
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
 # rowcount is not reliable for INSERT .. ON CONFLICT on psycopg, hence RETURNING.
 _CREATE = {name: dialect.insert(_LEVEL).on_conflict_do_nothing().returning(_LEVEL.c.id)
            for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+# SQLite adds in one statement, creating the row if need be (PostgreSQL would spend a value of
+# the id sequence on every add that finds its row, so it updates first and creates when not).
+_UPSERT = sqlite.insert(_LEVEL).values(
+    product_id=bindparam("p"), location_id=bindparam("l"), lot_id=bindparam("lot"),
+    on_hand=bindparam("q"), reserved=0)
+_UPSERT = Prepared(_UPSERT.on_conflict_do_update(
+    index_elements=[_LEVEL.c.product_id, _LEVEL.c.location_id,
+                    func.coalesce(_LEVEL.c.lot_id, literal_column("0"))],
+    set_={"on_hand": _LEVEL.c.on_hand + _UPSERT.excluded.on_hand}))
 _PRODUCT = Product.__table__
 _STOCK_OF = select(func.coalesce(func.sum(_LEVEL.c.on_hand), 0)).where(
     _LEVEL.c.product_id == bindparam("p"))
-_AVG_COST = select(_PRODUCT.c.avg_cost).where(_PRODUCT.c.id == bindparam("p")).with_for_update()
+# The product's average cost and all its stock (this receipt included), the product row locked.
+_COST_BASIS = select(_PRODUCT.c.avg_cost, _STOCK_OF.scalar_subquery()).where(
+    _PRODUCT.c.id == bindparam("p")).with_for_update(of=_PRODUCT)
 _SET_COSTS = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
     avg_cost=bindparam("avg", type_=_PRODUCT.c.avg_cost.type),
     unit_cost=bindparam("cost", type_=_PRODUCT.c.unit_cost.type))
-_OP_ID = select(Movement.__table__.c.id).where(
-    Movement.__table__.c.client_op_id == bindparam("op"))
+_OP_ID = Prepared(select(Movement.__table__.c.id).where(
+    Movement.__table__.c.client_op_id == bindparam("op")))
 
 
 def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dict:
     return {"p": product_id, "l": location_id, "lot": lot_id, "q": qty}
 
 
-def _take(m: Movement) -> None:
+def _take(connection, m: Movement) -> None:
     key = _key(m.product_id, m.from_location_id, m.lot_id, m.qty)
     lot = m.lot_id is not None
-    if db.session.execute(_TAKE[lot], key).rowcount != 1:
-        held = db.session.execute(_HELD[lot], key).scalar() or 0
+    if _TAKE[lot].run(connection, key).rowcount != 1:
+        held = connection.execute(_HELD[lot], key).scalar() or 0
         raise InsufficientStock(m.product.sku, m.from_location.code, m.qty, held)
 
 
-def _add_on_hand(product_id: int, location_id: int, lot_id: int | None, qty: int) -> None:
+def _add_on_hand(connection, product_id: int, location_id: int, lot_id: int | None,
+                 qty: int) -> None:
     """Add to a balance, creating its row the first time (a racing creator is tolerated)."""
     key, bump = _key(product_id, location_id, lot_id, qty), _BUMP[lot_id is not None]
-    if db.session.execute(bump, key).rowcount == 1:
+    if connection.dialect.name == "sqlite":
+        _UPSERT.run(connection, key)
         return
-    insert = _CREATE["postgresql" if db.session.get_bind().dialect.name == "postgresql"
-                     else "sqlite"]
-    created = db.session.execute(insert, {"product_id": product_id, "location_id": location_id,
-                                          "lot_id": lot_id, "on_hand": qty,
-                                          "reserved": 0}).scalar()
+    if bump.run(connection, key).rowcount == 1:
+        return
+    created = connection.execute(_CREATE[connection.dialect.name], {
+        "product_id": product_id, "location_id": location_id, "lot_id": lot_id, "on_hand": qty,
+        "reserved": 0}).scalar()
     if created is None:
-        db.session.execute(bump, key)
+        bump.run(connection, key)
 
 
 _WS = WarehouseStock.__table__
 _WS_ROW = (_WS.c.product_id == bindparam("p"), _WS.c.warehouse_id == bindparam("w"))
 # Out of a warehouse: only unreserved stock, unless the movement releases its order's promise.
-_WS_TAKE = (update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
-                              _WS.c.on_hand - bindparam("q") >= _WS.c.reserved - bindparam("r"))
-            .values(on_hand=_WS.c.on_hand - bindparam("q"),
-                    reserved=_WS.c.reserved - bindparam("r")))
-_WS_BUMP = update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q"))
+_WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
+                                      _WS.c.on_hand - bindparam("q")
+                                      >= _WS.c.reserved - bindparam("r"))
+                    .values(on_hand=_WS.c.on_hand - bindparam("q"),
+                            reserved=_WS.c.reserved - bindparam("r")))
+_WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
 _WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-def _move_between_warehouses(m: Movement) -> None:
-    """Keep per-warehouse balances; a move inside one warehouse leaves them as they are."""
+def _warehouses(m: Movement) -> tuple[int | None, int | None]:
+    """The warehouses a movement leaves and enters; none when it stays inside one."""
     source = m.from_location.warehouse_id if m.from_location.is_physical else None
     target = m.to_location.warehouse_id if m.to_location.is_physical else None
-    release = getattr(m, "release_reserved", 0)
-    if source == target and not release:
+    if source == target and not getattr(m, "release_reserved", 0):
+        return None, None
+    return source, target
+
+
+def _take_from_warehouse(connection, m: Movement) -> None:
+    """Out of a warehouse: only what orders have not reserved (or this order's own promise)."""
+    source, _target = _warehouses(m)
+    if source is None:
         return
-    if source is not None:
-        key = {"p": m.product_id, "w": source, "q": m.qty, "r": release}
-        if db.session.execute(_WS_TAKE, key).rowcount != 1:
-            on_hand, reserved = db.session.execute(
-                select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
-            raise Reserved(m.product.sku, m.from_location.warehouse.code, m.qty,
-                           int(on_hand) - int(reserved))
-    if target is not None:
-        key = {"p": m.product_id, "w": target, "q": m.qty}
-        if db.session.execute(_WS_BUMP, key).rowcount != 1:
-            insert = _WS_CREATE["postgresql" if db.session.get_bind().dialect.name
-                                == "postgresql" else "sqlite"]
-            created = db.session.execute(insert, {"product_id": m.product_id,
-                                                  "warehouse_id": target, "on_hand": m.qty,
-                                                  "reserved": 0}).scalar()
-            if created is None:
-                db.session.execute(_WS_BUMP, key)
+    key = {"p": m.product_id, "w": source, "q": m.qty, "r": getattr(m, "release_reserved", 0)}
+    if _WS_TAKE.run(connection, key).rowcount != 1:
+        on_hand, reserved = connection.execute(
+            select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
+        raise Reserved(m.product.sku, m.from_location.warehouse.code, m.qty,
+                       int(on_hand) - int(reserved))
+
+
+def _add_to_warehouse(connection, m: Movement) -> None:
+    _source, target = _warehouses(m)
+    if target is None:
+        return
+    key = {"p": m.product_id, "w": target, "q": m.qty}
+    if _WS_BUMP.run(connection, key).rowcount != 1:
+        created = connection.execute(_WS_CREATE[connection.dialect.name], {
+            "product_id": m.product_id, "warehouse_id": target, "on_hand": m.qty,
+            "reserved": 0}).scalar()
+        if created is None:
+            _WS_BUMP.run(connection, key)
 
 
 class Reserved(InsufficientStock):
@@ -237,7 +313,8 @@ class Reserved(InsufficientStock):
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
-    found = db.session.execute(_OP_ID, {"op": client_op_id}).scalar()
+    row = _OP_ID.run(db.session.connection(), {"op": client_op_id}).fetchone()
+    found = row[0] if row else None
     return db.session.get(Movement, found) if found is not None else None
 
 
@@ -415,11 +492,11 @@ def _cost_for(line: Line) -> Decimal:
 
 def _average_in(product: Product, qty: int, cost: Decimal) -> None:
     """Fold a receipt into the product's moving average cost (stock before it, at the old cost)."""
-    total = db.session.execute(_STOCK_OF, {"p": product.id}).scalar() - qty
-    old = db.session.execute(_AVG_COST, {"p": product.id}).scalar() or Decimal(0)
-    total = max(total, 0)
+    connection = db.session.connection()
+    old, total = connection.execute(_COST_BASIS, {"p": product.id}).one()
+    old, total = old or Decimal(0), max(int(total) - qty, 0)
     average = ((old * total + cost * qty) / (total + qty)).quantize(COST_PLACES)
-    db.session.execute(_SET_COSTS, {"p": product.id, "avg": average, "cost": cost})
+    connection.execute(_SET_COSTS, {"p": product.id, "avg": average, "cost": cost})
     # What we just wrote (the row is locked on PostgreSQL): no need to read it back.
     set_committed_value(product, "avg_cost", average)
     set_committed_value(product, "unit_cost", cost)
