@@ -67,7 +67,7 @@ def free_port() -> int:
 
 def serve(folder: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-           "SECRET_KEY": "bench"}
+           "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}  # one client, far above a till's rate
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind",
          f"127.0.0.1:{port}", "warehouse_app:create_app()"],

@@ -40,6 +40,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RECEIVING_DOCK_PREFIX = os.environ.get("RECEIVING_DOCK_PREFIX", "DOCK")  # one-tap receive bins
     LOGIN_MAX_FAILURES = 5
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per token per window
+    API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
     LOGIN_LOCK_MINUTES = 15
 
     API_TITLE = "Warehouse API"

@@ -13,6 +13,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.routing import IntegerConverter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 10_000
@@ -47,16 +48,29 @@ def _on_begin(conn) -> None:
             raise kind(statement, None, err) from err
 
 
+MAX_ID = 2**31 - 1  # an id column's range
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond an id's range matches nothing (404), instead
+    of reaching PostgreSQL, which refuses to compare an integer column with it."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
 def configure(app: Flask) -> None:
-    """Before the engine exists: an SQLite database gets a folder to live in, and no ping.
+    """Before the engine and routes exist: ids in routes are bounded (IdConverter); an SQLite
+    database gets a folder to live in, and no ping.
 
     A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
     file cannot drop, and the ping would be one more statement in every transaction.
     """
+    app.url_map.converters["int"] = IdConverter
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if is_sqlite(url):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -18,10 +18,14 @@ def init_app(app: Flask) -> None:
         stock,
     )
     from warehouse_app.api.openapi import make_api
+    from warehouse_app.insight import api as insight
+    from warehouse_app.integrations import api as hooks
+    from warehouse_app.labels import api as labels
 
     api = make_api(app)
-    for module in (products, locations, stock, movements, scan, orders, purchase_orders,
-                   integrations, counts):
-        api.register_blueprint(module.blp)
+    for blp in (products.blp, locations.blp, stock.blp, movements.blp, scan.blp, orders.blp,
+                purchase_orders.blp, integrations.blp, counts.blp, insight.alerts_blp,
+                insight.reports_blp, hooks.blp, labels.blp):
+        api.register_blueprint(blp)
     app.register_blueprint(docs.bp)
     app.extensions["warehouse_api"] = api

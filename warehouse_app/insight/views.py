@@ -1,4 +1,4 @@
-"""Supervisor pages: the central view and its live feed, alerts; the API; the home badge."""
+"""Supervisor pages: the central view and its live feed, alerts; the home badge."""
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
@@ -6,21 +6,13 @@ from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.insight import alerts, api, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
+from warehouse_app.insight import alerts, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
 from warehouse_app.insight.models import Alert, AlertKind
 
 TILES = (("Stock overview", "All warehouses, live", "insight.central"),
          ("Alerts", "Low, out, expiring", "insight.alerts"),
          ("Reorder", "What to buy", "insight.reorder"),
          ("Reports", "Value, movers, shrinkage", "insight.reports"))
-
-
-@bp.record_once
-def register_api(state) -> None:
-    """The JSON endpoints live under /api/v1 beside the others (not yet in the OpenAPI document:
-    their answers have no schemas)."""
-    state.app.register_blueprint(api.alerts_blp)
-    state.app.register_blueprint(api.reports_blp)
 
 
 @bp.app_context_processor
