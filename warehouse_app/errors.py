@@ -50,6 +50,28 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+# What a database error means for the caller: (code, message, seconds before a retry).
+DISK_FULL = ("disk_full", "The database's disk is full: nothing was saved. Tell an "
+             "administrator; try again once space is freed.", 60)
+BUSY = ("unavailable", "The database is busy; nothing was saved. Try again in a moment.", 1)
+RESTARTING = ("unavailable", "The database is not answering (restarting?); nothing was saved. "
+              "Try again in a moment.", 2)
+
+
+def unavailable(err: OperationalError) -> tuple[str, str, int] | None:
+    """A temporary database failure's answer, or None for any other operational error."""
+    text = str(err.orig).lower()
+    if "full" in text or "no space" in text or "disk i/o" in text:
+        return DISK_FULL
+    if "locked" in text or "busy" in text:
+        return BUSY
+    if err.connection_invalidated or any(sign in text for sign in (
+            "could not connect", "connection refused", "terminating connection",
+            "server closed the connection", "connection is closed", "the database system is")):
+        return RESTARTING
+    return None
+
+
 def wants_json() -> bool:
     """True for API calls and clients that asked for JSON."""
     return (request.path.startswith("/api/")
@@ -84,15 +106,17 @@ def register_error_handlers(app: Flask) -> None:
         return error_json(err.code or 500, code, err.description or err.name)
 
     @app.errorhandler(OperationalError)
-    def database_busy(err: OperationalError):
+    def database_unavailable(err: OperationalError):
+        """The database cannot take this request now: 503 with a retry hint; nothing was
+        saved (the transaction was rolled back), so the same request may be sent again."""
         from warehouse_app.extensions import db
         db.session.rollback()
-        text = str(err.orig).lower()
-        if "locked" in text or "busy" in text or "disk" in text or "could not connect" in text:
-            message = "The database is busy; try again in a moment."
-            if wants_json():
-                resp, status = error_json(503, "unavailable", message)
-            else:
-                resp, status = render_template("error.html", message=message), 503
-            return resp, status, {"Retry-After": "1"}
-        raise err
+        found = unavailable(err)
+        if found is None:
+            raise err
+        code, message, retry = found
+        if wants_json():
+            resp, status = error_json(503, code, message)
+        else:
+            resp, status = render_template("error.html", message=message), 503
+        return resp, status, {"Retry-After": str(retry)}

@@ -4,7 +4,7 @@ flask-smorest would answer errors in its own shape app-wide; the Api subclass tu
 each API blueprint answers HTTP errors (webargs validation above all) here, in the shape
 `{"error": {"code", "message", "field"}}` that errors.py uses for domain errors.
 """
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
@@ -50,9 +50,16 @@ def guard():
 
 
 def commit_reads(response):
-    """Keep what a read touched (a token's last use); a busy database never fails a read."""
-    if request.method in SAFE_METHODS and (db.session.dirty or db.session.new):
+    """After a read, note the token's last use; a busy database never fails a read.
+
+    The note is written only now, after the answer was built: set earlier, it would be flushed
+    by the read's first query, and a database busy with a writer would fail the read.
+    """
+    token, touched = g.get("api_token"), g.pop("touch_token", None)
+    if request.method in SAFE_METHODS and (touched or db.session.dirty or db.session.new):
         try:
+            if touched and token is not None:
+                token.last_used_at = touched
             db.session.commit()
         except OperationalError:
             db.session.rollback()
