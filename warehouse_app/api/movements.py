@@ -72,6 +72,9 @@ def post_movement(data):
         raise Forbidden("An adjustment needs the supervisor role.", field="kind")
     movement = ledger.record(_line(data), user=current_user._get_current_object())
     replayed = getattr(movement, "replayed", False)
+    # The answer is what was just written: keep it loaded rather than read it all back (six
+    # queries; on SQLite after the write lock was let go, in a transaction of their own).
+    db.session().expire_on_commit = False
     db.session.commit()
     return movement, 200 if replayed else 201
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from warehouse_app.auth.models import ApiToken, LoginFailure, Role, User
@@ -110,7 +111,8 @@ def token_for(secret: str) -> ApiToken | None:
     """The live token with this secret, if any."""
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+                              .options(joinedload(ApiToken.user)))  # one query, not two
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token

@@ -487,7 +487,7 @@ def parse_cost(value, field: str = "unit_cost") -> Decimal | None:
 def _cost_for(line: Line) -> Decimal:
     if line.kind is MovementKind.RECEIVE and line.unit_cost is not None:
         return parse_cost(line.unit_cost)
-    return line.product.avg_cost or Decimal(0)
+    return (line.product.avg_cost or Decimal(0)).quantize(COST_PLACES)  # as the column keeps it
 
 
 def _average_in(product: Product, qty: int, cost: Decimal) -> None:
