@@ -1,23 +1,56 @@
-"""Customer orders: place (reserving stock), read, cancel, pick list, ship, re-route."""
+"""Customer orders: place (reserving stock), list, read, cancel, pick list, pick, report a
+short pick, ship, re-route."""
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import request
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from warehouse_app.api.fields import PathString, StrictBoolean, text
+from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import count
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.database import MAX_ID
+from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import MAX_QTY
-from warehouse_app.orders import picklists, reserving, shipping
+from warehouse_app.orders import picking, picklists, reserving, shipping
 from warehouse_app.orders.documents import MAX_LINES, order_by_reference
-from warehouse_app.orders.models import OrderStatus
+from warehouse_app.orders.models import Order, OrderLine, OrderStatus, PickShortage
 
 blp = blueprint("orders", "/orders", "Customer orders: reservations, routing, picking, shipping.")
+# A NUL byte makes PostgreSQL fail a query (a 500): control characters in a name are bad input.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
+
+
+def printable_text(limit: int, required: bool = False, **kwargs) -> fields.String:
+    """A code, lot or client_op_id: printable text of at most `limit` characters."""
+    return fields.String(required=required, validate=[
+        validate.Length(min=1 if required else 0, max=limit), PRINTABLE], **kwargs)
+
+
+def known_reference() -> None:
+    """A reference in the URL with a control character names nothing: 404 before any query."""
+    reference = (request.view_args or {}).get("reference")
+    if isinstance(reference, str) and any(ord(ch) < 32 for ch in reference):
+        raise NotFound("No document has control characters in its reference.",
+                       field="reference")
+
+
+blp.before_request(known_reference)  # after the blueprint's guard: credentials come first
+
+
+def line_id(**kwargs) -> fields.Integer:
+    """An order line's id (its line_id in the order's answer)."""
+    return count(1, MAX_ID, metadata={"description": "The order line's line_id"}, **kwargs)
 
 
 class OrderLineIn(Schema):
-    sku = text(64, required=True)
+    sku = printable_text(64, required=True)
     qty = count(1, MAX_QTY, required=True)
 
 
@@ -27,7 +60,7 @@ class OrderIn(Schema):
     reference = text(64, required=True)
     lines = fields.List(fields.Nested(OrderLineIn), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES))
-    warehouse = text(40, allow_none=True, metadata={
+    warehouse = printable_text(40, allow_none=True, metadata={
         "description": "Ship from this warehouse (code); else the app chooses"})
     customer = text(200)
     address = text(1000)
@@ -41,6 +74,7 @@ class OrderIn(Schema):
 
 
 class OrderLineOut(Schema):
+    line_id = fields.Integer(attribute="id", metadata={"description": "Names the line in picks"})
     sku = PathString(attribute="product.sku")
     name = PathString(attribute="product.name")
     warehouse = PathString(attribute="warehouse.code")
@@ -110,7 +144,67 @@ class ShipIn(Schema):
 
 
 class RouteIn(Schema):
-    warehouse = text(40, required=True)
+    warehouse = printable_text(40, required=True)
+
+
+class OrderQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in OrderStatus]))
+    since = fields.Date(metadata={"description": "Created on or after this day (UTC)"})
+    until = fields.Date(metadata={"description": "Created on or before this day (UTC)"})
+
+    @validates_schema
+    def in_order(self, data, **kwargs):
+        """since comes before until."""
+        if "since" in data and "until" in data and data["since"] > data["until"]:
+            raise ValidationError("until is before since.", "until")
+
+
+class PickIn(Schema):
+    """Units of an order line taken from a bin (to the packing bin when the warehouse has one)."""
+
+    line = line_id(required=True)
+    location = printable_text(40, required=True, metadata={"description": "The bin's code"})
+    code = text(256, required=True, metadata={"description": "The SKU or barcode scanned"})
+    qty = count(1, MAX_QTY, allow_none=True,
+                metadata={"description": "Default: the scanned barcode's pack size"})
+    lot = printable_text(64, allow_none=True)
+    client_op_id = printable_text(64, allow_none=True, metadata={
+        "description": "Makes a retry safe: a known id answers 200 with the first pick"})
+
+
+class PickOut(Schema):
+    movement_id = fields.Integer()
+    line = fields.Integer(metadata={"description": "The order line's line_id"})
+    sku = fields.String()
+    qty = fields.Integer()
+    from_location = fields.String()
+    to_location = fields.String(metadata={"description": "The packing bin, or Customer"})
+    picked = fields.Integer(metadata={"description": "Units of the line picked so far"})
+    to_pick = fields.Integer(metadata={"description": "Reserved units of the line still in bins"})
+    order_status = fields.Enum(OrderStatus, by_value=True)
+    replayed = fields.Boolean()
+
+
+class ShortPickIn(Schema):
+    """A bin held less than the ledger said: the units missing for this line there."""
+
+    line = line_id(required=True)
+    location = printable_text(40, required=True, metadata={"description": "The bin's code"})
+    qty = count(1, MAX_QTY, required=True, metadata={"description": "Units not found"})
+    client_op_id = printable_text(64, allow_none=True)
+
+
+class ShortPickOut(Schema):
+    id = fields.Integer()
+    line = fields.Integer(metadata={"description": "The order line's line_id"})
+    sku = fields.String()
+    location = fields.String()
+    qty = fields.Integer()
+    count_request_id = fields.Integer(metadata={"description": "The bin's count request"})
+    replayed = fields.Boolean()
+
+
+OrderPage = page_schema(OrderOut, "OrderPage")
 
 
 def _user():
@@ -129,6 +223,28 @@ def place_order(data):
     db.session().expire_on_commit = False
     db.session.commit()
     return order
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(OrderQuery, location="query")
+@blp.response(200, OrderPage)
+def list_orders(args):
+    """Orders, newest first, filtered by status and the day they were created."""
+    query = (select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+             .options(selectinload(Order.wave),
+                      selectinload(Order.lines).selectinload(OrderLine.product),
+                      selectinload(Order.lines).selectinload(OrderLine.warehouse)))
+    if "status" in args:
+        query = query.where(Order.status == OrderStatus(args["status"]))
+    if "since" in args:
+        query = query.where(Order.created_at >= _midnight(args["since"]))
+    if "until" in args and args["until"] < date.max:
+        query = query.where(Order.created_at < _midnight(args["until"] + timedelta(days=1)))
+    return paginate(query, args["page"], args["per_page"])
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 @blp.route("/<reference>", methods=["GET"])
@@ -176,3 +292,42 @@ def reroute_order(data, reference):
     order = reserving.reroute(order_by_reference(reference), data["warehouse"], _user())
     db.session.commit()
     return order
+
+
+@blp.route("/<reference>/picks", methods=["POST"])
+@blp.arguments(PickIn)
+@blp.response(201, PickOut)
+@blp.alt_response(200, schema=PickOut,
+                  description="This client_op_id was picked before: that pick, unchanged")
+def pick_line(data, reference):
+    """Pick units of a line from a bin (409 over_pick beyond what is left, order_closed once
+    packed, shipped or cancelled; 422 wrong_bin or wrong_product)."""
+    done = picking.pick(order_by_reference(reference), data, _user())
+    db.session.commit()
+    movement, line = done.movement, done.line
+    answer = {"movement_id": movement.id, "line": line.id, "sku": movement.product.sku,
+              "qty": movement.qty, "from_location": movement.from_location.code,
+              "to_location": movement.to_location.code, "picked": line.picked,
+              "to_pick": line.to_pick, "order_status": line.order.status,
+              "replayed": done.replayed}
+    return answer, 200 if done.replayed else 201
+
+
+@blp.route("/<reference>/shortages", methods=["POST"])
+@blp.arguments(ShortPickIn)
+@blp.response(201, ShortPickOut)
+@blp.alt_response(200, schema=ShortPickOut,
+                  description="This client_op_id was reported before: that shortage")
+def report_short(data, reference):
+    """Report units missing from a bin: recorded, and the bin is flagged for a count."""
+    order = order_by_reference(reference)
+    op = data.get("client_op_id")
+    earlier = op and db.session.scalar(select(PickShortage.id)
+                                       .where(PickShortage.client_op_id == op))
+    shortage = picking.report_short(order, data, _user())
+    replayed = bool(earlier) and shortage.id == earlier
+    db.session.commit()
+    answer = {"id": shortage.id, "line": shortage.line_id, "sku": shortage.line.product.sku,
+              "location": shortage.location.code, "qty": shortage.qty,
+              "count_request_id": shortage.count_request_id, "replayed": replayed}
+    return answer, 200 if replayed else 201

@@ -1,25 +1,39 @@
-"""Purchase orders: expected receipts to receive against (supervisor creates, anyone reads)."""
+"""Purchase orders: expected receipts (supervisor creates, anyone reads and receives), and the
+discrepancies a supervisor accepts or dismisses."""
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from warehouse_app.api.fields import PathString, text
+from warehouse_app.api.orders import known_reference, printable_text
+from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import MONEY_OUT, count, money
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.catalog.models import Supplier
+from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import purchasing
 from warehouse_app.orders.documents import MAX_LINES, po_by_reference
-from warehouse_app.orders.models import Discrepancy, DiscrepancyKind, DiscrepancyStatus, POStatus
+from warehouse_app.orders.models import (
+    Discrepancy,
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 
 blp = blueprint("purchase_orders", "/purchase-orders",
                 "Purchase orders: what suppliers are expected to deliver.")
+blp.before_request(known_reference)
 
 
 class POLineIn(Schema):
-    sku = text(64, required=True)
+    sku = printable_text(64, required=True)
     qty = count(1, MAX_QTY, required=True)
     unit_cost = money(allow_none=True, metadata={"description": "Default: the product's cost"})
 
@@ -29,7 +43,8 @@ class POIn(Schema):
 
     reference = text(64, required=True)
     supplier = text(120, required=True)
-    warehouse = text(40, allow_none=True, metadata={"description": "Delivered to (code)"})
+    warehouse = printable_text(40, allow_none=True,
+                               metadata={"description": "Delivered to (code)"})
     expected_date = fields.Date(allow_none=True)
     lines = fields.List(fields.Nested(POLineIn), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES))
@@ -53,7 +68,12 @@ class DiscrepancyOut(Schema):
     qty = fields.Integer()
     expected = fields.Integer(metadata={"description": "What the PO still expected then"})
     location = PathString(attribute="location.code")
+    lot = fields.String(allow_none=True)
+    expiry = fields.Date(allow_none=True)
     created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    movement_id = fields.Integer(allow_none=True,
+                                 metadata={"description": "The receipt posted on accepting it"})
 
 
 class POOut(Schema):
@@ -70,6 +90,74 @@ class POOut(Schema):
         rows = db.session.scalars(select(Discrepancy).where(
             Discrepancy.purchase_order_id == po.id).order_by(Discrepancy.id))
         return DiscrepancyOut(many=True).dump(rows)
+
+
+class POQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in POStatus]))
+    supplier = printable_text(120, metadata={"description": "Supplier name contains this"})
+
+
+class ReceiptIn(Schema):
+    """One scanned line of a delivery, received into a bin against the purchase order."""
+
+    code = text(256, required=True, metadata={"description": "SKU, barcode or GS1 scan"})
+    qty = count(1, MAX_QTY, allow_none=True,
+                metadata={"description": "Default: the scanned barcode's pack size"})
+    location = printable_text(40, required=True, metadata={"description": "The bin's code"})
+    lot = printable_text(64, allow_none=True, metadata={"description": "Default: the GS1 lot"})
+    expiry = fields.Date(allow_none=True, metadata={"description": "Default: the GS1 expiry"})
+    client_op_id = printable_text(64, allow_none=True, metadata={
+        "description": "Makes a retry safe: a known id answers 200 with the first result"})
+
+
+class ReceiptLineOut(Schema):
+    sku = PathString(attribute="product.sku")
+    qty = fields.Integer()
+    received = fields.Integer()
+    remaining = fields.Integer()
+
+
+class ReceiptOut(Schema):
+    movement_id = fields.Integer(allow_none=True, metadata={"description": "Null when held"})
+    discrepancy = fields.Nested(DiscrepancyOut, allow_none=True,
+                                metadata={"description": "Held for a supervisor instead"})
+    line = fields.Nested(ReceiptLineOut, allow_none=True)
+    po_status = fields.Enum(POStatus, by_value=True)
+    replayed = fields.Boolean()
+
+
+class AcceptIn(Schema):
+    sku = printable_text(64, allow_none=True, metadata={
+        "description": "The product an unknown code is (required for unknown_product)"})
+    qty = count(1, MAX_QTY, allow_none=True,
+                metadata={"description": "Receive only part of what was held (default: all)"})
+
+
+class DecisionOut(DiscrepancyOut):
+    """A discrepancy once decided, with the purchase order it belongs to."""
+
+    purchase_order = PathString(attribute="purchase_order.reference")
+    po_status = fields.Enum(POStatus, by_value=True, attribute="purchase_order.status")
+
+
+POPage = page_schema(POOut, "POPage")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(POQuery, location="query")
+@blp.response(200, POPage)
+def list_pos(args):
+    """Purchase orders, newest first, filtered by status and supplier name."""
+    query = (select(PurchaseOrder).order_by(PurchaseOrder.created_at.desc(),
+                                            PurchaseOrder.id.desc())
+             .options(selectinload(PurchaseOrder.supplier), selectinload(PurchaseOrder.warehouse),
+                      selectinload(PurchaseOrder.lines).selectinload(PurchaseOrderLine.product)))
+    if "status" in args:
+        query = query.where(PurchaseOrder.status == POStatus(args["status"]))
+    if args.get("supplier"):
+        query = query.join(Supplier, PurchaseOrder.supplier_id == Supplier.id).where(
+            Supplier.name.icontains(args["supplier"].strip(), autoescape=True))
+    return paginate(query, args["page"], args["per_page"])
 
 
 @blp.route("", methods=["POST"])
@@ -98,3 +186,54 @@ def close_po(reference):
     po = purchasing.close(po_by_reference(reference), current_user._get_current_object())
     db.session.commit()
     return po
+
+
+@blp.route("/<reference>/receipts", methods=["POST"])
+@blp.arguments(ReceiptIn)
+@blp.response(201, ReceiptOut)
+@blp.alt_response(202, schema=ReceiptOut, description="Not received: held as a discrepancy "
+                  "(unknown_product, not_on_order, over_receipt) for a supervisor")
+@blp.alt_response(200, schema=ReceiptOut,
+                  description="This client_op_id was received before: the first result")
+def receive_line(data, reference):
+    """Receive one scanned line into a bin (409 po_closed; 422 wrong_bin or wrong_scan)."""
+    po = po_by_reference(reference)
+    done = purchasing.receive(po, data, current_user._get_current_object())
+    db.session.commit()  # a discrepancy is kept: the supervisor decides on it
+    answer = {"movement_id": done.movement.id if done.movement else None,
+              "discrepancy": done.discrepancy, "line": done.line, "po_status": po.status,
+              "replayed": done.replayed}
+    if done.replayed:
+        return answer, 200
+    return answer, 202 if done.discrepancy is not None else 201
+
+
+@blp.route("/discrepancies/<int:discrepancy_id>/accept", methods=["POST"])
+@role_required(Role.SUPERVISOR)
+@blp.arguments(AcceptIn, required=False)
+@blp.response(200, DecisionOut)
+def accept_discrepancy(data, discrepancy_id):
+    """Accept a held receipt line, or part of it (supervisor): the receipt posts on the PO
+    (409 resolved once decided)."""
+    flagged = _discrepancy(discrepancy_id)
+    purchasing.accept(flagged, current_user._get_current_object(), data.get("sku"),
+                      data.get("qty"))
+    db.session.commit()
+    return flagged
+
+
+@blp.route("/discrepancies/<int:discrepancy_id>/dismiss", methods=["POST"])
+@role_required(Role.SUPERVISOR)
+@blp.response(200, DecisionOut)
+def dismiss_discrepancy(discrepancy_id):
+    """Refuse a held receipt line (supervisor): nothing posts (409 resolved once decided)."""
+    flagged = purchasing.dismiss(_discrepancy(discrepancy_id), current_user._get_current_object())
+    db.session.commit()
+    return flagged
+
+
+def _discrepancy(discrepancy_id: int) -> Discrepancy:
+    found = db.session.get(Discrepancy, discrepancy_id)  # routes bound <int:> to an id's range
+    if found is None:
+        raise NotFound(f"No discrepancy {discrepancy_id}.", field="discrepancy")
+    return found
