@@ -84,8 +84,44 @@ def error_json(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
+def refuse_nul() -> None:
+    """Before any view: a NUL byte in the path, query, form or JSON body is bad input.
+
+    No database column can hold one (PostgreSQL fails the whole query), so it never names
+    anything: 404 in a path, 422 naming the field elsewhere.
+    """
+    if "\x00" in request.path:
+        raise NotFound("Nothing has a NUL byte in its name.", field="path")
+    for source in (request.args, request.form) if request.method != "GET" else (request.args,):
+        for key, value in source.items(multi=True):
+            if "\x00" in str(key) or "\x00" in str(value):
+                raise DomainError(f"{str(key)[:40]!r} contains a NUL byte.",
+                                  field=str(key)[:40])
+    if request.is_json and (found := _nul_in(request.get_json(silent=True))) is not None:
+        raise DomainError(f"{found} contains a NUL byte.", field=found)
+
+
+def _nul_in(value, path: str = "") -> str | None:
+    """The path of the first string holding a NUL in a JSON document, if any."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(n), item) for n, item in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        if "\x00" in str(key):
+            return path or "body"
+        if (found := _nul_in(item, f"{path}.{key}" if path else str(key))) is not None:
+            return found
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer domain errors, HTTP errors and a busy database without a 500 page."""
+    app.before_request(refuse_nul)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):

@@ -529,14 +529,14 @@ def test_the_new_endpoints_want_credentials(client, db, method, url):
 
 
 @pytest.mark.parametrize("url, body, field", [
-    (f"{ORDERS}/SO%001/picks", GOOD_PICK, "reference"),
-    (f"{ORDERS}/SO%001", None, "reference"),
+    (f"{ORDERS}/SO%001/picks", GOOD_PICK, "path"),  # a NUL anywhere: refused app-wide
+    (f"{ORDERS}/SO%001", None, "path"),
     (f"{POS}/PO%0A1/receipts", GOOD_RECEIPT, "reference"),
-    (ORDERS, {"reference": "SO-2", "lines": [{"sku": "MUG\x00", "qty": 1}]}, "lines"),
+    (ORDERS, {"reference": "SO-2", "lines": [{"sku": "MUG\x00", "qty": 1}]}, "lines.0.sku"),
     (ORDERS, {"reference": "SO-2", "warehouse": "NORTH\x00", "lines": [{"sku": "MUG", "qty": 1}]},
      "warehouse"),
     (POS, {"reference": "PO-2", "supplier": "Acme", "lines": [{"sku": "\x00", "qty": 1}]},
-     "lines"),
+     "lines.0.sku"),
 ])
 def test_control_characters_are_refused_before_reaching_the_database(client, db, order, po,
                                                                       supervisor, url, body,
@@ -545,5 +545,34 @@ def test_control_characters_are_refused_before_reaching_the_database(client, db,
     before = books(db)
     response = (client.post(url, json=body, headers=supervisor) if body is not None
                 else client.get(url, headers=supervisor))
-    assert_error(response, 404 if field == "reference" else 422, field=field)
+    assert_error(response, 404 if field in ("reference", "path") else 422, field=field)
+    assert books(db) == before
+
+
+def test_a_client_op_id_reused_for_another_operation_is_a_conflict(client, db, order, po,
+                                                                   staff, supervisor):
+    """A retry replays its own operation; the same id on a different one is refused (409)."""
+    picked = client.post(f"{ORDERS}/SO-1/picks", headers=staff, json={
+        "line": order["MUG"], "location": "N-A-2", "code": "MUG", "qty": 1,
+        "client_op_id": "op-shared"})
+    assert picked.status_code == 201, picked.json
+    before = books(db)
+    other_line = client.post(f"{ORDERS}/SO-1/picks", headers=staff, json={
+        "line": order["TEE"], "location": "N-B-1", "code": "TEE", "qty": 1,
+        "client_op_id": "op-shared"})
+    assert_error(other_line, 409, "client_op_id_reused")
+    receipt = client.post(f"{POS}/PO-1/receipts", headers=staff, json={
+        "code": "MUG", "qty": 1, "location": "N-A-1", "client_op_id": "op-shared"})
+    assert_error(receipt, 409, "client_op_id_reused")
+    short = client.post(f"{ORDERS}/SO-1/shortages", headers=staff, json={
+        "line": order["MUG"], "location": "N-A-2", "qty": 1, "client_op_id": "op-short"})
+    assert short.status_code == 201, short.json
+    client.post(ORDERS, json={"reference": "SO-2", "lines": [{"sku": "MUG", "qty": 1}]},
+                headers=staff)
+    other = {line["sku"]: line["line_id"]
+             for line in client.get(f"{ORDERS}/SO-2", headers=staff).json["lines"]}
+    before = books(db)
+    again = client.post(f"{ORDERS}/SO-2/shortages", headers=staff, json={
+        "line": other["MUG"], "location": "N-A-1", "qty": 1, "client_op_id": "op-short"})
+    assert_error(again, 409, "client_op_id_reused")
     assert books(db) == before

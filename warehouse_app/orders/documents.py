@@ -201,3 +201,9 @@ def _scan_document(code: str) -> Scan | None:
 
 if _scan_document not in DOCUMENT_RESOLVERS:
     DOCUMENT_RESOLVERS.append(_scan_document)
+
+
+def reused(op: str) -> Conflict:
+    """A retry must be the same operation: an id already used for another one is a mistake."""
+    return Conflict(f"client_op_id {op} was already used for another operation.",
+                    field="client_op_id", code="client_op_id_reused")

@@ -21,6 +21,7 @@ from warehouse_app.ledger.models import Lot, Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.locations.models import Location
 from warehouse_app.locations.places import by_code
+from warehouse_app.orders.documents import reused
 from warehouse_app.orders.models import (
     FINAL,
     Order,
@@ -111,6 +112,8 @@ def pick(order: Order, data: dict, user) -> Picked:
     lock(order)
     line = _line_of(order, data.get("line"))
     if op and (seen := db.session.scalar(select(Movement).where(Movement.client_op_id == op))):
+        if seen.reference != order.reference or seen.product_id != line.product_id:
+            raise reused(op)
         return Picked(seen, line, replayed=True)
     _check_open(order)
     location = _bin(line, data.get("location"))
@@ -150,6 +153,8 @@ def report_short(order: Order, data: dict, user) -> PickShortage:
     op = _op_id(data.get("client_op_id"))
     if op and (seen := db.session.scalar(select(PickShortage)
                                           .where(PickShortage.client_op_id == op))):
+        if seen.line.order_id != order.id:
+            raise reused(op)
         return seen
     lock(order)
     _check_open(order)

@@ -20,7 +20,12 @@ from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.locations.models import Location
 from warehouse_app.locations.places import by_code
 from warehouse_app.models import utcnow
-from warehouse_app.orders.documents import clean_lines, clean_reference, warehouse_by_code
+from warehouse_app.orders.documents import (
+    clean_lines,
+    clean_reference,
+    reused,
+    warehouse_by_code,
+)
 from warehouse_app.orders.models import (
     Discrepancy,
     DiscrepancyKind,
@@ -128,8 +133,12 @@ def _replay(po: PurchaseOrder, op: str | None) -> Received | None:
     if not op:
         return None
     if seen := db.session.scalar(select(Movement).where(Movement.client_op_id == op)):
+        if seen.reference != po.reference:
+            raise reused(op)
         return Received(movement=seen, line=_line_for(po, seen.product), replayed=True)
     if flagged := db.session.scalar(select(Discrepancy).where(Discrepancy.client_op_id == op)):
+        if flagged.purchase_order_id != po.id:
+            raise reused(op)
         return Received(discrepancy=flagged, replayed=True)
     return None
 
