@@ -13,6 +13,14 @@ lines counted wrong: half of them by one unit (1 %, within the default tolerance
 five (beyond it). `--profile` prints where submit spends its time. Prints figures; asserts
 nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import cProfile
 import pstats

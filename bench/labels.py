@@ -7,6 +7,14 @@ and `count` bins under one zone, then times GET /labels/products.pdf?category=..
 GET /labels/bins.pdf?location=ZONE through the app (selection, layout, reportlab), and the
 same jobs as ZPL and as the HTML print page. Prints figures; asserts nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import sys
 import tempfile

@@ -9,6 +9,14 @@ conditional decrement, the upsert increment, the warehouse balance of receipts a
 the ledger insert (not the moving-average cost or a savepoint). It prints figures and asserts
 nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import random
 import shutil

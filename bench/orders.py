@@ -11,6 +11,14 @@ and every line is reserved with its conditional UPDATE. A second round has every
 a product with only 40 units left, to show refusals under contention and that nothing is
 oversold. Prints figures; asserts nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import http.client
 import json

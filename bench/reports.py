@@ -10,6 +10,14 @@ follows each receipt, with matching stock_level and warehouse_stock rows. Then e
 as the API would run it (build + JSON). PostgreSQL uses its own database (created when missing,
 its public schema emptied first). It prints figures and asserts nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import math
 import random

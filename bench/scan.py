@@ -8,6 +8,14 @@ keep-alive connection, and prints p50/p95/p99 of the request time (the answer co
 commit). Then decodes 1280x720 phone-like frames (tilted, blurred, JPEG) with the server's
 decoder in-process and prints ms per frame. Prints figures; asserts nothing about speed.
 """
+
+import sys  # noqa: I001  (first: the path must be set before anything imports http)
+from pathlib import Path
+
+# The project folder, not bench/, first on the path: bench/http.py would hide the standard
+# library's http package from everything imported below.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import http.client
 import io

@@ -162,7 +162,7 @@ def login_as(client, make_user):
         with client.application.test_request_context(environ_base=client.environ_base):
             identifier = _create_identifier()  # session_protection="strong" checks it
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["_id"] = identifier
         return user

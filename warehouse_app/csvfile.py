@@ -137,15 +137,17 @@ def run(upload: Upload, handle: Callable[[dict[str, str]], str]) -> Counter:
 
 
 def safe_cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (a leading ' that unsafe() removes)."""
+    """Text a spreadsheet will not run as a formula (a leading ' that unsafe() removes). Text
+    that already starts with ' gets one more, so that it comes back whole ('=1 stays '=1)."""
     text = value or ""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START + ("'",)) else text
 
 
 def unsafe(text: str) -> str:
     """Undo safe_cell (every imported cell goes through it) and trim surrounding space."""
     text = (text or "").strip()
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+    return (text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START + ("'",))
+            else text)
 
 
 def download(name: str, header: list[str], rows: Iterable[list]) -> Response:

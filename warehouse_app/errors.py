@@ -72,6 +72,13 @@ def unavailable(err: OperationalError) -> tuple[str, str, int] | None:
     return None
 
 
+def json_object() -> dict:
+    """The request's JSON body as an object; anything else ("x", 7, [1], nothing) as empty,
+    so the view answers its own 4xx for what is missing."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
 def wants_json() -> bool:
     """True for API calls and clients that asked for JSON."""
     return (request.path.startswith("/api/")
@@ -84,27 +91,38 @@ def error_json(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
-def refuse_nul() -> None:
-    """Before any view: a NUL byte in the path, query, form or JSON body is bad input.
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-    No database column can hold one (PostgreSQL fails the whole query), so it never names
-    anything: 404 in a path, 422 naming the field elsewhere.
-    """
-    if "\x00" in request.path:
-        raise NotFound("Nothing has a NUL byte in its name.", field="path")
-    for source in (request.args, request.form) if request.method != "GET" else (request.args,):
+
+def unstorable(text: str) -> bool:
+    """A NUL byte (PostgreSQL fails any query holding one) or a lone surrogate (JSON can carry
+    "\ud800"; no database can encode it): text nothing can be stored or found under."""
+    return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def refuse_nul() -> None:
+    """Before any view: unstorable text in the path, query, form or JSON body is bad input:
+    404 in a path, 422 naming the field elsewhere."""
+    if unstorable(request.path):
+        raise NotFound("Nothing has a NUL byte or broken text in its name.", field="path")
+    sources = [request.args]
+    if request.method != "GET" and request.mimetype in FORMS:
+        if request.mimetype == FORMS[0]:
+            request.get_data(cache=True)  # keep the body readable for the views as well
+        sources.append(request.form)
+    for source in sources:
         for key, value in source.items(multi=True):
-            if "\x00" in str(key) or "\x00" in str(value):
-                raise DomainError(f"{str(key)[:40]!r} contains a NUL byte.",
+            if unstorable(str(key)) or unstorable(str(value)):
+                raise DomainError(f"{str(key)[:40]!r} contains a NUL byte or broken text.",
                                   field=str(key)[:40])
     if request.is_json and (found := _nul_in(request.get_json(silent=True))) is not None:
-        raise DomainError(f"{found} contains a NUL byte.", field=found)
+        raise DomainError(f"{found} contains a NUL byte or broken text.", field=found)
 
 
 def _nul_in(value, path: str = "") -> str | None:
     """The path of the first string holding a NUL in a JSON document, if any."""
     if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
+        return (path or "body") if unstorable(value) else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -112,7 +130,7 @@ def _nul_in(value, path: str = "") -> str | None:
     else:
         return None
     for key, item in items:
-        if "\x00" in str(key):
+        if unstorable(str(key)):
             return path or "body"
         if (found := _nul_in(item, f"{path}.{key}" if path else str(key))) is not None:
             return found

@@ -576,3 +576,38 @@ def test_a_client_op_id_reused_for_another_operation_is_a_conflict(client, db, o
         "line": other["MUG"], "location": "N-A-1", "qty": 1, "client_op_id": "op-short"})
     assert_error(again, 409, "client_op_id_reused")
     assert books(db) == before
+
+
+def test_a_web_store_holds_stock_at_checkout_then_confirms_or_cancels(client, db, stocked,
+                                                                      staff):
+    """Checkout reserves at once; the order is picked only once the sale is confirmed, and
+    an abandoned checkout gives its stock back."""
+    from warehouse_app.ledger.reservations import available
+    held = client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-1", "hold": True, "lines": [{"sku": "MUG", "qty": 4}]})
+    assert held.status_code == 201 and held.json["status"] == "held"
+    line = held.json["lines"][0]["line_id"]
+    assert available(stocked.p.mug.id, stocked.north.id) == 3  # 7 on hand, 4 promised
+    too_soon = client.post(f"{ORDERS}/WEB-1/picks", headers=staff, json={
+        "line": line, "location": "N-A-1", "code": "MUG", "qty": 1})
+    assert_error(too_soon, 409, "order_held")
+    listed = client.get(f"{ORDERS}?status=held", headers=staff).json
+    assert [o["reference"] for o in listed["items"]] == ["WEB-1"]
+    confirmed = client.post(f"{ORDERS}/WEB-1/confirm", headers=staff)
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "open"
+    assert client.post(f"{ORDERS}/WEB-1/confirm", headers=staff).json["status"] == "open"
+    picked = client.post(f"{ORDERS}/WEB-1/picks", headers=staff, json={
+        "line": line, "location": "N-A-1", "code": "MUG", "qty": 1})
+    assert picked.status_code == 201, picked.json
+    abandoned = client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-2", "hold": True, "lines": [{"sku": "TEE", "qty": 2}]})
+    assert abandoned.json["status"] == "held"
+    assert available(stocked.p.tee.id, stocked.north.id) == 0
+    assert client.post(f"{ORDERS}/WEB-2/cancel", headers=staff).json["status"] == "cancelled"
+    assert available(stocked.p.tee.id, stocked.north.id) == 2
+    assert_error(client.post(f"{ORDERS}/WEB-2/confirm", headers=staff), 409, "order_closed")
+    assert_error(client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-3", "hold": "yes", "lines": [{"sku": "TEE", "qty": 1}]}), 422,
+        field="hold")
+    assert_error(client.post(f"{ORDERS}/NOPE/confirm", headers=staff), 404)
+    assert_books_agree(db)

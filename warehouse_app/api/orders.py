@@ -71,6 +71,9 @@ class OrderIn(Schema):
         "description": "Reserve what exists; the rest waits instead of a 409"})
     allow_split = StrictBoolean(metadata={
         "description": "Accept a split across warehouses when none ships it complete"})
+    hold = StrictBoolean(metadata={
+        "description": "A web store's checkout: reserve now, pick only once confirmed "
+                       "(POST .../confirm) or release (POST .../cancel)"})
 
 
 class OrderLineOut(Schema):
@@ -252,6 +255,15 @@ def _midnight(day: date) -> datetime:
 def get_order(reference):
     """One order with its lines and where each ships from."""
     return order_by_reference(reference)
+
+
+@blp.route("/<reference>/confirm", methods=["POST"])
+@blp.response(200, OrderOut)
+def confirm_order(reference):
+    """Confirm a held order (the sale went through): it can be picked now. Idempotent."""
+    order = reserving.confirm(order_by_reference(reference), _user())
+    db.session.commit()
+    return order
 
 
 @blp.route("/<reference>/cancel", methods=["POST"])

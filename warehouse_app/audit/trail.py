@@ -76,7 +76,7 @@ def _has_app_g() -> bool:
 
 def _entry(action: str, obj, before, after) -> AuditEntry:
     user_id, name = actor()
-    return AuditEntry(user_id=user_id, actor=name, action=action,
+    return AuditEntry(user_id=user_id, actor=name[:120], action=action,  # the column's size
                       entity=obj.__tablename__, entity_id=obj.id, label=str(obj)[:200],
                       before=before, after=after)
 

@@ -18,10 +18,14 @@ TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The user of a login cookie, while the cookie's session version is still theirs."""
+    number, _, version = user_id.partition(".")
+    if not number.isdigit() or not version.isdigit() or int(number) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader

@@ -41,10 +41,20 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(role_enum(), default=Role.STAFF)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every login cookie: logging out (or a new password) counts it up, so a cookie
+    # copied before, or a "remember me" on another phone, no longer opens the app.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every login cookie of this user, on every device, stops working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def has_role(self, role: Role) -> bool:
         return self.role >= role

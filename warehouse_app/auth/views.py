@@ -1,17 +1,28 @@
 """Login and logout pages."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from warehouse_app.auth import bp, users
 from warehouse_app.extensions import db
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else (another host, //evil, javascript:) goes home."""
-    default = url_for("web.home")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only a path on this site; anything else (another host, //evil, javascript:, a control
+    character the browser or Werkzeug would drop to make /\t/evil into //evil) goes home."""
+    default = default or url_for("web.home")
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -45,7 +56,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST, so another site cannot log you out with a link)."""
+    """Log out (a POST, so another site cannot log you out with a link), everywhere: a copied
+    or remembered cookie of this user stops working too."""
+    if current_user.is_authenticated and g.get("api_token") is None:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash("Logged out.", "ok")
     return redirect(url_for("auth.login"))

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from warehouse_app import csvfile
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.auth.views import safe_next
 from warehouse_app.catalog.products import by_sku
 from warehouse_app.counting import approval, bp, planning, present, reports, tolerance
 from warehouse_app.counting.documents import by_reference, status_words
@@ -102,9 +103,7 @@ def decide(reference: str, action: str):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
-        back = request.form.get("back", "")
-        safe = back.startswith("/") and not back.startswith("//")
-        return redirect(back if safe else url_for("counting.approvals"), 303)
+        return redirect(safe_next(request.form.get("back"), url_for("counting.approvals")), 303)
     db.session.commit()
     said = f"Count {count.reference} {DONE[action]}."
     if action == "approve":

@@ -12,7 +12,7 @@ from warehouse_app.counting import (  # noqa: F401  (desk_views: the supervisor'
 )
 from warehouse_app.counting.documents import by_reference, open_count_with_bin, status_words
 from warehouse_app.counting.models import BinStatus, Count, CountBin, CountStatus
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, json_object
 from warehouse_app.extensions import db
 from warehouse_app.scanning.resolver import resolve
 
@@ -131,7 +131,7 @@ def close(reference: str):
 @login_required
 def reopen(reference: str):
     """Count a closed bin again."""
-    data = request.get_json(silent=True) or {}
+    data = json_object()
     cbin = counting.reopen_bin(by_reference(reference), data.get("location"), _user())
     db.session.commit()
     return jsonify({"location": cbin.location.code, "status": cbin.status.value}), 200
@@ -141,7 +141,7 @@ def reopen(reference: str):
 @login_required
 def submit(reference: str):
     """Submit the count: within tolerance posts now, the rest waits for a supervisor."""
-    data = request.get_json(silent=True) or {}
+    data = json_object()
     count = by_reference(reference)
     outcome = approval.submit(count, _user(), data.get("client_op_id"))
     db.session.commit()

@@ -41,6 +41,7 @@ class DiscrepancyStatus(enum.Enum):
 
 
 class OrderStatus(enum.Enum):
+    HELD = "held"            # reserved at a web store's checkout, not picked until confirmed
     OPEN = "open"            # reserved, nothing picked yet
     BACKORDER = "backorder"  # some units wait for stock
     PICKING = "picking"

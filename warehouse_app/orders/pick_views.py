@@ -3,6 +3,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from warehouse_app.auth.views import safe_next
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.orders import bp, picking, picklists
@@ -156,6 +157,4 @@ def pick_form():
         db.session.commit()
         flash(f"Picked {done.movement.qty} × {done.movement.product.sku} from "
               f"{done.movement.from_location.code}.", "ok")
-    back = request.form.get("back", "")
-    safe = back.startswith("/") and not back.startswith("//")
-    return redirect(back if safe else url_for("orders.pick"), 303)
+    return redirect(safe_next(request.form.get("back"), url_for("orders.pick")), 303)

@@ -56,6 +56,9 @@ def _line_of(order: Order, line_id) -> OrderLine:
 
 
 def _check_open(order: Order) -> None:
+    if order.status is OrderStatus.HELD:
+        raise Conflict(f"Order {order.reference} is held until its sale is confirmed.",
+                       field="order", code="order_held")
     if order.status in FINAL or order.status is OrderStatus.PACKED:
         raise Conflict(f"Order {order.reference} is {order.status.value}; nothing more to pick.",
                        field="order", code="order_closed")

@@ -28,7 +28,7 @@ from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
 
 ROUTING_ATTEMPTS = 3
 FIELDS = {"reference", "lines", "warehouse", "customer", "address", "postcode", "latitude",
-          "longitude", "allow_backorder", "allow_split"}
+          "longitude", "allow_backorder", "allow_split", "hold"}
 
 
 def place(fields: dict, user=None) -> Order:
@@ -51,7 +51,7 @@ def place(fields: dict, user=None) -> Order:
         planned = routing.plan(lines, dest, warehouse, details["allow_backorder"],
                                _flag(fields, "allow_split"))
         try:
-            return _create(reference, details, planned, user)
+            return _create(reference, details, planned, user, hold=_flag(fields, "hold"))
         except OrderShort:
             # Another order took the stock between the plan and the reservation: plan again
             # on what is left (a named warehouse has nowhere else to go).
@@ -60,7 +60,7 @@ def place(fields: dict, user=None) -> Order:
     raise AssertionError("unreachable")
 
 
-def _create(reference: str, details: dict, planned: list, user) -> Order:
+def _create(reference: str, details: dict, planned: list, user, hold: bool = False) -> Order:
     """The order and its lines, reserved whole in a savepoint, or nothing at all."""
     with db.session.begin_nested():
         order = Order(reference=reference, user_id=getattr(user, "id", None), **details)
@@ -72,6 +72,8 @@ def _create(reference: str, details: dict, planned: list, user) -> Order:
         _reserve_lines(order, {id(line): p.reserve for line, p in zip(order.lines, planned,
                                                                        strict=True)})
         refresh_status(order)
+        if hold:  # a checkout: the stock is promised, the warehouse waits for the payment
+            order.status = OrderStatus.HELD
         db.session.flush()
     return order
 
@@ -142,8 +144,9 @@ def lock(order: Order) -> Order:
 
 
 def refresh_status(order: Order) -> None:
-    """Set the status from the lines (packed, shipped and cancelled are set by their steps)."""
-    if order.status in FINAL or order.status is OrderStatus.PACKED:
+    """Set the status from the lines (held, packed, shipped and cancelled are set by their
+    steps)."""
+    if order.status in FINAL or order.status in (OrderStatus.PACKED, OrderStatus.HELD):
         return
     to_pick = sum(line.to_pick for line in order.lines)
     waiting = sum(line.waiting for line in order.lines)
@@ -156,6 +159,19 @@ def refresh_status(order: Order) -> None:
         order.status = OrderStatus.PICKING
     else:
         order.status = OrderStatus.BACKORDER if waiting else OrderStatus.OPEN
+
+
+def confirm(order: Order, user=None) -> Order:
+    """A held order is paid for: it joins the orders to pick. Confirming again is harmless."""
+    lock(order)
+    if order.status is OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.reference} was cancelled.", field="reference",
+                       code="order_closed")
+    if order.status is OrderStatus.HELD:
+        order.status = OrderStatus.OPEN
+        refresh_status(order)
+        db.session.flush()
+    return order
 
 
 def cancel(order: Order, user=None) -> Order:
@@ -214,7 +230,7 @@ def reroute(order: Order, warehouse_code, user) -> Order:
             line.warehouse, line.warehouse_id = target, target.id
         _reserve_lines(order, {id(line): line.qty - line.shipped for line in order.lines},
                        f"in {target.code}")
-        refresh_status(order)
+        refresh_status(order)  # a held order stays held
         db.session.flush()
     return order
 

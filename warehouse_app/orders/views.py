@@ -136,6 +136,14 @@ def cancel(reference: str):
                 "Order {order.reference} cancelled; its stock is free again.")
 
 
+@bp.post("/<reference>/confirm")
+@login_required
+def confirm(reference: str):
+    """A held order's sale went through: release it for picking."""
+    return _act(reference, lambda o: reserving.confirm(o, current_user),
+                "Order {order.reference} confirmed: it can be picked.")
+
+
 @bp.post("/<reference>/reserve")
 @login_required
 def reserve(reference: str):

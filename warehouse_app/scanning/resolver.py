@@ -55,6 +55,8 @@ def clean(code) -> str:
         raise DomainError(f"A code is at most {MAX_CODE} characters.", field="code")
     if any(ord(ch) < 32 and ch != gs1_codes.GS for ch in code):
         raise DomainError("The code contains control characters.", field="code")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in code):  # from JSON's "\ud800": not text
+        raise DomainError("The code is not valid text.", field="code")
     return code
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, json_object
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, Reason
 from warehouse_app.locations.places import by_code
@@ -82,7 +82,7 @@ def flow_form(flow: str):
 @login_required
 def resolve_code():
     """What a scanned code is, with what the current step needs to know about it."""
-    data = request.get_json(silent=True) or {}
+    data = json_object()
     scan = resolve(data.get("code"))
     out = scan.as_dict()
     here = data.get("location")
@@ -110,7 +110,7 @@ def post_line():
 @login_required
 def undo():
     """Undo a line by posting its reversal."""
-    data = request.get_json(silent=True) or {}
+    data = json_object()
     movement = workflows.undo(data.get("movement"), current_user, data.get("client_op_id"))
     db.session.commit()
     return jsonify(movement_json(movement)), 201

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from warehouse_app.csvfile import safe_cell
 from warehouse_app.errors import DomainError, NotFound
 from warehouse_app.insight import ledgerq as q
 
@@ -48,8 +49,9 @@ class Report:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([c.key for c in self.columns])
-        for row in self.rows:
-            writer.writerow([cell(row.get(c.key)) for c in self.columns])
+        for row in self.rows:  # text cells cannot become formulas in a spreadsheet
+            writer.writerow([safe_cell(cell(row.get(c.key))) if isinstance(row.get(c.key), str)
+                             else cell(row.get(c.key)) for c in self.columns])
         return out.getvalue()
 
 
