@@ -301,11 +301,14 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float, folder:
         port = free_port()
         server = serve(url, port)
         try:
+            cpu = time.process_time()
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
+            client = (time.process_time() - cpu) / elapsed / (os.cpu_count() or 1)
             times = [t for s in ran for t in s.times]
             refused = sum(len(s.refused) for s in ran)
             print(line(f"{label}, {scanners} scanners", len(times), elapsed, times,
-                       f"   ({len(times):,} movements, {refused} refused)"))
+                       f"   ({len(times):,} movements, {refused} refused; the load tool "
+                       f"used {client:.0%} of the CPUs)"))
             cookie = login(port)
             times, errors, elapsed = run_lookups(port, cookie, scanners, seconds / 2)
             print(line(f"{label}, {scanners} look-ups", len(times), elapsed, times,

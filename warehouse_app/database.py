@@ -11,9 +11,10 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -25,7 +26,39 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def _may_write() -> bool:
-    return not has_request_context() or request.method not in SAFE_METHODS
+    if not has_request_context():
+        return True
+    return request.method not in SAFE_METHODS and not g.get("reading_first")
+
+
+@contextmanager
+def reading_first():
+    """On SQLite, the block's queries run in a read transaction of their own, ended after it.
+
+    A POST's transaction begins with BEGIN IMMEDIATE, taking the database's one write lock at
+    its first query. A scan's first queries only read (its token, the product, the bins), so
+    they now run before the lock is taken and the writers queue only for their writes. What
+    the block loaded stays loaded (not expired by the end of its transaction). Inside an open
+    transaction, with changes waiting to be written, and on PostgreSQL, it runs as it is.
+    """
+    from warehouse_app.extensions import db
+    session = db.session()
+    if (not has_request_context() or session.in_transaction() or session.new
+            or session.dirty or session.deleted  # it would write: it takes the lock anyway
+            or session.get_bind().dialect.name != "sqlite"):
+        yield
+        return
+    g.reading_first = True
+    try:
+        yield
+    finally:
+        g.reading_first = False
+    if session.in_transaction():
+        keep, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = keep
 
 
 def _busy_timeout_ms() -> int:

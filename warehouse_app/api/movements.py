@@ -12,6 +12,7 @@ from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
+from warehouse_app.database import reading_first
 from warehouse_app.errors import Forbidden, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
@@ -62,7 +63,7 @@ def _line(data: dict) -> ledger.Line:
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(MovementInSchema)
+@blp.arguments(MovementInSchema())  # an instance: a class would be instantiated per scan
 @blp.response(201, MovementSchema)
 @blp.alt_response(200, schema=MovementSchema,
                   description="This client_op_id was posted before: the first movement")
@@ -70,7 +71,9 @@ def post_movement(data):
     """Post a receive, pick, transfer, return or adjust (adjust: supervisor or above)."""
     if data["kind"] == MovementKind.ADJUST.value and not has_role(Role.SUPERVISOR):
         raise Forbidden("An adjustment needs the supervisor role.", field="kind")
-    movement = ledger.record(_line(data), user=current_user._get_current_object())
+    with reading_first():  # the product and the bins are found before the write lock is taken
+        line = _line(data)
+    movement = ledger.record(line, user=current_user._get_current_object())
     replayed = getattr(movement, "replayed", False)
     # The answer is what was just written: keep it loaded rather than read it all back (six
     # queries; on SQLite after the write lock was let go, in a transaction of their own).

@@ -9,6 +9,7 @@ from warehouse_app.auth import bp
 from warehouse_app.auth.models import Role, User
 from warehouse_app.auth.scopes import check_token
 from warehouse_app.auth.users import token_for
+from warehouse_app.database import reading_first
 from warehouse_app.errors import error_json, wants_json
 from warehouse_app.extensions import csrf, db, login_manager
 from warehouse_app.models import utcnow
@@ -34,7 +35,9 @@ def load_token_user(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
-    token = token_for(header.removeprefix("Bearer ").strip())
+    with reading_first():  # looking a token up writes nothing: no write lock for it
+        token = token_for(header.removeprefix("Bearer ").strip())
+        user = token.user if token is not None else None
     if token is None:
         return None
     g.api_token = token
@@ -44,7 +47,7 @@ def load_token_user(req) -> User | None:
             g.touch_token = now  # after the answer (wiring.commit_reads): a read writes nothing
         else:
             token.last_used_at = now
-    return token.user
+    return user
 
 
 @login_manager.unauthorized_handler

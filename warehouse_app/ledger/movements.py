@@ -27,7 +27,7 @@ from warehouse_app.ledger.models import (
     StockLevel,
     WarehouseStock,
 )
-from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
+from warehouse_app.locations.models import PHYSICAL_KINDS, VIRTUAL_CODES, Location, LocationKind
 from warehouse_app.locations.places import virtual
 from warehouse_app.prepared import Prepared
 
@@ -416,12 +416,31 @@ def _ends(line: Line) -> tuple[Location, Location]:
     return source, target
 
 
+# The virtual locations never change once the first migration made them: each process keeps a
+# detached copy per database and hands each session its own without a query.
+_VIRTUALS: dict[tuple, Location] = {}
+
+
 def _virtual(kind: LocationKind) -> Location:
-    """The virtual location of a kind, remembered for the life of the session."""
+    """The virtual location of a kind (Supplier, Customer...), in this session."""
     known = db.session.info.setdefault("virtual_locations", {})
     location = known.get(kind)
-    if location is None or location not in db.session:
-        location = known[kind] = virtual(kind)
+    if location is not None and location in db.session:
+        return location
+    key = (db.engine, kind)
+    if key in _VIRTUALS:
+        location = db.session.merge(_VIRTUALS[key], load=False)
+    else:
+        location = db.session.scalar(select(Location).where(
+            Location.code == VIRTUAL_CODES[kind]))
+        if location is None:  # made now, in a transaction that may roll back: not remembered
+            location = virtual(kind)
+        else:
+            copy = Location(**{c.key: getattr(location, c.key)
+                               for c in Location.__table__.columns})
+            make_transient_to_detached(copy)
+            _VIRTUALS[key] = copy
+    known[kind] = location
     return location
 
 

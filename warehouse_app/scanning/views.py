@@ -1,5 +1,9 @@
 """The phone workflow pages and the JSON calls their script makes."""
+import hashlib
+from pathlib import Path
+
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -7,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -127,11 +130,28 @@ def decode():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, allowed to control the whole site so the shell loads offline."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js",
-                                   mimetype="text/javascript", max_age=0)
-    response.headers["Service-Worker-Allowed"] = "/"
+    """The service worker, allowed to control the whole site so the shell loads offline.
+
+    Its cache is named after the static files it keeps: a deploy that changes any of them
+    changes this script, so phones install the new worker, which drops the old copies
+    instead of serving yesterday's JavaScript first."""
+    script = Path(current_app.static_folder, "js", "sw.js").read_text()
+    script = script.replace('"warehouse-shell-v1"', f'"warehouse-shell-{_shell_version()}"')
+    response = Response(script, mimetype="text/javascript",
+                        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
     return response
+
+
+def _shell_version() -> str:
+    """A digest of the static files (the CSS and JavaScript the worker caches)."""
+    known = current_app.extensions.get("shell_version")
+    if known is None:
+        digest = hashlib.sha256()
+        for path in sorted(Path(current_app.static_folder).rglob("*")):
+            if path.is_file() and path.suffix in (".js", ".css"):
+                digest.update(path.name.encode() + path.read_bytes())
+        known = current_app.extensions["shell_version"] = digest.hexdigest()[:12]
+    return known
 
 
 @bp.get("/putaway")
