@@ -128,6 +128,15 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 30) -> N
     raise RuntimeError("gunicorn did not start")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """End gunicorn the ordinary way (SIGTERM to the group), waiting for it."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    server.wait(10)
+
+
 def kill(server: subprocess.Popen) -> None:
     """kill -9 the master and its workers, as a power cut would."""
     try:

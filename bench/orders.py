@@ -22,11 +22,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 import argparse
 import http.client
 import json
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
+from bench import http as load  # noqa: E402  (the shared gunicorn starter)
 from warehouse_app import create_app  # noqa: E402
 from warehouse_app.auth.models import Role  # noqa: E402
 from warehouse_app.auth.users import create_token, create_user  # noqa: E402
@@ -95,28 +93,8 @@ def prepare(url: str, folder: Path) -> str:
     return secret
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def serve(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "warehouse_app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def an_order(rng: random.Random, reference: str, scarce: bool) -> dict:
@@ -193,16 +171,15 @@ def bench(engine: str, orders: int, clients: int) -> None:
         if engine == "postgresql":
             reset_postgres(url)
         token = prepare(url, folder)
-        port = free_port()
-        server = serve(url, port)
+        port = load.free_port()
+        server = load.serve(url, port)
         try:
             per_client = max(1, orders // clients)
             times, statuses, elapsed = run_clients(port, token, clients, per_client, "B",
                                                    scarce=False)
             race_times, race, _ = run_clients(port, token, clients, 10, "R", scarce=True)
         finally:
-            server.terminate()
-            server.wait(10)
+            load.stop(server)
         accepted = statuses.get(201, 0)
         print(f"{engine}: {len(times)} orders from {clients} clients "
               f"(gunicorn 2 workers x 4 threads), 1-3 lines each, routed by distance")

@@ -21,9 +21,6 @@ key in the field within 2 s. Prints figures; asserts nothing.
 import argparse
 import json
 import math
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path
                              if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import http.client  # noqa: E402
 
 from flask import g, url_for  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bench import http as load  # noqa: E402  (the shared gunicorn starter)
 from warehouse_app import create_app  # noqa: E402
 from warehouse_app.auth.models import User  # noqa: E402
 from warehouse_app.catalog.models import Product  # noqa: E402
@@ -161,29 +158,8 @@ def prepare(folder: Path) -> list[Page]:
             ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def serve(folder: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'phones.db'}",
-           "SECRET_KEY": "bench"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "warehouse_app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 class Wire:
@@ -407,8 +383,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as driver:
         folder = Path(tmp)
         pages = prepare(folder)
-        port = free_port()
-        server = serve(folder, port)
+        port = load.free_port()
+        server = load.serve(f"sqlite:///{folder / 'phones.db'}", port)
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -421,8 +397,7 @@ def main() -> None:
             version = browser.version
         finally:
             browser.close()
-            server.terminate()
-            server.wait(10)
+            load.stop(server)
     report(args, version, pages, base, [
         ("cold: first visit, empty cache, no service worker yet, slow 3G", cold),
         ("warm: second visit in the same context, slow 3G", warm),

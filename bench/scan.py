@@ -2,11 +2,12 @@
 
 Run: .venv/bin/python bench/scan.py [--scans 2000] [--frames 40]
 
-Starts gunicorn (2 workers) on a fresh migrated SQLite file, posts receive/transfer/pick
-movements one after another through POST /api/v1/movements with a bearer token on one
-keep-alive connection, and prints p50/p95/p99 of the request time (the answer comes after the
-commit). Then decodes 1280x720 phone-like frames (tilted, blurred, JPEG) with the server's
-decoder in-process and prints ms per frame. Prints figures; asserts nothing about speed.
+Starts gunicorn (2 workers x 4 threads, as make run) on a fresh migrated SQLite file, posts
+receive/transfer/pick movements one after another through POST /api/v1/movements with a
+bearer token on one keep-alive connection, and prints p50/p95/p99 of the request time (the
+answer comes after the commit). Then decodes 1280x720 phone-like frames (tilted, blurred,
+JPEG) with the server's decoder in-process and prints ms per frame. Prints figures; asserts
+nothing about speed.
 """
 
 import sys  # noqa: I001  (first: the path must be set before anything imports http)
@@ -20,11 +21,8 @@ import argparse
 import http.client
 import io
 import json
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from PIL import Image, ImageFilter  # noqa: E402
 
+from bench import http as load  # noqa: E402  (the shared gunicorn starter)
 from warehouse_app import create_app  # noqa: E402
 from warehouse_app.auth.models import Role  # noqa: E402
 from warehouse_app.auth.users import create_token, create_user  # noqa: E402
@@ -67,29 +66,8 @@ def prepare(folder: Path) -> str:
     return secret
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def serve(folder: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-           "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}  # one client, far above a till's rate
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind",
-         f"127.0.0.1:{port}", "warehouse_app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def plan(count: int, rng: random.Random):
@@ -163,15 +141,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         token = prepare(folder)
-        port = free_port()
-        server = serve(folder, port)
+        port = load.free_port()
+        server = load.serve(f"sqlite:///{folder / 'bench.db'}", port)
         try:
             started = time.perf_counter()
             times = post_scans(port, token, args.scans)
             elapsed = time.perf_counter() - started
         finally:
-            server.terminate()
-            server.wait(10)
+            load.stop(server)
     print(f"scan -> committed movement over HTTP (gunicorn, 2 workers, SQLite), {len(times)} scans")
     print(f"  p50 {pct(times, 50):.1f} ms   p95 {pct(times, 95):.1f} ms   "
           f"p99 {pct(times, 99):.1f} ms   {len(times) / elapsed:.0f} scans/s (one client)")

@@ -1,4 +1,6 @@
 """Domain errors and the handlers that turn them into clear 4xx answers."""
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -137,6 +139,18 @@ def _nul_in(value, path: str = "") -> str | None:
     return None
 
 
+def _same_site(referrer: str | None) -> str:
+    """Back to the page the user came from, when it is on this site; else home."""
+    parts = urlsplit(referrer or "")
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(
+            ord(ch) < 32 for ch in path):
+        return "/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer domain errors, HTTP errors and a busy database without a 500 page."""
     app.before_request(refuse_nul)
@@ -148,7 +162,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify(err.to_dict()), err.status
         flash(err.message, "error")
-        return redirect(request.referrer or "/"), 303
+        return redirect(_same_site(request.referrer)), 303
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

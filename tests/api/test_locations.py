@@ -95,3 +95,55 @@ def test_bin_capacity_must_be_a_positive_whole_number(client, admin, capacity):
         "code": "CAP-1", "kind": "bin", "parent": "WH9", "capacity": capacity})
     assert response.status_code == 422
     assert response.json["error"]["field"] == "capacity"
+
+
+def test_a_supervisor_edits_deactivates_and_reactivates_a_location(client, supervisor,
+                                                                   make_location, stock,
+                                                                   make_product, db):
+    wh = make_location("WH", "warehouse")
+    zone = make_location("Z1", "zone", parent=wh)
+    make_location("B-1", parent=zone)
+    held = make_location("B-2", parent=zone)
+    stock(make_product("P-1"), held, 3)
+    url = "/api/v1/locations/B-1"
+    changed = client.patch(url, json={"name": "Top shelf", "sequence": 4, "capacity": 50},
+                           headers=supervisor)
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.json["name"], changed.json["sequence"], changed.json["capacity"]) == (
+        "Top shelf", 4, 50)
+    assert client.patch(url, json={"capacity": None}, headers=supervisor).json["capacity"] is None
+    off = client.patch(url, json={"active": False}, headers=supervisor)
+    assert off.status_code == 200 and off.json["active"] is False
+    assert client.patch(url, json={"active": True}, headers=supervisor).json["active"] is True
+    busy = client.patch("/api/v1/locations/B-2", json={"active": False}, headers=supervisor)
+    assert busy.status_code == 409 and busy.json["error"]["field"]  # it still holds stock
+    assert client.get("/api/v1/locations/B-2", headers=supervisor).json["active"] is True
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"sequence": -1}, "sequence"), ({"sequence": "x"}, "sequence"),
+    ({"capacity": 0}, "capacity"), ({"capacity": 10**10}, "capacity"),
+    ({"name": "n" * 121}, "name"), ({"active": "no"}, "active"), ({"code": "NEW"}, "code"),
+    ({"kind": "zone"}, "kind")])
+def test_bad_location_changes_are_422_and_change_nothing(client, supervisor, make_location,
+                                                         body, field):
+    make_location("B-1")
+    answer = client.patch("/api/v1/locations/B-1", json=body, headers=supervisor)
+    assert answer.status_code == 422 and answer.json["error"]["field"] == field, answer.json
+    after = client.get("/api/v1/locations/B-1", headers=supervisor).json
+    assert (after["code"], after["sequence"], after["capacity"], after["active"]) == (
+        "B-1", 0, None, True)
+
+
+def test_staff_and_strangers_cannot_change_locations(client, staff, make_location):
+    make_location("B-1")
+    assert client.patch("/api/v1/locations/B-1", json={"name": "x"},
+                        headers=staff).status_code == 403
+    assert client.patch("/api/v1/locations/B-1", json={"name": "x"}).status_code == 401
+    assert client.patch("/api/v1/locations/SUPPLIER", json={"name": "x"},
+                        headers=staff).status_code == 403
+
+
+def test_a_virtual_location_cannot_be_changed(client, supervisor):
+    answer = client.patch("/api/v1/locations/SUPPLIER", json={"name": "x"}, headers=supervisor)
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "code"

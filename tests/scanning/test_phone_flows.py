@@ -423,3 +423,28 @@ def test_scan_pages_fit_390px_with_48px_targets(phone, db, floor, stock, engine_
     expect(page.locator("#pending")).to_be_visible()
     assert fits(page) and small_targets(page) == [], "move with products to move"
     snap(page, "page-move-pending", engine_name)
+
+
+CACHED_PAGES = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) {
+      paths.push(new URL(request.url).pathname);
+    }
+  }
+  return paths.sort();
+}"""
+
+
+def test_logging_out_forgets_the_pages_kept_for_offline_use(phone, server, floor):
+    """A shared phone: the next user must not be shown the last one's pages from the cache."""
+    page = phone()
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)") is True
+    page.wait_for_function("caches.keys().then(n => n.length > 0)")
+    page.wait_for_function(f"({CACHED_PAGES})().then(p => p.includes('/scan/receive'))")
+    page.locator("form.logout button").click()
+    page.wait_for_url("**/login**")
+    page.wait_for_function(
+        f"({CACHED_PAGES})().then(p => p.every(path => path.startsWith('/static/')))")
+    kept = page.evaluate(CACHED_PAGES)
+    assert kept and all(path.startswith("/static/") for path in kept)

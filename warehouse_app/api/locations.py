@@ -1,14 +1,15 @@
 """Locations: the warehouse > zone > bin tree (and, by kind, the virtual ends)."""
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from warehouse_app.api.fields import StrictBoolean, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import LocationCreateSchema, LocationSchema
+from warehouse_app.api.schemas import LocationCreateSchema, LocationSchema, count
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.extensions import db
-from warehouse_app.locations import places
+from warehouse_app.locations import editing, places
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 
 blp = blueprint("locations", "/locations", "Warehouses, zones and bins, named by code.")
@@ -57,3 +58,32 @@ def create_location(data):
 def get_location(code):
     """One location by code."""
     return places.by_code(code, field="code")
+
+
+class LocationPatchSchema(Schema):
+    """What may change about a location (its code and kind stay)."""
+
+    name = text(120)
+    sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
+    capacity = count(1, 1_000_000_000, allow_none=True, metadata={
+        "description": "Units it holds at most; null: no limit"})
+    active = StrictBoolean(metadata={"description": "false deactivates it and everything "
+                                                    "below it (only when empty)"})
+
+
+@blp.route("/<path:code>", methods=["PATCH"])
+@role_required(Role.SUPERVISOR)
+@blp.arguments(LocationPatchSchema)
+@blp.response(200, LocationSchema)
+def update_location(data, code):
+    """Rename, re-sequence, set the capacity of, deactivate or reactivate a location
+    (supervisor or above), as its page does."""
+    location = places.by_code(code, field="code")
+    changes = {key: ("" if data[key] is None else data[key]) for key in editing.EDITABLE
+               if key in data}
+    if changes:
+        editing.update(location, changes)
+    if "active" in data:
+        editing.set_active(location, data["active"])
+    db.session.commit()
+    return location

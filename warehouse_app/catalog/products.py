@@ -76,11 +76,13 @@ def by_barcode(code, field: str = "barcode") -> tuple[Product, int]:
 def search(q: str = "", include_inactive: bool = False):
     """Products whose SKU, name or barcode contains q, by SKU."""
     query = select(Product).order_by(Product.sku)
-    if q := (q or "").strip():
-        like = f"%{q.lower()}%"
+    if q := (q or "").strip():  # % and _ are searched for, not wildcards (autoescape)
+        low = q.lower()
         query = query.where(or_(
-            func.lower(Product.sku).like(like), func.lower(Product.name).like(like),
-            Product.id.in_(select(Barcode.product_id).where(Barcode.code.like(f"%{q}%")))))
+            func.lower(Product.sku).contains(low, autoescape=True),
+            func.lower(Product.name).contains(low, autoescape=True),
+            Product.id.in_(select(Barcode.product_id).where(
+                Barcode.code.contains(q, autoescape=True)))))
     if not include_inactive:
         query = query.where(Product.active.is_(True))
     return query

@@ -62,9 +62,9 @@ def build(f: Filters) -> Central:
     """The page of products the filters select, with their balance in every warehouse."""
     query = select(Product.id, Product.sku, Product.name).where(Product.active)
     if f.q:
-        like = f"%{f.q.lower()}%"
-        query = query.where(or_(func.lower(Product.sku).like(like),
-                                func.lower(Product.name).like(like)))
+        low = f.q.lower()  # % and _ are searched for, not wildcards
+        query = query.where(or_(func.lower(Product.sku).contains(low, autoescape=True),
+                                func.lower(Product.name).contains(low, autoescape=True)))
     if f.category:
         query = query.where(Product.category_id.in_(_category_ids(f.category)))
     if f.warehouse:

@@ -17,9 +17,9 @@ def browse_query(q: str, parent: Location | None):
     """Matches of a search anywhere, else the children of a location (or the warehouses)."""
     query = select(Location).where(Location.kind.in_(PHYSICAL_KINDS))
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Location.code).like(like),
-                                func.lower(Location.name).like(like)))
+        low = q.lower()  # % and _ are searched for, not wildcards
+        query = query.where(or_(func.lower(Location.code).contains(low, autoescape=True),
+                                func.lower(Location.name).contains(low, autoescape=True)))
     elif parent is not None:
         query = query.where(Location.parent_id == parent.id)
     else:
