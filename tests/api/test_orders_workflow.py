@@ -611,3 +611,46 @@ def test_a_web_store_holds_stock_at_checkout_then_confirms_or_cancels(client, db
         field="hold")
     assert_error(client.post(f"{ORDERS}/NOPE/confirm", headers=staff), 404)
     assert_books_agree(db)
+
+
+def test_an_unpaid_checkout_lapses_and_its_stock_is_sold_to_the_next(client, db, stocked,
+                                                                     staff, runner):
+    """A hold past its minutes is cancelled: by the next order that wants the stock, or by
+    `flask orders release-holds`; one confirmed in time is not."""
+    from datetime import timedelta
+
+    from warehouse_app.models import utcnow
+    first = client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-1", "hold": True, "hold_minutes": 15,
+        "lines": [{"sku": "TEE", "qty": 2}]})
+    assert first.status_code == 201 and first.json["held_until"]
+    refused = client.post(ORDERS, headers=staff, json={
+        "reference": "SHOP-1", "lines": [{"sku": "TEE", "qty": 2}]})
+    assert refused.status_code == 409  # the hold still has it
+    assert refused.json["error"]["code"] == "insufficient_stock"
+    db.session.execute(update(Order).where(Order.reference == "WEB-1").values(
+        held_until=utcnow() - timedelta(seconds=1)))
+    sold = client.post(ORDERS, headers=staff, json={
+        "reference": "SHOP-2", "lines": [{"sku": "TEE", "qty": 2}]})
+    assert sold.status_code == 201, sold.json
+    assert client.get(f"{ORDERS}/WEB-1", headers=staff).json["status"] == "cancelled"
+    later = client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-2", "hold": True, "lines": [{"sku": "MUG", "qty": 1}]})
+    paid = client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-3", "hold": True, "lines": [{"sku": "MUG", "qty": 1}]})
+    assert client.post(f"{ORDERS}/WEB-3/confirm", headers=staff).json["held_until"] is None
+    assert later.json["held_until"] and paid.status_code == 201
+    db.session.execute(update(Order).where(Order.reference.in_(["WEB-2", "WEB-3"])).values(
+        held_until=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    result = runner.invoke(args=["orders", "release-holds"])
+    assert result.exit_code == 0 and "1 expired hold(s) released: WEB-2." in result.output
+    assert client.get(f"{ORDERS}/WEB-3", headers=staff).json["status"] == "open"
+    for bad in (0, -1, 10**6, "15", True, 1.5):
+        assert_error(client.post(ORDERS, headers=staff, json={
+            "reference": "WEB-9", "hold": True, "hold_minutes": bad,
+            "lines": [{"sku": "MUG", "qty": 1}]}), 422, field="hold_minutes")
+    assert_error(client.post(ORDERS, headers=staff, json={
+        "reference": "WEB-9", "hold_minutes": 5, "lines": [{"sku": "MUG", "qty": 1}]}), 422,
+        field="hold_minutes")
+    assert_books_agree(db)

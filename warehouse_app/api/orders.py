@@ -74,6 +74,9 @@ class OrderIn(Schema):
     hold = StrictBoolean(metadata={
         "description": "A web store's checkout: reserve now, pick only once confirmed "
                        "(POST .../confirm) or release (POST .../cancel)"})
+    hold_minutes = count(1, 7 * 24 * 60, metadata={
+        "description": "With hold: unconfirmed after this long, the order is cancelled and "
+                       "its stock freed (default 30)"})
 
 
 class OrderLineOut(Schema):
@@ -109,6 +112,8 @@ class OrderOut(Schema):
     packed_at = fields.DateTime(allow_none=True)
     shipped_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
+    held_until = fields.DateTime(allow_none=True, metadata={
+        "description": "A held order is cancelled after this unless confirmed"})
     lines = fields.List(fields.Nested(OrderLineOut))
 
     def one_warehouse(self, order):

@@ -165,6 +165,7 @@ class Order(db.Model):
     packed_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    held_until: Mapped[datetime | None]  # a checkout's hold: released after this, if unpaid
 
     wave: Mapped[Wave | None] = relationship(back_populates="orders")
     lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id",

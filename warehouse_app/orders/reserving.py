@@ -7,6 +7,8 @@ in product order so two orders never wait on each other's rows (no deadlock on P
 Every change to an order first locks its row (FOR UPDATE on PostgreSQL; SQLite transactions
 that write are serial already), so a pick, a cancel and a ship of one order never interleave.
 """
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
@@ -28,7 +30,8 @@ from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
 
 ROUTING_ATTEMPTS = 3
 FIELDS = {"reference", "lines", "warehouse", "customer", "address", "postcode", "latitude",
-          "longitude", "allow_backorder", "allow_split", "hold"}
+          "longitude", "allow_backorder", "allow_split", "hold", "hold_minutes"}
+HOLD_MINUTES, HOLD_MINUTES_MAX = 30, 7 * 24 * 60
 
 
 def place(fields: dict, user=None) -> Order:
@@ -43,7 +46,10 @@ def place(fields: dict, user=None) -> Order:
         raise Conflict(f"Order {reference} already exists.", field="reference",
                        code="duplicate_reference")
     details = _details(fields)
+    hold = _flag(fields, "hold")
+    minutes = _hold_minutes(fields.get("hold_minutes"), hold)
     lines = clean_lines(fields.get("lines"))
+    release_expired_holds()  # stock an unpaid checkout no longer keeps is free for this one
     warehouse = (warehouse_by_code(fields["warehouse"]) if fields.get("warehouse") not in
                  (None, "") else None)
     dest = routing.Destination(details["latitude"], details["longitude"], details["postcode"])
@@ -51,7 +57,10 @@ def place(fields: dict, user=None) -> Order:
         planned = routing.plan(lines, dest, warehouse, details["allow_backorder"],
                                _flag(fields, "allow_split"))
         try:
-            return _create(reference, details, planned, user, hold=_flag(fields, "hold"))
+            order = _create(reference, details, planned, user, hold=hold)
+            if hold:
+                order.held_until = utcnow() + timedelta(minutes=minutes)
+            return order
         except OrderShort:
             # Another order took the stock between the plan and the reservation: plan again
             # on what is left (a named warehouse has nowhere else to go).
@@ -161,6 +170,28 @@ def refresh_status(order: Order) -> None:
         order.status = OrderStatus.BACKORDER if waiting else OrderStatus.OPEN
 
 
+def _hold_minutes(value, hold: bool) -> int:
+    if value in (None, ""):
+        return HOLD_MINUTES
+    if not hold:
+        raise DomainError("hold_minutes needs hold.", field="hold_minutes")
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            1 <= value <= HOLD_MINUTES_MAX):
+        raise DomainError(f"hold_minutes is a whole number from 1 to {HOLD_MINUTES_MAX:,}.",
+                          field="hold_minutes")
+    return value
+
+
+def release_expired_holds(now=None) -> list[Order]:
+    """Cancel the held orders whose checkout was never paid in time; their stock is free."""
+    now = now or utcnow()
+    expired = db.session.scalars(select(Order).where(
+        Order.status == OrderStatus.HELD, Order.held_until <= now).order_by(Order.id)).all()
+    for order in expired:
+        cancel(order)
+    return expired
+
+
 def confirm(order: Order, user=None) -> Order:
     """A held order is paid for: it joins the orders to pick. Confirming again is harmless."""
     lock(order)
@@ -168,7 +199,7 @@ def confirm(order: Order, user=None) -> Order:
         raise Conflict(f"Order {order.reference} was cancelled.", field="reference",
                        code="order_closed")
     if order.status is OrderStatus.HELD:
-        order.status = OrderStatus.OPEN
+        order.status, order.held_until = OrderStatus.OPEN, None
         refresh_status(order)
         db.session.flush()
     return order
