@@ -102,12 +102,12 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def serve(url: str, port: int, workers: int = 2) -> subprocess.Popen:
+def serve(url: str, port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
     """gunicorn as `make run` starts it, in its own process group (so kill -9 takes it all)."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--threads",
-         "4", "--bind", f"127.0.0.1:{port}", "warehouse_app:create_app()"],
+         str(threads), "--bind", f"127.0.0.1:{port}", "warehouse_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     wait_until_up(port, server)
@@ -304,11 +304,12 @@ def line(label: str, count: int, elapsed: float, times: list[float], extra: str 
             f"p95 {ms(times, 95):6.1f} ms   p99 {ms(times, 99):6.1f} ms{extra}")
 
 
-def bench_engine(url: str, label: str, sizes: list[int], seconds: float, folder: Path) -> None:
+def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
+                 workers: int, threads: int) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
-        server = serve(url, port)
+        server = serve(url, port, workers, threads)
         try:
             cpu = time.process_time()
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
@@ -331,16 +332,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--scanners", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make run: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads each (make run: 4)")
     parser.add_argument("--pg", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"))
     args = parser.parse_args()
-    print(f"gunicorn 2 workers x 4 threads, keep-alive; {os.cpu_count()} CPUs shared with the "
-          f"load tool; {args.seconds:.0f} s per run")
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, keep-alive; "
+          f"{os.cpu_count()} CPUs shared with the load tool; {args.seconds:.0f} s per run")
     with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
         folder = Path(tmp)
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
-            bench_engine(url, engine, args.scanners, args.seconds, folder)
+            bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads)
 
 
 if __name__ == "__main__":

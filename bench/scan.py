@@ -149,7 +149,8 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         finally:
             load.stop(server)
-    print(f"scan -> committed movement over HTTP (gunicorn, 2 workers, SQLite), {len(times)} scans")
+    print(f"scan -> committed movement over HTTP (gunicorn, 2 workers x 4 threads, SQLite), "
+          f"{len(times)} scans")
     print(f"  p50 {pct(times, 50):.1f} ms   p95 {pct(times, 95):.1f} ms   "
           f"p99 {pct(times, 99):.1f} ms   {len(times) / elapsed:.0f} scans/s (one client)")
     samples = frames(args.frames)
