@@ -128,10 +128,10 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 30) -> N
     raise RuntimeError("gunicorn did not start")
 
 
-def stop(server: subprocess.Popen) -> None:
-    """End gunicorn the ordinary way (SIGTERM to the group), waiting for it."""
+def stop(server: subprocess.Popen, how: int = signal.SIGTERM) -> None:
+    """End gunicorn's whole process group, the ordinary way unless told otherwise."""
     try:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(server.pid, how)
     except ProcessLookupError:
         pass
     server.wait(10)
@@ -139,11 +139,7 @@ def stop(server: subprocess.Popen) -> None:
 
 def kill(server: subprocess.Popen) -> None:
     """kill -9 the master and its workers, as a power cut would."""
-    try:
-        os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    server.wait(10)
+    stop(server, signal.SIGKILL)
 
 
 @dataclass
