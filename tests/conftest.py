@@ -202,6 +202,23 @@ def make_location(db):
     return make
 
 
+# Bearer headers of a new user of each role, for API tests (page tests that log in instead
+# define their own `staff` or `supervisor` in their folder's conftest).
+@pytest.fixture
+def admin(api_token):
+    return api_token("admin")
+
+
+@pytest.fixture
+def supervisor(api_token):
+    return api_token("supervisor")
+
+
+@pytest.fixture
+def staff(api_token):
+    return api_token("staff")
+
+
 @pytest.fixture
 def make_product(db):
     from warehouse_app.catalog import products

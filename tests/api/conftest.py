@@ -1,21 +1,6 @@
-"""Helpers for the API tests: role headers and row counts."""
+"""Helpers for the API tests: row counts (the role headers are in tests/conftest.py)."""
 import pytest
 from sqlalchemy import func, select
-
-
-@pytest.fixture
-def admin(api_token):
-    return api_token("admin")
-
-
-@pytest.fixture
-def supervisor(api_token):
-    return api_token("supervisor")
-
-
-@pytest.fixture
-def staff(api_token):
-    return api_token("staff")
 
 
 @pytest.fixture

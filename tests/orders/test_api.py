@@ -12,16 +12,6 @@ ORDERS, POS = "/api/v1/orders", "/api/v1/purchase-orders"
 
 
 @pytest.fixture
-def staff(api_token):
-    return api_token("staff")
-
-
-@pytest.fixture
-def boss(api_token):
-    return api_token("supervisor")
-
-
-@pytest.fixture
 def stocked(site):
     site.stock(site.p.mug, site.bins.na1, 5)
     site.stock(site.p.tee, site.bins.nb1, 2)
@@ -121,24 +111,24 @@ def test_cancel_releases_and_a_second_cancel_is_409(client, db, stocked, staff):
     error(client.post(f"{ORDERS}/SO-1/cancel", headers=staff), 409, "order_closed")
 
 
-def test_reroute_needs_a_supervisor(client, db, stocked, staff, boss):
+def test_reroute_needs_a_supervisor(client, db, stocked, staff, supervisor):
     stocked.stock(stocked.p.mug, stocked.bins.s1, 3)
     client.post(ORDERS, json={"reference": "SO-1", "warehouse": "NORTH",
                               "lines": [{"sku": "MUG", "qty": 3}]}, headers=staff)
     error(client.post(f"{ORDERS}/SO-1/route", json={"warehouse": "SOUTH"}, headers=staff),
           403, "forbidden")
-    moved = client.post(f"{ORDERS}/SO-1/route", json={"warehouse": "SOUTH"}, headers=boss)
+    moved = client.post(f"{ORDERS}/SO-1/route", json={"warehouse": "SOUTH"}, headers=supervisor)
     assert (moved.status_code, moved.json["warehouse"]) == (200, "SOUTH")
-    error(client.post(f"{ORDERS}/SO-1/route", json={"warehouse": "NOWHERE"}, headers=boss),
+    error(client.post(f"{ORDERS}/SO-1/route", json={"warehouse": "NOWHERE"}, headers=supervisor),
           404, "not_found", "warehouse")
     assert_books_agree(db)
 
 
-def test_a_purchase_order_created_and_read(client, db, stocked, boss, staff):
+def test_a_purchase_order_created_and_read(client, db, stocked, supervisor, staff):
     created = client.post(POS, json={"reference": "PO-1", "supplier": "Acme",
                                      "warehouse": "NORTH", "expected_date": "2030-03-01",
                                      "lines": [{"sku": "MUG", "qty": 10, "unit_cost": "2.5"}]},
-                          headers=boss)
+                          headers=supervisor)
     assert created.status_code == 201, created.json
     assert created.json["lines"] == [{"sku": "MUG", "name": "Blue mug", "qty": 10,
                                       "received": 0, "remaining": 10, "unit_cost": "2.5000"}]
@@ -146,7 +136,7 @@ def test_a_purchase_order_created_and_read(client, db, stocked, boss, staff):
     assert (read["status"], read["supplier"], read["expected_date"], read["discrepancies"]) == (
         "open", "Acme", "2030-03-01", [])
     error(client.post(f"{POS}/PO-1/close", headers=staff), 403, "forbidden")
-    assert client.post(f"{POS}/PO-1/close", headers=boss).json["status"] == "closed"
+    assert client.post(f"{POS}/PO-1/close", headers=supervisor).json["status"] == "closed"
 
 
 GOOD_ORDER = {"reference": "SO-9", "lines": [{"sku": "MUG", "qty": 1}]}
@@ -197,19 +187,19 @@ BAD_POS = [
 
 
 @pytest.mark.parametrize("body, status, field", BAD_POS)
-def test_bad_purchase_orders_are_refused_and_change_nothing(client, db, stocked, boss, body,
+def test_bad_purchase_orders_are_refused_and_change_nothing(client, db, stocked, supervisor, body,
                                                             status, field):
     before = counts(db)
-    error(client.post(POS, json=body, headers=boss), status, field=field)
+    error(client.post(POS, json=body, headers=supervisor), status, field=field)
     assert counts(db) == before
 
 
-def test_duplicate_references_are_409(client, db, stocked, staff, boss):
+def test_duplicate_references_are_409(client, db, stocked, staff, supervisor):
     assert client.post(ORDERS, json=GOOD_ORDER, headers=staff).status_code == 201
     error(client.post(ORDERS, json=GOOD_ORDER, headers=staff), 409, "duplicate_reference",
           "reference")
-    assert client.post(POS, json=GOOD_PO, headers=boss).status_code == 201
-    error(client.post(POS, json=GOOD_PO, headers=boss), 409, "duplicate_reference")
+    assert client.post(POS, json=GOOD_PO, headers=supervisor).status_code == 201
+    error(client.post(POS, json=GOOD_PO, headers=supervisor), 409, "duplicate_reference")
     assert reserved(db, stocked.p.mug, stocked.north) == 1
 
 
@@ -230,9 +220,9 @@ def test_every_endpoint_wants_credentials(client, db, stocked, method, url, body
 
 @pytest.mark.parametrize("method, url, body", [e for e in ENDPOINTS if e[1] != ORDERS
                                                and e[1] != POS])
-def test_unknown_references_are_404(client, db, stocked, boss, method, url, body):
+def test_unknown_references_are_404(client, db, stocked, supervisor, method, url, body):
     url = url.replace("SO-1", "SO-404").replace("PO-1", "PO-404")
-    error(getattr(client, method)(url, json=body, headers=boss), 404, "not_found")
+    error(getattr(client, method)(url, json=body, headers=supervisor), 404, "not_found")
 
 
 @pytest.mark.parametrize("url", [POS, f"{POS}/PO-1/close", f"{ORDERS}/SO-1/route"])
@@ -250,11 +240,11 @@ def test_staff_may_not_use_supervisor_endpoints(client, db, stocked, staff, url)
     (f"{ORDERS}/SO-1/route", {}, "warehouse"),
     (f"{ORDERS}/SO-1/route", {"warehouse": ["SOUTH"]}, "warehouse"),
 ])
-def test_bad_bodies_of_order_actions_are_422(client, db, stocked, staff, boss, url, body,
+def test_bad_bodies_of_order_actions_are_422(client, db, stocked, staff, supervisor, url, body,
                                             field):
     client.post(ORDERS, json={**GOOD_ORDER, "reference": "SO-1"}, headers=staff)
     before = counts(db)
-    error(client.post(url, json=body, headers=boss), 422, field=field)
+    error(client.post(url, json=body, headers=supervisor), 422, field=field)
     assert counts(db) == before
 
 
