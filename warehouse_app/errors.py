@@ -107,7 +107,7 @@ def unstorable(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
-def refuse_nul() -> None:
+def refuse_unstorable() -> None:
     """Before any view: unstorable text in the path, query, form or JSON body is bad input:
     404 in a path, 422 naming the field elsewhere."""
     if unstorable(request.path):
@@ -158,7 +158,7 @@ def _same_site(referrer: str | None) -> str:
 
 def register_error_handlers(app: Flask) -> None:
     """Answer domain errors, HTTP errors and a busy database without a 500 page."""
-    app.before_request(refuse_nul)
+    app.before_request(refuse_unstorable)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
