@@ -5,7 +5,9 @@ Run: .venv/bin/python bench/http.py [--seconds 15] [--scanners 8 32] [--engines 
 
 For each engine it migrates a fresh database (SQLite file in a temporary folder; the PostgreSQL
 database's public schema dropped and recreated), adds 2,000 products, 200 bins and a token per
-scanner, and serves the app as `make run` does: gunicorn, 2 workers x 4 threads, keep-alive.
+scanner, and serves the app as `make run` does (warehouse_app/serving.py: gunicorn, 2 workers x
+4 threads, keep-alive; `--stock` for gunicorn's own threaded worker, to compare). It prints how
+the worker processes shared the CPU: an uneven split means the connections were not spread.
 Each simulated scanner is a thread with its own keep-alive connection posting a receive /
 transfer / pick mix (35/30/35) through POST /api/v1/movements, each with its own client_op_id,
 on its own products, so every movement is allowed: what is measured is the app, not refusals.
@@ -102,12 +104,20 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def serve(url: str, port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
-    """gunicorn as `make run` starts it, in its own process group (so kill -9 takes it all)."""
+def serve(url: str, port: int, workers: int | None = None, threads: int | None = None,
+          stock: bool = False) -> subprocess.Popen:
+    """gunicorn as `make run` starts it (warehouse_app/serving.py's settings), in its own process
+    group (so kill -9 takes it all). `stock`: gunicorn's own threaded worker and kept-alive
+    connections never closed, as served before serving.py (for comparison)."""
+    from warehouse_app import serving
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers or serving.workers),
+               "--threads", str(threads or serving.threads)]
+    command += (["--worker-class", "gthread"] if stock
+                else ["--config", "python:warehouse_app.serving"])
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--threads",
-         str(threads), "--bind", f"127.0.0.1:{port}", "warehouse_app:create_app()"],
+        command + ["warehouse_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     wait_until_up(port, server)
@@ -300,21 +310,34 @@ def line(label: str, count: int, elapsed: float, times: list[float], extra: str 
             f"p95 {ms(times, 95):6.1f} ms   p99 {ms(times, 99):6.1f} ms{extra}")
 
 
+def worker_seconds(server: subprocess.Popen) -> list[float]:
+    """CPU seconds used so far by each of gunicorn's worker processes (Linux /proc)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    seconds = []
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        seconds.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return seconds
+
+
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
-                 workers: int, threads: int) -> None:
+                 workers: int | None, threads: int | None, stock: bool) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
-        server = serve(url, port, workers, threads)
+        server = serve(url, port, workers, threads, stock)
         try:
-            cpu = time.process_time()
+            cpu, before = time.process_time(), worker_seconds(server)
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
             client = (time.process_time() - cpu) / elapsed / (os.cpu_count() or 1)
+            split = [after - was for after, was in zip(worker_seconds(server), before,
+                                                        strict=False)]
             times = [t for s in ran for t in s.times]
             refused = sum(len(s.refused) for s in ran)
             print(line(f"{label}, {scanners} scanners", len(times), elapsed, times,
                        f"   ({len(times):,} movements, {refused} refused; the load tool "
-                       f"used {client:.0%} of the CPUs)"))
+                       f"used {client:.0%} of the CPUs; workers' CPU "
+                       f"{' / '.join(f'{used / elapsed:.0%}' for used in split)})"))
             cookie = login(port)
             times, errors, elapsed = run_lookups(port, cookie, scanners, seconds / 2)
             print(line(f"{label}, {scanners} look-ups", len(times), elapsed, times,
@@ -328,18 +351,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--scanners", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make run: 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads each (make run: 4)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (make run: 2)")
+    parser.add_argument("--threads", type=int, help="threads each (make run: 4)")
+    parser.add_argument("--stock", action="store_true",
+                        help="gunicorn's own threaded worker, connections kept alive for good")
     parser.add_argument("--pg", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"))
     args = parser.parse_args()
-    print(f"gunicorn {args.workers} workers x {args.threads} threads, keep-alive; "
-          f"{os.cpu_count()} CPUs shared with the load tool; {args.seconds:.0f} s per run")
+    from warehouse_app import serving
+    print(f"gunicorn {args.workers or serving.workers} workers x "
+          f"{args.threads or serving.threads} threads, keep-alive, "
+          + ("gunicorn's own worker" if args.stock else
+             f"connections closed after {serving.REQUESTS_PER_CONNECTION} requests")
+          + f"; {os.cpu_count()} CPUs shared with the load tool; {args.seconds:.0f} s per run")
     with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
         folder = Path(tmp)
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
-            bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads)
+            bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads,
+                         args.stock)
 
 
 if __name__ == "__main__":

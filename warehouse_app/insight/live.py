@@ -11,7 +11,7 @@ a little slack, for ids that commit out of order) and sends their balances per w
 
 A stream lasts at most INSIGHT_SSE_SECONDS (25 s), then ends; the browser's EventSource
 reconnects after `retry:` and sends Last-Event-ID, so nothing is missed and a gunicorn sync
-worker is never held for good. Still, serve viewers with threads (`--worker-class gthread`) so
+worker is never held for good. Still, serve viewers with threads (warehouse_app/serving.py) so
 that they do not starve the scanners.
 """
 import json

@@ -1,0 +1,59 @@
+"""How gunicorn serves the app (`make run`, the benchmarks, the faults test):
+
+    gunicorn -c python:warehouse_app.serving 'warehouse_app:create_app()'
+
+Two worker processes of four threads each: one process per core, and threads so that a
+supervisor's live view (a Server-Sent Events stream, up to INSIGHT_SSE_SECONDS) or a slow phone
+does not stop scanning. Arguments on gunicorn's command line win over these settings.
+
+A kept-alive connection stays with the worker that accepted it. A till or a scanner that posts
+without pause keeps its connection for as long as it posts, and gunicorn's own threaded worker
+accepts whatever arrives while it has room: in bench/http.py its first worker took all 8
+scanners' connections (one process at 97% of a core, the other idle, 144-185 movements/s).
+So here a worker whose threads are all busy stops accepting (SpreadingWorker), and the answer
+to a connection's REQUESTS_PER_CONNECTION-th request says "Connection: close" (as nginx's
+keepalive_requests does): the client opens a new connection with its next request, and a
+worker with a free thread takes it. Spread, the same run gives 219-274/s, each worker at about
+75 % of a core. A phone scanning every few seconds never gets that far: its connection is
+closed after `keepalive` idle seconds anyway.
+"""
+from gunicorn.workers.gthread import ThreadWorker
+
+REQUESTS_PER_CONNECTION = 100
+
+workers = 2
+threads = 4
+worker_class = "warehouse_app.serving.SpreadingWorker"
+
+
+def pre_request(worker, req) -> None:
+    """gunicorn's hook before each request: the connection's last one is answered with close."""
+    if req.req_number >= REQUESTS_PER_CONNECTION:
+        req.must_close = True
+
+
+class SpreadingWorker(ThreadWorker):
+    """gunicorn's threaded worker, which stops accepting while every thread is busy.
+
+    The stock worker accepts whenever it holds fewer than worker_connections connections, so a
+    busy worker takes new connections as readily as an idle one and queues their requests
+    behind its own. This one leaves them, while it is full, to a worker with a free thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0
+
+    def enqueue_req(self, conn):  # on the main thread, as finish_request
+        super().enqueue_req(conn)
+        self.in_flight += 1
+        if self.in_flight >= self.cfg.threads:
+            super().set_accept_enabled(False)
+
+    def finish_request(self, conn, fs):
+        self.in_flight -= 1
+        super().finish_request(conn, fs)
+
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+
