@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+TEST_JOBS ?= 2
 export FLASK_APP := warehouse_app
 
 RUN_PACKAGES := libzbar0
@@ -24,11 +25,14 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (HOST=0.0.0.0 to reach it from phones on the LAN)"
-	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+	$(BIN)/gunicorn -c python:warehouse_app.serving --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - 'warehouse_app:create_app()'
 
+# Two test processes (pytest-xdist, a PostgreSQL database each), then the tests marked
+# "alone" (they restart the PostgreSQL server) by themselves; 5 = none of those was selected.
 test: system-test $(BIN)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) -m "not alone" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check warehouse_app tests bench

@@ -5,6 +5,7 @@ test copies. PostgreSQL: migrated once per run, then emptied before each test.
 """
 import os
 import shutil
+import urllib.parse
 import uuid
 
 import pytest
@@ -15,7 +16,18 @@ from sqlalchemy import create_engine, text
 from warehouse_app import create_app
 from warehouse_app.extensions import db as _db
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist (`make test` runs two processes) each worker has a database of its
+    own beside TEST_DATABASE_URL's: <name>_gw0, <name>_gw1. The pg_ready fixture creates it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
+
+
+PG_URL = _own_database(os.environ.get("TEST_DATABASE_URL", ""))
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 VIRTUAL = [("SUPPLIER", "Supplier", "supplier"), ("CUSTOMER", "Customer", "customer"),
            ("ADJUSTMENT", "Adjustment", "adjustment"), ("SCRAP", "Scrap", "scrap"),
@@ -51,6 +63,8 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pg_ready(tmp_path_factory):
+    from bench.http import ensure_database
+    ensure_database(PG_URL)
     url = _sa_url(PG_URL)
     engine = create_engine(url)
     with engine.begin() as conn:

@@ -56,7 +56,9 @@ def _ledger_ops(url: str) -> dict[str, int]:
     return dict(rows)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+# PostgreSQL's server is restarted: that test runs alone, after the parallel run (Makefile).
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=[pytest.mark.alone] * (e == "postgresql"))
+                                    for e in ENGINES])
 def test_kill_9_in_the_middle_of_the_load_loses_no_acknowledged_movement(engine, tmp_path):
     url = f"sqlite:///{tmp_path / 'faults.db'}" if engine == "sqlite" else _pg_url("_faults")
     tokens = load.prepare(url, SCANNERS, skus=SKUS, bins=BINS)
