@@ -20,7 +20,7 @@ def served(tmp_path):
     """The app served on a fresh SQLite file; (port, tokens, start) where start(workers, threads)
     serves it and may be called once."""
     url = f"sqlite:///{tmp_path / 'serving.db'}"
-    tokens = load.prepare(url, 1, skus=20, bins=4)
+    tokens = load.prepare(url, 16, skus=160, bins=4)
     port, servers = load.free_port(), []
 
     def start(workers=None, threads=None):
@@ -52,9 +52,21 @@ def test_a_connection_is_closed_after_its_hundredth_request_and_the_client_goes_
 def test_the_scanners_movements_all_land_when_connections_rotate(served):
     port, tokens, start = served
     start()
-    ran, _elapsed = load.run_scanners(port, tokens, count=250, skus=20, bins=4)
+    ran, _elapsed = load.run_scanners(port, tokens[:1], count=250, skus=20, bins=4)
     scanner = ran[0]
     assert len(scanner.acked) == 250 and not scanner.refused and scanner.retries == 0
+
+
+def test_with_every_thread_busy_a_new_connection_still_gets_in_soon(served):
+    """Sixteen scanners on two workers of two threads: every thread is always busy. A scanner
+    whose connection was closed after its 100th request is let in within a pause, not starved
+    until the others stop."""
+    port, tokens, start = served
+    start(workers=2, threads=2)
+    ran, _elapsed = load.run_scanners(port, tokens, count=150, skus=160, bins=4)
+    assert all(len(s.acked) == 150 and not s.refused for s in ran)
+    slowest = max(t for s in ran for t in s.times)
+    assert slowest < 1.5, f"a scan waited {slowest:.1f} s"
 
 
 def _hold_a_thread(port: int) -> socket.socket:
