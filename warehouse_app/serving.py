@@ -36,31 +36,44 @@ def pre_request(worker, req) -> None:
 
 
 class SpreadingWorker(ThreadWorker):
-    """gunicorn's threaded worker, which pauses accepting while every thread is busy.
+    """gunicorn's threaded worker, which leaves new connections to workers with a free thread.
 
     The stock worker accepts whenever it holds fewer than worker_connections connections, so a
     busy worker takes new connections as readily as an idle one and queues their requests
-    behind its own. This one leaves them to a worker with a free thread: while its threads are
-    all busy it accepts at most one new connection every FULL_PAUSE seconds, so that when every
-    worker is busy a new connection still gets in, soon, somewhere.
+    behind its own. This one, while its threads are all busy, lets a waiting connection wait
+    FULL_PAUSE seconds for a worker with a free thread to take it, and takes it only when
+    nobody did: when every worker is busy a new connection still gets in, soon.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.in_flight, self.paused_at = 0, 0.0
+        self.in_flight, self.paused_at, self.seen_waiting = 0, 0.0, None
 
-    def enqueue_req(self, conn):  # on the main thread, as finish_request
+    def full(self) -> bool:
+        return self.in_flight >= self.cfg.threads
+
+    def enqueue_req(self, conn):  # on the main thread, as everything below
         super().enqueue_req(conn)
         self.in_flight += 1
-        if self.in_flight >= self.cfg.threads and self._accepting:
-            self.paused_at = time.monotonic()
-            super().set_accept_enabled(False)
 
     def finish_request(self, conn, fs):
         self.in_flight -= 1
+        if not self.full():
+            self.seen_waiting = None
         super().finish_request(conn, fs)
 
+    def accept(self, listener):
+        if self.full():
+            now = time.monotonic()
+            if self.seen_waiting is None or now - self.seen_waiting < FULL_PAUSE:
+                self.seen_waiting = self.seen_waiting or now  # first seen: leave it a while
+                self.paused_at = now
+                super().set_accept_enabled(False)
+                return
+        self.seen_waiting = None
+        super().accept(listener)
+
     def set_accept_enabled(self, enabled):  # the run loop's call, each time round
-        if enabled and self.in_flight >= self.cfg.threads:
+        if enabled and self.full():
             enabled = time.monotonic() - self.paused_at >= FULL_PAUSE
         super().set_accept_enabled(enabled)

@@ -185,3 +185,31 @@ def test_ledger_filters_by_time(client, staff, shelf):
     assert client.get(f"{URL}?until=2000-01-01T00:00:00Z",
                       headers=staff).get_json()["total"] == 0
     assert_error(client.get(f"{URL}?since=yesterday", headers=staff), 422, field="since")
+
+
+def test_the_answer_to_a_scan_reads_nothing_back(client, staff, shelf):
+    """The answer is built from what was written: no transaction begins after the movement's
+    commit. A column never set (reversal_of_id) used to be read back in one of its own: on
+    SQLite a second BEGIN IMMEDIATE per scan, queueing behind every writer."""
+    from sqlalchemy import event
+
+    from warehouse_app.extensions import db
+    seen = []
+
+    def began(conn):
+        seen.append("begin")
+
+    def committed(conn):
+        seen.append("commit")
+    event.listen(db.engine, "begin", began)
+    event.listen(db.engine, "commit", committed)
+    try:
+        for body in ({"kind": "transfer", "from_location": "A-01", "to_location": "A-02"},
+                     {"kind": "pick", "from_location": "A-02"}):
+            seen.clear()
+            response = post(client, staff, sku="P-1", qty=1, **body)
+            assert response.status_code == 201 and response.get_json()["reversal_of"] is None
+            assert seen and seen[-1] == "commit", seen
+    finally:
+        event.remove(db.engine, "begin", began)
+        event.remove(db.engine, "commit", committed)

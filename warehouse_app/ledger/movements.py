@@ -144,13 +144,15 @@ _ADOPTED = "ledger_adopted"
 
 
 def _insert(connection, m: Movement) -> None:
-    values = {}
+    values, given = {}, vars(m)
     for column in _MOVEMENT_COLUMNS:
         value = getattr(m, column.key)
         if value is None and column.default is not None:  # what a flush would have filled in
             default = column.default
             value = default.arg(None) if default.is_callable else default.arg
             setattr(m, column.key, value)
+        elif column.key not in given:  # never set (reversal_of_id, say): known to be None, else
+            set_committed_value(m, column.key, value)  # reading it would query (see _adopt)
         values[column.key] = value
     m.id = _INSERT_MOVEMENT.run(connection, values).lastrowid
 
