@@ -4,7 +4,9 @@
 
 Two worker processes of four threads each: one process per core, and threads so that a
 supervisor's live view (a Server-Sent Events stream, up to INSIGHT_SSE_SECONDS) or a slow phone
-does not stop scanning. Arguments on gunicorn's command line win over these settings.
+does not stop scanning. A worker keeps at most INSIGHT_SSE_STREAMS (2) long streams; further
+viewers poll (insight/live.py), so at least half the threads are always left for scans.
+Arguments on gunicorn's command line win over these settings.
 
 A kept-alive connection stays with the worker that accepted it. A till or a scanner that posts
 without pause keeps its connection for as long as it posts, and gunicorn's own threaded worker

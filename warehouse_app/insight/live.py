@@ -15,6 +15,7 @@ worker is never held for good. Still, serve viewers with threads (warehouse_app/
 that they do not starve the scanners.
 """
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,10 +76,45 @@ def _drain(conn, seconds: float) -> None:
         pass
 
 
+def _long_streams():
+    """This worker process's slots for long streams (INSIGHT_SSE_STREAMS, 2 by default)."""
+    slots = current_app.extensions.get("live_streams")
+    if slots is None:
+        limit = int(current_app.config.get("INSIGHT_SSE_STREAMS", 2))
+        slots = current_app.extensions.setdefault("live_streams",
+                                                  threading.BoundedSemaphore(limit))
+    return slots
+
+
 def stream(since: int, seconds: float | None = None) -> Iterator[str]:
-    """Events for the central view until the time is up; the browser then reconnects."""
+    """Events for the central view until the time is up; the browser then reconnects.
+
+    A long stream holds one of the worker's threads, which a scan then cannot have. So each
+    worker process keeps at most INSIGHT_SSE_STREAMS of them; a viewer beyond that gets what
+    changed since its last event at once, and the stream ends there: its browser comes back
+    after `retry:` (2 s), which is polling, at one short request per viewer every 2 s.
+    """
     seconds = seconds or float(current_app.config.get("INSIGHT_SSE_SECONDS", 25))
+    slots = _long_streams()
+    long = slots.acquire(blocking=False)
+    try:
+        yield from _events(since, seconds if long else 0)
+    finally:
+        if long:
+            slots.release()
+
+
+def _events(since: int, seconds: float) -> Iterator[str]:
     yield f"retry: {RETRY_MS}\n\n"
+    if seconds <= 0:  # one look
+        newest, rows = changes(since)
+        totals = central.warehouse_totals() if rows else {}
+        db.session.rollback()
+        if rows is None:
+            yield event("reload", {}, newest)
+        elif rows:
+            yield event("stock", {"products": rows, "warehouses": totals}, newest)
+        return
     deadline, quiet_since = time.monotonic() + seconds, time.monotonic()
     with waiter() as wait:  # listening before the first look: nothing slips in between
         while (left := deadline - time.monotonic()) > 0:
