@@ -10,14 +10,17 @@ Arguments on gunicorn's command line win over these settings.
 
 A kept-alive connection stays with the worker that accepted it. A till or a scanner that posts
 without pause keeps its connection for as long as it posts, and gunicorn's own threaded worker
-accepts whatever arrives while it has room: in bench/http.py its first worker took all 8
-scanners' connections (one process at 97% of a core, the other idle, 144-185 movements/s).
-So here a worker whose threads are all busy stops accepting (SpreadingWorker), and the answer
-to a connection's REQUESTS_PER_CONNECTION-th request says "Connection: close" (as nginx's
-keepalive_requests does): the client opens a new connection with its next request, and a
-worker with a free thread takes it. Spread, the same run gives 219-274/s, each worker at about
-75 % of a core. A phone scanning every few seconds never gets that far: its connection is
-closed after `keepalive` idle seconds anyway.
+accepts whatever arrives while it has room. In bench/http.py (8 scanners) its first worker took
+all or most of the connections in 4 runs of 9: one process at a full core, the other nearly
+idle, 143-152 movements/s against 265-348/s when the split happened to be even. So here:
+- a worker whose threads are all busy leaves a waiting connection to a worker with a free
+  thread (SpreadingWorker);
+- the answer to a connection's REQUESTS_PER_CONNECTION-th request says "Connection: close" (as
+  nginx's keepalive_requests does): the client opens a new connection with its next request,
+  and a worker with a free thread takes it.
+Spread, 5 runs of 5 gave 294-335/s, each worker at about 80 % of a core. A phone scanning every
+few seconds never gets to 100 requests: its connection is closed after `keepalive` idle
+seconds anyway.
 """
 import time
 
