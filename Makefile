@@ -29,7 +29,8 @@ run: install
 		--access-logfile - 'warehouse_app:create_app()'
 
 # Two test processes (pytest-xdist, a PostgreSQL database each), then the tests marked
-# "alone" (they restart the PostgreSQL server) by themselves; 5 = none of those was selected.
+# "alone" by themselves (they restart the PostgreSQL server, or time the served app under
+# load); 5 = none of those was selected.
 test: system-test $(BIN)/.installed
 	$(BIN)/python -m pytest -n $(TEST_JOBS) -m "not alone" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]

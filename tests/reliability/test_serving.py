@@ -4,6 +4,9 @@ gunicorn is started as `make run` starts it. A connection's 100th answer says
 "Connection: close", and a client that keeps posting simply opens a new one. A worker whose
 threads are all busy leaves a new connection to a worker with a free thread, instead of taking
 it and making it wait.
+
+These tests time the served app under load, so they run by themselves, after the parallel run
+(`alone`): next to another test process a scan's latency can triple.
 """
 import http.client
 import socket
@@ -13,6 +16,8 @@ import pytest
 
 from bench import http as load
 from warehouse_app import serving
+
+pytestmark = pytest.mark.alone
 
 
 @pytest.fixture()
