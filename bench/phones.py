@@ -143,23 +143,25 @@ def prepare(folder: Path) -> list[Page]:
         order, count = work_to_do()
         db.session.commit()
         with app.test_request_context():
-            flow = lambda name: url_for("scanning.flow_page", flow=name)  # noqa: E731
-            return [
-                Page("home", url_for("web.home"), "#scan-code"),
-                Page("look-up", url_for("web.lookup"), "#scan-code"),
-                Page("receive", flow("receive"), "#scan"),
-                Page("move/put-away", flow("move"), "#scan"),
-                Page("pick list", url_for("orders.pick"), "#scan-code"),
-                Page("pick order", url_for("orders.pick_order", reference=order), "#scan"),
-                Page("count", url_for("counting.count_page", reference=count), "#scan"),
-                Page("return", flow("return"), "#scan"),
-                Page("adjust", flow("adjust"), "#scan", user="supervisor"),
-                Page("labels", url_for("labels.index"), "#products-sku"),
-            ]
+            return scan_pages(order, count)
 
 
-
-
+def scan_pages(order: str, count: str) -> list[Page]:
+    """Every scanning page (URLs from the blueprints: in a request context), with this order to
+    pick and this count to count. tests/web/test_page_weight.py opens the same list."""
+    flow = lambda name: url_for("scanning.flow_page", flow=name)  # noqa: E731
+    return [
+        Page("home", url_for("web.home"), "#scan-code"),
+        Page("look-up", url_for("web.lookup"), "#scan-code"),
+        Page("receive", flow("receive"), "#scan"),
+        Page("move/put-away", flow("move"), "#scan"),
+        Page("pick list", url_for("orders.pick"), "#scan-code"),
+        Page("pick order", url_for("orders.pick_order", reference=order), "#scan"),
+        Page("count", url_for("counting.count_page", reference=count), "#scan"),
+        Page("return", flow("return"), "#scan"),
+        Page("adjust", flow("adjust"), "#scan", user="supervisor"),  # staff may not adjust
+        Page("labels", url_for("labels.index"), "#products-sku"),
+    ]
 
 
 class Wire:

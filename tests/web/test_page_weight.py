@@ -9,17 +9,11 @@ compresses), must stay under 100 KB (100,000 bytes). Bytes only: the times are b
 import time
 
 import pytest
-from flask import g, url_for
-from sqlalchemy import select
+from flask import g
 
+from bench.phones import scan_pages, work_to_do
 from tests.phone import log_in, new_page
-from warehouse_app.auth.models import User
-from warehouse_app.catalog.models import Product
-from warehouse_app.counting import planning
 from warehouse_app.demo import seeding
-from warehouse_app.ledger.models import WarehouseStock
-from warehouse_app.locations.models import Location
-from warehouse_app.orders import reserving
 
 pytestmark = pytest.mark.browser
 
@@ -45,37 +39,14 @@ WORKER_INSTALLED = """async () => {
 
 @pytest.fixture
 def demo(app, db):
-    """The demo warehouse with six open orders and an open count of aisle MAIN-A; the page URLs:
-    (name, path, scan field, user)."""
+    """The demo warehouse with six open orders and an open count of aisle MAIN-A: the pages
+    bench/phones.py measures."""
     g.cli_actor = "demo seed"
     seeding.load()
-    main = db.session.scalar(select(Location).where(Location.code == "MAIN"))
-    skus = db.session.scalars(
-        select(Product.sku).join(WarehouseStock, WarehouseStock.product_id == Product.id)
-        .where(WarehouseStock.warehouse_id == main.id,
-               WarehouseStock.on_hand - WarehouseStock.reserved >= 2)
-        .order_by(Product.sku).limit(18)).all()
-    for n in range(6):
-        reserving.place({"reference": f"SO-{n + 1:05d}", "customer": f"Customer {n + 1}",
-                         "warehouse": "MAIN",
-                         "lines": [{"sku": s, "qty": 1} for s in skus[n * 3:n * 3 + 3]]})
-    boss = db.session.scalar(select(User).where(User.username == "supervisor"))
-    count = planning.open_count({"locations": ["MAIN-A"]}, boss)
+    order, count = work_to_do()
     db.session.commit()
     with app.test_request_context():
-        flow = lambda name: url_for("scanning.flow_page", flow=name)  # noqa: E731
-        return [("home", url_for("web.home"), "#scan-code", "staff"),
-                ("look-up", url_for("web.lookup"), "#scan-code", "staff"),
-                ("receive", flow("receive"), "#scan", "staff"),
-                ("move/put-away", flow("move"), "#scan", "staff"),
-                ("pick list", url_for("orders.pick"), "#scan-code", "staff"),
-                ("pick order", url_for("orders.pick_order", reference="SO-00001"), "#scan",
-                 "staff"),
-                ("count", url_for("counting.count_page", reference=count.reference), "#scan",
-                 "staff"),
-                ("return", flow("return"), "#scan", "staff"),
-                ("adjust", flow("adjust"), "#scan", "supervisor"),  # staff may not adjust
-                ("labels", url_for("labels.index"), "#products-sku", "staff")]
+        return scan_pages(order, count)
 
 
 def signed_in(chromium, base_url: str, user: str) -> dict:
@@ -121,9 +92,9 @@ def downloads(chromium, base_url: str, path: str, scan: str, state: dict) -> dic
 
 
 def test_each_scanning_page_downloads_under_100_kb_on_a_cold_phone(chromium, live_server, demo):
-    states = {user: signed_in(chromium, live_server.url, user) for *_, user in demo}
+    states = {page.user: signed_in(chromium, live_server.url, page.user) for page in demo}
     weights, heavy = {}, []
-    for name, path, scan, user in demo:
+    for name, path, scan, user in ((p.name, p.path, p.scan, p.user) for p in demo):
         sizes = downloads(chromium, live_server.url, path, scan, states[user])
         weights[name] = sum(sizes.values())
         assert any(url.startswith("/static/css/") for url in sizes), f"{name}: no CSS counted"
