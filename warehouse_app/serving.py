@@ -52,7 +52,7 @@ class SpreadingWorker(ThreadWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.in_flight, self.paused_at, self.seen_waiting = 0, 0.0, None
+        self.in_flight, self.seen_waiting = 0, None  # when a waiting connection was first left
 
     def full(self) -> bool:
         return self.in_flight >= self.cfg.threads
@@ -72,13 +72,12 @@ class SpreadingWorker(ThreadWorker):
             now = time.monotonic()
             if self.seen_waiting is None or now - self.seen_waiting < FULL_PAUSE:
                 self.seen_waiting = self.seen_waiting or now  # first seen: leave it a while
-                self.paused_at = now
                 super().set_accept_enabled(False)
                 return
         self.seen_waiting = None
         super().accept(listener)
 
     def set_accept_enabled(self, enabled):  # the run loop's call, each time round
-        if enabled and self.full():
-            enabled = time.monotonic() - self.paused_at >= FULL_PAUSE
+        if enabled and self.full() and self.seen_waiting is not None:
+            enabled = time.monotonic() - self.seen_waiting >= FULL_PAUSE
         super().set_accept_enabled(enabled)

@@ -77,7 +77,8 @@ def _drain(conn, seconds: float) -> None:
 
 
 def _long_streams():
-    """This worker process's slots for long streams (INSIGHT_SSE_STREAMS, 2 by default)."""
+    """This worker process's slots for long streams (INSIGHT_SSE_STREAMS, 2 by default; read
+    at the first stream)."""
     slots = current_app.extensions.get("live_streams")
     if slots is None:
         limit = int(current_app.config.get("INSIGHT_SSE_STREAMS", 2))
@@ -104,27 +105,30 @@ def stream(since: int, seconds: float | None = None) -> Iterator[str]:
             slots.release()
 
 
+def _update(since: int) -> tuple[int, str | None]:
+    """The newest movement id, and the event for what changed after `since` (None: nothing)."""
+    newest, rows = changes(since)
+    totals = central.warehouse_totals() if rows else {}
+    db.session.rollback()  # hold no snapshot, lock or connection while waiting
+    if rows is None:
+        return newest, event("reload", {}, newest)
+    if rows:
+        return newest, event("stock", {"products": rows, "warehouses": totals}, newest)
+    return newest, None
+
+
 def _events(since: int, seconds: float) -> Iterator[str]:
     yield f"retry: {RETRY_MS}\n\n"
     if seconds <= 0:  # one look
-        newest, rows = changes(since)
-        totals = central.warehouse_totals() if rows else {}
-        db.session.rollback()
-        if rows is None:
-            yield event("reload", {}, newest)
-        elif rows:
-            yield event("stock", {"products": rows, "warehouses": totals}, newest)
+        if sent := _update(since)[1]:
+            yield sent
         return
     deadline, quiet_since = time.monotonic() + seconds, time.monotonic()
     with waiter() as wait:  # listening before the first look: nothing slips in between
         while (left := deadline - time.monotonic()) > 0:
-            newest, rows = changes(since)
-            totals = central.warehouse_totals() if rows else {}
-            db.session.rollback()  # hold no snapshot, lock or connection while waiting
-            if rows is None:
-                yield event("reload", {}, newest)
-            elif rows:
-                yield event("stock", {"products": rows, "warehouses": totals}, newest)
+            newest, sent = _update(since)
+            if sent:
+                yield sent
             elif time.monotonic() - quiet_since > HEARTBEAT:
                 yield ": still here\n\n"
             else:
