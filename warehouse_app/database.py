@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from werkzeug.routing import IntegerConverter
 
@@ -43,7 +44,7 @@ def reading_first():
     """
     from warehouse_app.extensions import db
     session = db.session()
-    if (not has_request_context() or session.in_transaction() or session.new
+    if (not has_request_context() or holds_connection(session) or session.new
             or session.dirty or session.deleted  # it would write: it takes the lock anyway
             or session.get_bind().dialect.name != "sqlite"):
         yield
@@ -53,12 +54,34 @@ def reading_first():
         yield
     finally:
         g.reading_first = False
-    if session.in_transaction():
+    # Only a read transaction begun on the database is ended here. Objects handed to the session
+    # without one (prepared.Loader) began only the session's own bookkeeping, which the write
+    # then goes on in: ending it would cost a commit's events for nothing.
+    if holds_connection(session):
         keep, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()
         finally:
             session.expire_on_commit = keep
+
+
+_CONNECTED = "connected"
+
+
+def holds_connection(session: Session) -> bool:
+    """Whether the session's transaction has begun one on the database (not only its own)."""
+    return session.info.get(_CONNECTED, False)
+
+
+@event.listens_for(Session, "after_begin")
+def _connected(session: Session, transaction, connection) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
 
 
 def _busy_timeout_ms() -> int:

@@ -52,3 +52,118 @@ def test_a_literal_in_the_statement_is_sent_too(db, make_product):
     db.session.commit()
     db.session.refresh(product)
     assert product.reorder_point == 3
+
+
+# Loader: one ORM object by a unique column, as a query would load it.
+
+def _columns(thing) -> dict:
+    return {column.key: getattr(thing, column.key) for column in thing.__table__.columns}
+
+
+def _load_both_ways(app, db, loader, value):
+    """The loader's object (on SQLite read in no transaction, inside reading_first) and a
+    query's, each in a fresh session."""
+    from warehouse_app.database import reading_first
+    db.session.commit()
+    db.session.expunge_all()
+    with app.test_request_context("/", method="POST"), reading_first():
+        loaded = loader.one(db.session(), value)
+        began = db.session.info.get("connected", False)
+    db.session.expunge_all()
+    queried = db.session.scalar(select(loader.model).where(loader.column == value))
+    db.session.expunge_all()
+    return loaded, queried, began
+
+
+def test_a_loaded_row_is_what_a_query_loads(app, db, make_product, make_location, make_user,
+                                            engine_name):
+    from warehouse_app.auth.models import ApiToken, Role, User
+    from warehouse_app.auth.users import create_token, revoke_token
+    from warehouse_app.catalog.models import Product, Tracking
+    from warehouse_app.locations.models import Location
+    from warehouse_app.prepared import Loader
+
+    home = make_location("A-07", capacity=40)
+    product = make_product("P-ALL", name="Über ☃", description="x" * 300, unit_cost="1.2345",
+                           sale_price="9.99", reorder_point=5, lead_time_days=3,
+                           tracking="lot", variant_group="TEE", variant="M / blue")
+    product.home_location_id, product.active = home.id, False
+    user = make_user("loaded", "supervisor")
+    token, _secret = create_token("loaded-token", user, role=Role.STAFF, scopes=["read", "orders"])
+    token.last_used_at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    revoke_token(token)
+    cases = [(Loader(Product, Product.sku), "P-ALL"), (Loader(Location, Location.code), "A-07"),
+             (Loader(User, User.id), user.id), (Loader(ApiToken, ApiToken.name), "loaded-token")]
+    for loader, value in cases:
+        loaded, queried, began = _load_both_ways(app, db, loader, value)
+        assert _columns(loaded) == _columns(queried)
+        assert {type(v) for v in _columns(loaded).values()} == {
+            type(v) for v in _columns(queried).values()}
+        assert not began or engine_name == "postgresql"  # SQLite: read in no transaction
+    loaded, _queried, _ = _load_both_ways(app, db, Loader(Product, Product.sku), "P-ALL")
+    assert loaded.tracking is Tracking.LOT and loaded.sale_price == Decimal("9.99")
+    db.session.add(loaded)
+    assert loaded.home_location.code == "A-07"  # a relationship loads when first asked for
+    assert loaded.barcodes == []
+    assert Loader(Product, Product.sku).one(db.session(), "NO-SUCH") is None
+
+
+def test_a_loaded_object_changes_and_saves_like_a_queried_one(db, make_product):
+    from warehouse_app.catalog.models import Product
+    from warehouse_app.prepared import Loader
+    make_product("P-SAVE")
+    db.session.expunge_all()
+    loaded = Loader(Product, Product.sku).one(db.session(), "P-SAVE")
+    assert loaded in db.session and not db.session.dirty
+    loaded.name = "Renamed"
+    db.session.commit()
+    db.session.expunge_all()
+    assert db.session.scalar(select(Product.name).where(Product.sku == "P-SAVE")) == "Renamed"
+
+
+def test_the_sessions_own_copy_and_its_unsaved_changes_are_what_is_found(db, make_product):
+    from warehouse_app.catalog import products
+    from warehouse_app.catalog.models import Product
+    from warehouse_app.prepared import Loader
+    loader = Loader(Product, Product.sku)
+    held = make_product("P-HELD")
+    assert loader.one(db.session(), "P-HELD") is held  # the session's copy, not a second one
+    db.session.add(Product(sku="P-NEW", name="Not flushed yet"))
+    found = loader.one(db.session(), "P-NEW")  # a query would flush it first: so does this
+    assert found is not None and found.name == "Not flushed yet"
+    held.sku = "P-MOVED"
+    assert loader.one(db.session(), "P-HELD") is None
+    assert products.by_sku("P-MOVED") is held
+    db.session.rollback()
+
+
+def test_a_scan_is_one_transaction_its_look_ups_take_none(client, staff, make_product,
+                                                          make_location, stock):
+    """The token, the product and the bins are read before the write begins, in no transaction
+    of their own: a scan begins exactly one, the write (on SQLite, BEGIN IMMEDIATE)."""
+    from sqlalchemy import event
+
+    from warehouse_app.extensions import db
+    stock(make_product("P-1"), make_location("A-01"), 5)
+    make_location("A-02")
+    seen = []
+    event.listen(db.engine, "begin", began := lambda conn: seen.append("begin"))
+    event.listen(db.engine, "commit", committed := lambda conn: seen.append("commit"))
+    try:
+        for body in ({"kind": "transfer", "from_location": "A-01", "to_location": "A-02"},
+                     {"kind": "pick", "from_location": "A-02"},
+                     {"kind": "receive", "to_location": "a-01 "}):
+            seen.clear()
+            response = client.post("/api/v1/movements", headers=staff,
+                                   json={"sku": "P-1", "qty": 1, **body})
+            assert response.status_code == 201, response.get_json()
+            assert seen == ["begin", "commit"]
+        for body, status in (({"sku": "NOPE", "kind": "receive", "to_location": "A-01"}, 404),
+                             ({"sku": "P-1", "kind": "receive", "to_location": "NOPE"}, 404)):
+            seen.clear()
+            response = client.post("/api/v1/movements", headers=staff, json={"qty": 1, **body})
+            assert response.status_code == status
+            assert "commit" not in seen  # refused before anything was written
+    finally:
+        event.remove(db.engine, "begin", began)
+        event.remove(db.engine, "commit", committed)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from warehouse_app.auth.models import ApiToken, LoginFailure, Role, User
@@ -13,9 +13,12 @@ from warehouse_app.auth.scopes import parse_scopes
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.models import utcnow
+from warehouse_app.prepared import Loader
 
 PASSWORD_MIN = 8
 TOKEN_PREFIX = "wh_"
+_TOKEN_BY_DIGEST = Loader(ApiToken, ApiToken.token_hash)
+_USER_BY_ID = Loader(User, User.id)
 
 
 def parse_role(value) -> Role:
@@ -111,9 +114,13 @@ def token_for(secret: str) -> ApiToken | None:
     """The live token with this secret, if any."""
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret))
-                              .options(joinedload(ApiToken.user)))  # one query, not two
-    if token is None or token.revoked_at is not None or not token.user.active:
+    session = db.session()
+    token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
+    if token is None or token.revoked_at is not None:
+        return None
+    if "user" not in token.__dict__:  # loaded now: its user too, without a lazy load's query
+        set_committed_value(token, "user", _USER_BY_ID.one(session, token.user_id))
+    if not token.user.active:
         return None
     return token
 

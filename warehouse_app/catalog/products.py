@@ -7,9 +7,11 @@ from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import parse_cost
+from warehouse_app.prepared import Loader
 
 SKU_MAX, NAME_MAX, DESCRIPTION_MAX, CODE_MAX = 64, 200, 5000, 64
 MAX_PACK = 100_000
+_BY_SKU = Loader(Product, Product.sku)
 MAX_DAYS = 3650
 MAX_POINT = 1_000_000_000
 INT_FIELDS = {"reorder_point": MAX_POINT, "safety_stock": MAX_POINT, "lead_time_days": MAX_DAYS}
@@ -57,7 +59,7 @@ def by_sku(sku, field: str = "sku") -> Product:
     """The product with this SKU, or a 404 naming it."""
     if not isinstance(sku, str) or not sku.strip():
         raise DomainError("A SKU is required.", field=field)
-    product = db.session.scalar(select(Product).where(Product.sku == sku.strip()))
+    product = _BY_SKU.one(db.session(), sku.strip())
     if product is None:
         raise NotFound(f"No product with SKU {sku.strip()[:64]}.", field=field)
     return product

@@ -10,8 +10,10 @@ from warehouse_app.locations.models import (
     Location,
     LocationKind,
 )
+from warehouse_app.prepared import Loader
 
 CODE_MAX = 40
+_BY_CODE = Loader(Location, Location.code)
 
 
 def virtual(kind: LocationKind) -> Location:
@@ -36,7 +38,7 @@ def by_code(code, field: str = "location") -> Location:
     norm = normalise_code(code) if isinstance(code, str) else None
     if not norm:
         raise DomainError("A location code is required.", field=field)
-    location = db.session.scalar(select(Location).where(Location.code == norm))
+    location = _BY_CODE.one(db.session(), norm)
     if location is None:
         raise NotFound(f"No location with code {norm[:60]}.", field=field)
     return location
