@@ -190,3 +190,27 @@ def test_remembered_reorder_points_warm_in_batches_and_an_override_counts_at_onc
     move("pick", products[0], 1, from_location=shop["A"])
     assert open_kinds(db, products[0]) == {"low_stock"}  # 2 left, point 4 at once
     reorder._RECENT.clear()
+
+
+def test_a_deactivated_product_has_no_point_and_that_is_remembered_too(
+        db, app, shop, move, make_product, monkeypatch):
+    """A deactivated product has no reorder point; its stock can still leave. Each of its
+    movements used to miss the cache and work out a whole batch of points again."""
+    from warehouse_app.catalog import products
+    from warehouse_app.insight import reorder
+    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
+    reorder._RECENT.clear()
+    product = make_product("GONE-1", reorder_point=2)
+    move("receive", product, 5, to_location=shop["A"])
+    products.update(product, {"active": False})
+    db.session.commit()
+    reorder._RECENT.clear()
+    worked_out = []
+    real_points = reorder.points
+    monkeypatch.setattr(reorder, "points", lambda *a, **k: worked_out.append(1) or
+                        real_points(*a, **k))
+    for _ in range(3):
+        move("pick", product, 1, from_location=shop["A"])
+    assert len(worked_out) == 1
+    assert reorder.recent_points([product.id]) == {}
+    reorder._RECENT.clear()

@@ -137,14 +137,18 @@ def test_the_sessions_own_copy_and_its_unsaved_changes_are_what_is_found(db, mak
     db.session.rollback()
 
 
-def test_a_scan_is_one_transaction_its_look_ups_take_none(client, staff, make_product,
+def test_a_scan_is_one_transaction_its_look_ups_take_none(app, client, staff, make_product,
                                                           make_location, stock):
     """The token, the product and the bins are read before the write begins, in no transaction
     of their own: a scan begins exactly one, the write (on SQLite, BEGIN IMMEDIATE)."""
     from sqlalchemy import event
 
     from warehouse_app.extensions import db
-    stock(make_product("P-1"), make_location("A-01"), 5)
+    from warehouse_app.insight import reorder
+    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300  # as served: the reorder point is known
+    product = make_product("P-1")
+    reorder.recent_points([product.id])
+    stock(product, make_location("A-01"), 5)
     make_location("A-02")
     seen = []
     event.listen(db.engine, "begin", began := lambda conn: seen.append("begin"))
@@ -167,3 +171,39 @@ def test_a_scan_is_one_transaction_its_look_ups_take_none(client, staff, make_pr
     finally:
         event.remove(db.engine, "begin", began)
         event.remove(db.engine, "commit", committed)
+
+
+def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client, staff,
+                                                                      make_product,
+                                                                      make_location,
+                                                                      engine_name):
+    """Working out a reorder point reads the product's demand (with a batch of others): on
+    SQLite before the write begins, not while every other writer waits for the write lock."""
+    from sqlalchemy import event
+
+    from warehouse_app.database import _may_write
+    from warehouse_app.extensions import db
+    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
+    make_product("P-COLD", reorder_point=3)
+    make_location("A-01")
+    # The token's first use is noted (once a minute) with the write, which then begins at once.
+    assert client.get("/api/v1/products", headers=staff).status_code == 200
+    seen = []
+    event.listen(db.engine, "begin", began := lambda conn: seen.append(
+        "write begins" if _may_write() else "read begins"))
+    event.listen(db.engine, "before_cursor_execute", ran := lambda conn, cursor, statement, *_:
+                 seen.append("points" if "reorder_override" in statement else "other"))
+    try:
+        response = client.post("/api/v1/movements", headers=staff, json={
+            "sku": "P-COLD", "qty": 2, "kind": "receive", "to_location": "A-01"})
+        assert response.status_code == 201
+    finally:
+        event.remove(db.engine, "begin", began)
+        event.remove(db.engine, "before_cursor_execute", ran)
+    assert "points" in seen and "write begins" in seen
+    if engine_name == "sqlite":  # PostgreSQL has no lock for the whole database to keep short
+        assert seen.index("points") < seen.index("write begins"), seen
+    from warehouse_app.insight.models import Alert
+    db.session.commit()
+    kinds = db.session.scalars(select(Alert.kind).where(Alert.cleared_at.is_(None))).all()
+    assert [kind.value for kind in kinds] == ["low_stock"]  # 2 <= 3: raised with the receipt

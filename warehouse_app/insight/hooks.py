@@ -16,14 +16,21 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session, object_session
 
 from warehouse_app.extensions import db
-from warehouse_app.insight import alerts
-from warehouse_app.ledger.movements import movement_posted
+from warehouse_app.insight import alerts, reorder
+from warehouse_app.ledger.movements import movement_coming, movement_posted
 from warehouse_app.locations.models import LocationKind
 
 CHANNEL = "insight_stock"
 MOVED, COUNTED, SOLD = "insight_moved", "insight_counted", "insight_sold"
 TOUCHED = "insight_touched"
 log = logging.getLogger(__name__)
+
+
+@movement_coming.connect
+def warm_points(product, **_extra) -> None:
+    """The product's reorder point, worked out now when stale, not inside the write: a stale one
+    is recomputed with a batch of others, which can take tens of milliseconds."""
+    reorder.recent_points([product.id])
 
 
 @movement_posted.connect

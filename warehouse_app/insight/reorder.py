@@ -161,11 +161,13 @@ def recent_points(product_ids) -> dict[int, tuple[str, int, bool]]:
     ttl = float(current_app.config.get("INSIGHT_POINT_CACHE_SECONDS", 300))
     url, now = db.engine, time.monotonic()  # the engine object: hashing its URL renders it
     found = {}
+    missing = []
     for pid in product_ids:
         entry = _RECENT.get((url, pid))
-        if entry is not None and entry[0] > now:
+        if entry is None or entry[0] <= now:
+            missing.append(pid)
+        elif entry[1] is not None:  # None: no point (not an active product), also remembered
             found[pid] = entry[1]
-    missing = [pid for pid in product_ids if pid not in found]
     if not missing:
         return found
     batch = set(missing)
@@ -180,6 +182,9 @@ def recent_points(product_ids) -> dict[int, tuple[str, int, bool]]:
     if len(_RECENT) > 100_000:
         _RECENT.clear()
     wanted = set(product_ids)
+    if ttl > 0:  # a deactivated product has none: without this it would miss every time
+        for pid in missing:
+            _RECENT[(url, pid)] = (now + ttl, None)
     for point in points(policy(), batch):
         entry = (point.sku, point.reorder_point, point.product_id in tracked)
         if point.product_id in wanted:

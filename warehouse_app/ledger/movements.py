@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse_app.catalog.models import Product, Tracking
+from warehouse_app.database import reading_first
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import (
@@ -58,6 +59,10 @@ IMPLIED_TO = {MovementKind.PICK: LocationKind.CUSTOMER,
 SCRAP_REASONS = frozenset({Reason.DAMAGE, Reason.EXPIRY})
 # Sent with each newly posted movement (not a replay), inside the caller's transaction.
 movement_posted = signal("movement-posted")
+# Sent with the product a movement is about to move, before its write begins (on SQLite before
+# the database's one write lock is taken): what listeners will need inside the write (a reorder
+# point, say) is made ready here, not while every other writer waits.
+movement_coming = signal("movement-coming")
 
 
 def post(m: Movement) -> Movement:
@@ -355,6 +360,9 @@ class Line:
 def record(line: Line, user=None) -> Movement:
     """Check one line against the rules of its kind and post it."""
     check_qty(line.qty)
+    if movement_coming.receivers:
+        with reading_first():
+            movement_coming.send(line.product)
     source, target = _ends(line)
     _check_shape(line.kind, source, target)
     if line.client_op_id and (seen := _by_op_id(line.client_op_id)):
