@@ -1,7 +1,7 @@
 """HTTP load benchmark: simulated scanners posting movements to the served app, and look-ups.
 
 Run: .venv/bin/python bench/http.py [--seconds 15] [--scanners 8 32] [--engines sqlite postgresql]
-     [--pg postgresql://postgres@127.0.0.1:5432/bench]
+     [--pg postgresql://postgres@127.0.0.1:5432/bench] [--lock]
 
 For each engine it migrates a fresh database (SQLite file in a temporary folder; the PostgreSQL
 database's public schema dropped and recreated), adds 2,000 products, 200 bins and a token per
@@ -13,7 +13,9 @@ transfer / pick mix (35/30/35) through POST /api/v1/movements, each with its own
 on its own products, so every movement is allowed: what is measured is the app, not refusals.
 A scanner that loses its connection reconnects and sends the same operation again, as the
 phone's outbox does. Then as many look-up page readers (logged-in sessions) fetch
-/lookup?code=<sku or bin>. Prints throughput and p50/p95/p99 latency; asserts nothing.
+/lookup?code=<sku or bin>. Prints throughput and p50/p95/p99 latency; asserts nothing. With
+--lock (SQLite) it also prints how long writers waited for the database's one write lock and
+held it: the hold is the ceiling on movements per second.
 
 The same driver is used by tests/reliability/test_faults.py (kill -9 in the middle of it).
 """
@@ -29,9 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
@@ -105,17 +109,24 @@ def ensure_database(url: str) -> None:
 
 
 def serve(url: str, port: int, workers: int | None = None, threads: int | None = None,
-          stock: bool = False) -> subprocess.Popen:
+          stock: bool = False, lock_notes: str | None = None) -> subprocess.Popen:
     """gunicorn as `make run` starts it (warehouse_app/serving.py's settings), in its own process
     group (so kill -9 takes it all). `stock`: gunicorn's own threaded worker and kept-alive
-    connections never closed, as served before serving.py (for comparison)."""
+    connections never closed, as served before serving.py (for comparison). `lock_notes`: a
+    folder where each worker leaves its waits for and holds of SQLite's write lock as it exits
+    (bench/lockwatch.py)."""
     from warehouse_app import serving
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers or serving.workers),
                "--threads", str(threads or serving.threads)]
-    command += (["--worker-class", "gthread"] if stock
-                else ["--config", "python:warehouse_app.serving"])
+    if stock:
+        command += ["--worker-class", "gthread"]
+    elif lock_notes:
+        command += ["--config", str(HERE / "lockwatch.py")]
+        env["LOCKWATCH_DIR"] = lock_notes
+    else:
+        command += ["--config", "python:warehouse_app.serving"]
     server = subprocess.Popen(
         command + ["warehouse_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -193,7 +204,6 @@ class Scanner:
 
     def post(self, body: dict, stop: threading.Event) -> None:
         """Send one operation until the server answers it (reconnecting, same client_op_id)."""
-        import json
         body["client_op_id"] = str(uuid.UUID(int=self.rng.getrandbits(128)))
         payload = json.dumps(body)
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
@@ -320,12 +330,27 @@ def worker_seconds(server: subprocess.Popen) -> list[float]:
     return seconds
 
 
+def lock_line(folder: str, elapsed: float) -> str:
+    """How long writers waited for SQLite's write lock and held it, from the workers' notes."""
+    notes = [note for path in Path(folder).glob("*.json")
+             for note in json.loads(path.read_text())]
+    if len(notes) < 2:
+        return "  (no notes of the write lock: the workers did not exit in time)"
+    waited, held = [w for w, _h in notes], [h for _w, h in notes]
+    return (f"  SQLite's write lock, {len(notes):,} writes: waited p50 {ms(waited, 50):.1f} ms, "
+            f"p95 {ms(waited, 95):.1f} ms; held p50 {ms(held, 50):.2f} ms, p90 "
+            f"{ms(held, 90):.2f} ms, p99 {ms(held, 99):.2f} ms, mean "
+            f"{statistics.mean(held) * 1000:.2f} ms; held {sum(held) / elapsed:.0%} of the time")
+
+
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
-                 workers: int | None, threads: int | None, stock: bool) -> None:
+                 workers: int | None, threads: int | None, stock: bool,
+                 lock: bool = False) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
-        server = serve(url, port, workers, threads, stock)
+        notes = tempfile.mkdtemp(prefix="lock-notes-") if lock and "sqlite" in url else None
+        server = serve(url, port, workers, threads, stock, lock_notes=notes)
         try:
             cpu, before = time.process_time(), worker_seconds(server)
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
@@ -338,12 +363,18 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                        f"   ({len(times):,} movements, {refused} refused; the load tool "
                        f"used {client:.0%} of the CPUs; workers' CPU "
                        f"{' / '.join(f'{used / elapsed:.0%}' for used in split)})"))
+            if notes:  # the workers leave their notes as they exit: stop them gently
+                stop(server)
+                print(lock_line(notes, elapsed))
+                server = serve(url, port, workers, threads, stock)
             cookie = login(port)
             times, errors, elapsed = run_lookups(port, cookie, scanners, seconds / 2)
             print(line(f"{label}, {scanners} look-ups", len(times), elapsed, times,
                        f"   ({len(times):,} pages, {errors} not 200)"))
         finally:
             kill(server)
+            if notes:
+                shutil.rmtree(notes, ignore_errors=True)
 
 
 def main() -> None:
@@ -355,6 +386,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="threads each (make run: 4)")
     parser.add_argument("--stock", action="store_true",
                         help="gunicorn's own threaded worker, connections kept alive for good")
+    parser.add_argument("--lock", action="store_true",
+                        help="SQLite: also print how long writers waited for and held the write "
+                             "lock (bench/lockwatch.py)")
     parser.add_argument("--pg", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"))
     args = parser.parse_args()
@@ -369,7 +403,7 @@ def main() -> None:
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
             bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads,
-                         args.stock)
+                         args.stock, args.lock)
 
 
 if __name__ == "__main__":

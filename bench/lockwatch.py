@@ -1,0 +1,37 @@
+"""gunicorn settings for `bench/http.py --lock`: warehouse_app/serving.py's, plus a watch on
+SQLite's write queue (database.WriteQueue). Each worker notes, for every writer, how long it
+waited for the database's one write lock and how long it then held it (from BEGIN IMMEDIATE to
+the end of COMMIT), and leaves the figures in $LOCKWATCH_DIR as it exits. Only for measuring.
+"""
+import json
+import os
+import time
+
+from warehouse_app.serving import *  # noqa: F403  (workers, threads, worker class, pre_request)
+
+_NOTES: list[tuple[float, float]] = []  # (seconds waited, seconds held)
+
+
+def post_fork(server, worker) -> None:
+    from warehouse_app.database import WriteQueue
+    acquire, release = WriteQueue.acquire, WriteQueue.release
+
+    def timed_acquire(self, timeout: float) -> bool:
+        asked = time.perf_counter()
+        got = acquire(self, timeout)
+        self.watched = (asked, time.perf_counter())
+        return got
+
+    def timed_release(self) -> None:
+        asked, got = self.watched
+        _NOTES.append((got - asked, time.perf_counter() - got))
+        release(self)
+
+    WriteQueue.acquire, WriteQueue.release = timed_acquire, timed_release
+
+
+def worker_exit(server, worker) -> None:
+    folder = os.environ.get("LOCKWATCH_DIR")
+    if folder:
+        with open(os.path.join(folder, f"{os.getpid()}.json"), "w") as out:
+            json.dump(_NOTES, out)
