@@ -21,10 +21,15 @@ idle, 143-152 movements/s against 265-348/s when the split happened to be even. 
 Spread, 5 runs of 5 gave 294-335/s, each worker at about 80 % of a core. A phone scanning every
 few seconds never gets to 100 requests: its connection is closed after `keepalive` idle
 seconds anyway.
+
+A pool thread starts its request only once this process's writer, if it has one, has let go of
+SQLite's write lock (or after a few milliseconds): see "Writer first" in database.py.
 """
 import time
 
 from gunicorn.workers.gthread import ThreadWorker
+
+from warehouse_app.database import let_writer_finish
 
 REQUESTS_PER_CONNECTION = 100
 FULL_PAUSE = 0.01  # seconds
@@ -56,6 +61,10 @@ class SpreadingWorker(ThreadWorker):
 
     def full(self) -> bool:
         return self.in_flight >= self.cfg.threads
+
+    def handle(self, conn):  # on a pool thread: a request starts once this process's writer,
+        let_writer_finish()  # if it has one, let go of SQLite's write lock (database.py)
+        return super().handle(conn)
 
     def enqueue_req(self, conn):  # on the main thread, as everything below
         super().enqueue_req(conn)
