@@ -363,11 +363,14 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                        f"   ({len(times):,} movements, {refused} refused; the load tool "
                        f"used {client:.0%} of the CPUs; workers' CPU "
                        f"{' / '.join(f'{used / elapsed:.0%}' for used in split)})"))
+            restarted = bool(notes)
             if notes:  # the workers leave their notes as they exit: stop them gently
                 stop(server)
                 print(lock_line(notes, elapsed))
                 server = serve(url, port, workers, threads, stock)
             cookie = login(port)
+            if restarted:  # new workers: their first requests set things up, untimed
+                run_lookups(port, cookie, scanners, 1)
             times, errors, elapsed = run_lookups(port, cookie, scanners, seconds / 2)
             print(line(f"{label}, {scanners} look-ups", len(times), elapsed, times,
                        f"   ({len(times):,} pages, {errors} not 200)"))
