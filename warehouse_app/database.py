@@ -66,6 +66,13 @@ def reading_first():
             session.expire_on_commit = keep
 
 
+def reads_alone(session: Session) -> bool:
+    """Whether a read may run in no transaction at all: inside reading_first() on SQLite, before
+    anything began one on the database (prepared.Loader reads so)."""
+    return (has_request_context() and g.get("reading_first", False)
+            and not holds_connection(session))
+
+
 _CONNECTED = "connected"
 
 

@@ -20,13 +20,12 @@ statement is its own snapshot) and so begins none.
 """
 import sqlite3
 
-from flask import g, has_request_context
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 
-from warehouse_app.database import holds_connection
+from warehouse_app.database import reads_alone
 
 
 class Prepared:
@@ -47,28 +46,23 @@ class Prepared:
             binders.append((name, bind.type.bind_processor(dialect), bind.effective_value))
         return compiled.string, binders
 
-    def sql(self, dialect) -> str:
-        """The statement's text for SQLite."""
-        if self._sqlite is None:
-            self._sqlite = self._compile(dialect)
-        return self._sqlite[0]
-
-    def args(self, dialect, params: dict) -> list:
-        """The parameters in the statement's order, as SQLite takes them."""
-        if self._sqlite is None:
-            self._sqlite = self._compile(dialect)
-        args = []
-        for name, processor, default in self._sqlite[1]:  # a literal's default is itself
-            value = params.get(name, default)
-            args.append(value if processor is None else processor(value))
-        return args
-
     def run(self, connection, params: dict):
         """Execute; returns what has rowcount, lastrowid and fetchone() (a cursor or a result)."""
         if connection.dialect.name != "sqlite":
             return _Result(connection.execute(self.statement, params))
-        sql, args = self.sql(connection.dialect), self.args(connection.dialect, params)
-        cursor = connection.connection.dbapi_connection.cursor()
+        return self.run_on_driver(connection.connection.dbapi_connection, connection.dialect,
+                                  params)
+
+    def run_on_driver(self, dbapi_connection, dialect, params: dict):
+        """Execute on an SQLite connection of the driver's own (one in no transaction, say)."""
+        if self._sqlite is None:
+            self._sqlite = self._compile(dialect)
+        sql, binders = self._sqlite
+        args = []
+        for name, processor, default in binders:  # a literal in the statement is its default
+            value = params.get(name, default)
+            args.append(value if processor is None else processor(value))
+        cursor = dbapi_connection.cursor()
         try:
             cursor.execute(sql, args)
         except sqlite3.Error as err:
@@ -127,7 +121,7 @@ class Loader:
             return session.scalar(select(self.model).where(self.column == value))
         dialect = session.get_bind().dialect
         if dialect.name != "sqlite":
-            row = session.connection().execute(self.prepared.statement, {"k": value}).first()
+            row = self.prepared.run(session.connection(), {"k": value}).fetchone()
         else:
             row = self._sqlite_row(session, dialect, value)
         if row is None:
@@ -146,17 +140,15 @@ class Loader:
         if self._processors is None:
             self._processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
                                 for column in self.mapper.local_table.columns]
-        if holds_connection(session) or not (has_request_context() and g.get("reading_first")):
-            raw = self.prepared.run(session.connection(), {"k": value}).fetchone()
-        else:  # autocommit: this one statement reads its own snapshot, no transaction begun
-            sql, args = self.prepared.sql(dialect), self.prepared.args(dialect, {"k": value})
+        if reads_alone(session):  # autocommit: one statement reads its own snapshot
             connection = session.get_bind().raw_connection()
             try:
-                raw = connection.driver_connection.execute(sql, args).fetchone()
-            except sqlite3.Error as err:
-                raise DBAPIError.instance(sql, args, err, sqlite3.Error) from err
+                raw = self.prepared.run_on_driver(connection.driver_connection, dialect,
+                                                  {"k": value}).fetchone()
             finally:
                 connection.close()
+        else:
+            raw = self.prepared.run(session.connection(), {"k": value}).fetchone()
         if raw is None:
             return None
         return [cell if process is None else process(cell)

@@ -63,12 +63,12 @@ def _columns(thing) -> dict:
 def _load_both_ways(app, db, loader, value):
     """The loader's object (on SQLite read in no transaction, inside reading_first) and a
     query's, each in a fresh session."""
-    from warehouse_app.database import reading_first
+    from warehouse_app.database import holds_connection, reading_first
     db.session.commit()
     db.session.expunge_all()
     with app.test_request_context("/", method="POST"), reading_first():
         loaded = loader.one(db.session(), value)
-        began = db.session.info.get("connected", False)
+        began = holds_connection(db.session())
     db.session.expunge_all()
     queried = db.session.scalar(select(loader.model).where(loader.column == value))
     db.session.expunge_all()

@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -118,7 +118,7 @@ def token_for(secret: str) -> ApiToken | None:
     token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
     if token is None or token.revoked_at is not None:
         return None
-    if "user" not in token.__dict__:  # loaded now: its user too, without a lazy load's query
+    if "user" in inspect(token).unloaded:  # its user too, without a lazy load's query
         set_committed_value(token, "user", _USER_BY_ID.one(session, token.user_id))
     if not token.user.active:
         return None
