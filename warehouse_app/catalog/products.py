@@ -12,6 +12,7 @@ from warehouse_app.prepared import Loader
 SKU_MAX, NAME_MAX, DESCRIPTION_MAX, CODE_MAX = 64, 200, 5000, 64
 MAX_PACK = 100_000
 _BY_SKU = Loader(Product, Product.sku)
+_BY_BARCODE = Loader(Barcode, Barcode.code)
 MAX_DAYS = 3650
 MAX_POINT = 1_000_000_000
 INT_FIELDS = {"reorder_point": MAX_POINT, "safety_stock": MAX_POINT, "lead_time_days": MAX_DAYS}
@@ -59,17 +60,27 @@ def by_sku(sku, field: str = "sku") -> Product:
     """The product with this SKU, or a 404 naming it."""
     if not isinstance(sku, str) or not sku.strip():
         raise DomainError("A SKU is required.", field=field)
-    product = _BY_SKU.one(db.session(), sku.strip())
+    product = with_sku(sku.strip())
     if product is None:
         raise NotFound(f"No product with SKU {sku.strip()[:64]}.", field=field)
     return product
+
+
+def with_sku(sku: str) -> Product | None:
+    """The product with exactly this SKU, if any."""
+    return _BY_SKU.one(db.session(), sku)
+
+
+def barcode_of(code: str) -> Barcode | None:
+    """The barcode row with exactly this code, if any."""
+    return _BY_BARCODE.one(db.session(), code)
 
 
 def by_barcode(code, field: str = "barcode") -> tuple[Product, int]:
     """The product a barcode is printed on, and how many units one scan of it means."""
     if not isinstance(code, str) or not code.strip():
         raise DomainError("A barcode is required.", field=field)
-    barcode = db.session.scalar(select(Barcode).where(Barcode.code == code.strip()))
+    barcode = barcode_of(code.strip())
     if barcode is None:
         raise NotFound(f"No product with barcode {code.strip()[:64]}.", field=field)
     return barcode.product, barcode.pack_size

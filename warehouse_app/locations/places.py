@@ -38,10 +38,15 @@ def by_code(code, field: str = "location") -> Location:
     norm = normalise_code(code) if isinstance(code, str) else None
     if not norm:
         raise DomainError("A location code is required.", field=field)
-    location = _BY_CODE.one(db.session(), norm)
+    location = with_code(norm)
     if location is None:
         raise NotFound(f"No location with code {norm[:60]}.", field=field)
     return location
+
+
+def with_code(code: str) -> Location | None:
+    """The location with exactly this (normalised) code, if any."""
+    return _BY_CODE.one(db.session(), code)
 
 
 def create(code, kind: LocationKind, name: str = "", parent: Location | None = None,

@@ -2,11 +2,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from warehouse_app.catalog.models import Barcode, Product
+from warehouse_app.catalog import products
+from warehouse_app.catalog.models import Product
 from warehouse_app.errors import DomainError, NotFound
-from warehouse_app.extensions import db
+from warehouse_app.locations import places
 from warehouse_app.locations.models import Location
 from warehouse_app.scanning import gs1 as gs1_codes
 
@@ -92,19 +91,19 @@ def _by_gs1(code: str) -> Scan | None:
 
 
 def _by_barcode(code: str) -> Scan | None:
-    barcode = db.session.scalar(select(Barcode).where(Barcode.code == code))
+    barcode = products.barcode_of(code)
     if barcode is None:
         return None
     return Scan("product", code, barcode.product, barcode.pack_size)
 
 
 def _by_sku(code: str) -> Scan | None:
-    product = db.session.scalar(select(Product).where(Product.sku == code))
+    product = products.with_sku(code)
     return Scan("product", code, product) if product is not None else None
 
 
 def _by_location(code: str) -> Scan | None:
-    location = db.session.scalar(select(Location).where(Location.code == code.upper()))
+    location = places.with_code(code.upper())
     return Scan("location", code, location=location) if location is not None else None
 
 
