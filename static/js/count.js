@@ -10,35 +10,45 @@ const state = { data: JSON.parse(cfg.state), bin: null, lot: null, ask: null, su
                 queued: 0, reload: false, keepBanner: false, changes: 0, inflight: 0 };
 const mine = (entry) => entry.url.startsWith(cfg.doneUrl + "/");
 
-// The count is reloaded from the server only once nothing waits in the outbox: a reload that
-// raced a step still queued would undo what the phone already shows (a bin just closed).
+// The count is reloaded from the server only once nothing waits in the outbox and no step is
+// on its way: a reload that raced a step would undo what the phone already shows (a bin just
+// closed, a product just counted). The outbox counts a step gone before its answer is handled,
+// so both the count and the answer look whether the reload may start now.
 function reloadWhenSent(keepBanner = false) {
   state.reload = true;
   state.keepBanner = state.keepBanner || keepBanner;
   screen.outbox.count();
 }
 
+function reloadIfIdle() {
+  if (!state.reload || state.queued > 0 || state.inflight > 0) return;
+  state.reload = false;
+  load();
+}
+
+function answered(then) {
+  return (entry, answer) => {
+    if (!mine(entry)) return;
+    state.inflight = Math.max(state.inflight - 1, 0);
+    then(entry, answer);
+    reloadIfIdle();
+  };
+}
+
 const screen = new ScanScreen(root, {
   handle,
-  onSent: (entry, answer) => {
-    if (!mine(entry)) return;
-    state.inflight = Math.max(state.inflight - 1, 0);
+  onSent: answered((entry, answer) => {
     if (entry.url === cfg.submitUrl) return finished(answer);
     if (entry.url === cfg.scanUrl || entry.url === cfg.setUrl) return settle(answer);
-    reloadWhenSent();
-  },
-  onRejected: (entry, error) => {
-    if (!mine(entry)) return;
-    state.inflight = Math.max(state.inflight - 1, 0);
+    return reloadWhenSent();
+  }),
+  onRejected: answered((entry, error) => {
     screen.show("error", `✗ Not saved: ${error.message}`);
     reloadWhenSent(true);
-  },
+  }),
   onCount: (n) => {
     state.queued = n;
-    if (n === 0 && state.reload) {
-      state.reload = false;
-      load();
-    }
+    reloadIfIdle();
   },
 });
 
@@ -287,7 +297,7 @@ function askFix(line, bin) {
 
 function askClose(empty) {
   const b = here();
-  if (!b) return;
+  if (!b) return screen.show("error", "✗ Scan the bin first.");
   cancelLot();
   const code = b.location;
   const text = empty ? `Confirm bin ${code} is empty: nothing at all in it?`
