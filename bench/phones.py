@@ -345,7 +345,7 @@ def assets(pages: list[Page], visits: list[Visit], base: str) -> None:
     seen: dict[str, tuple[int, str, list[str]]] = {}
     for p, v in zip(pages, visits, strict=True):
         for url, size in v.sizes.items():
-            path = url.removeprefix(base)
+            path = url.removeprefix(base).split("?v=")[0]  # static files: without their digest
             top, kind, names = seen.get(path, (0, v.kinds.get(url, "?"), []))
             seen[path] = (max(top, size), kind, names + [p.name])
     for path, (size, kind, names) in sorted(seen.items(), key=lambda item: -item[1][0]):

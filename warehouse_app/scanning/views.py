@@ -1,5 +1,7 @@
 """The phone workflow pages and the JSON calls their script makes."""
 import hashlib
+import json
+import re
 from pathlib import Path
 
 from flask import (
@@ -137,6 +139,9 @@ def service_worker():
     instead of serving yesterday's JavaScript first."""
     script = Path(current_app.static_folder, "js", "sw.js").read_text()
     script = script.replace('"warehouse-shell-v1"', f'"warehouse-shell-{_shell_version()}"')
+    # The shell's files by the addresses the pages ask for (assets.py: ?v=<digest>).
+    script = re.sub(r'"/static/([\w./-]+)"',
+                    lambda m: json.dumps(url_for("static", filename=m.group(1))), script)
     response = Response(script, mimetype="text/javascript",
                         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
     return response

@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import text
 
@@ -113,7 +113,9 @@ def shared_context() -> dict:
 def security_headers(response):
     """No inline scripts, no framing, no sniffing, on every page."""
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        allowed = "".join(f" {h}" for h in sorted(g.get("inline_scripts", ())))  # assets.py
+        response.headers.setdefault("Content-Security-Policy",
+                                    CSP.replace("script-src 'self'", f"script-src 'self'{allowed}"))
         response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
