@@ -34,12 +34,12 @@ def version_of(filename: str) -> str | None:
     Remembered per file with its modification time and size, so an edited file gets a new one
     at once (`flask run` while developing) and a served file is read only once."""
     folder = Path(current_app.static_folder).resolve()
-    path = (folder / filename).resolve()
-    if not path.is_relative_to(folder):
-        return None
     try:
-        stat = path.stat()
-    except (OSError, ValueError):
+        path = (folder / filename).resolve()
+        stat = path.stat() if path.is_relative_to(folder) else None
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return None
+    if stat is None:
         return None
     known = current_app.extensions.setdefault(_EXTENSION, {})
     key = (stat.st_mtime_ns, stat.st_size)
@@ -49,6 +49,18 @@ def version_of(filename: str) -> str | None:
             return None
         seen = known[path] = (key, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
     return seen[1]
+
+
+def shell_version() -> str:
+    """One digest for all the CSS and JavaScript (the service worker names its cache after it):
+    any file changed, added or removed changes it."""
+    folder = Path(current_app.static_folder)
+    names = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                   if path.suffix in (".js", ".css") and path.is_file())
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(f"{name} {version_of(name)}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 def _add_version(endpoint: str, values: dict) -> None:

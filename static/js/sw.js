@@ -37,12 +37,12 @@ async function networkFirst(request) {
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const copy = await cache.match(request);
-  // Offline, a page asks for its files by their versioned address (?v=...): the copy kept
-  // under the plain one (installed with the shell) stands in.
+  // Offline, a copy of the file under another version stands in (?v=<digest>: a page kept
+  // from before a deploy names the files as they were then).
   const fresh = fetch(request).then((response) => {
     if (response.ok) cache.put(request, response.clone());
     return response;
-  }).catch(() => copy || cache.match(request, { ignoreSearch: true }));
+  }).catch(() => cache.match(request, { ignoreSearch: true }));
   return copy || fresh;
 }
 

@@ -13,6 +13,11 @@ LINK = re.compile(r'(?:src|href)="(/static/[^"?]+)\?v=([0-9a-f]{12})"')
 IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
 
 
+def import_map_of(client) -> dict:
+    """The import map of the login page, parsed."""
+    return json.loads(IMPORT_MAP.search(client.get("/login").get_data(True)).group(1))
+
+
 def kept(response) -> bool:
     """Whether the answer lets the phone keep the file without asking again."""
     control = response.cache_control
@@ -51,12 +56,11 @@ def test_a_module_newly_imported_joins_the_import_map(client, app, tmp_path):
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "app.js").write_text("// nothing imported\n")
     app.static_folder = str(tmp_path)
-    assert json.loads(IMPORT_MAP.search(client.get("/login").get_data(True)).group(1)) == {
-        "imports": {}}
+    assert import_map_of(client) == {"imports": {}}
     (tmp_path / "js" / "tool.js").write_text("export const x = 1;\n")
     (tmp_path / "js" / "app.js").write_text('import { x } from "./tool.js";\n'
                                             'import("./later.js");\n')
-    imports = json.loads(IMPORT_MAP.search(client.get("/login").get_data(True)).group(1))
+    imports = import_map_of(client)
     assert set(imports["imports"]) == {"/static/js/tool.js", "/static/js/later.js"}
     assert imports["imports"]["/static/js/tool.js"].startswith("/static/js/tool.js?v=")
     assert imports["imports"]["/static/js/later.js"] == "/static/js/later.js"  # no such file
@@ -93,6 +97,7 @@ def test_a_changed_file_gets_a_new_link(client, app, tmp_path):
     assert kept(client.get(f"/static/js/app.js?v={second.group(1)}"))
     with app.app_context():
         assert version_of("../pyproject.toml") is None and version_of("js") is None
+        assert version_of("js/app\x00.js") is None  # a NUL in the name: no file, no error
 
 
 def test_the_service_worker_keeps_the_versioned_addresses(client):

@@ -1,5 +1,4 @@
 """The phone workflow pages and the JSON calls their script makes."""
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from warehouse_app.assets import shell_version
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError, json_object
@@ -138,25 +138,13 @@ def service_worker():
     changes this script, so phones install the new worker, which drops the old copies
     instead of serving yesterday's JavaScript first."""
     script = Path(current_app.static_folder, "js", "sw.js").read_text()
-    script = script.replace('"warehouse-shell-v1"', f'"warehouse-shell-{_shell_version()}"')
+    script = script.replace('"warehouse-shell-v1"', f'"warehouse-shell-{shell_version()}"')
     # The shell's files by the addresses the pages ask for (assets.py: ?v=<digest>).
     script = re.sub(r'"/static/([\w./-]+)"',
                     lambda m: json.dumps(url_for("static", filename=m.group(1))), script)
     response = Response(script, mimetype="text/javascript",
                         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
     return response
-
-
-def _shell_version() -> str:
-    """A digest of the static files (the CSS and JavaScript the worker caches)."""
-    known = current_app.extensions.get("shell_version")
-    if known is None:
-        digest = hashlib.sha256()
-        for path in sorted(Path(current_app.static_folder).rglob("*")):
-            if path.is_file() and path.suffix in (".js", ".css"):
-                digest.update(path.name.encode() + path.read_bytes())
-        known = current_app.extensions["shell_version"] = digest.hexdigest()[:12]
-    return known
 
 
 @bp.get("/putaway")
