@@ -334,9 +334,12 @@ def lock_line(folder: str, elapsed: float) -> str:
     """How long writers waited for SQLite's write lock and held it, from the workers' notes."""
     notes = [note for path in Path(folder).glob("*.json")
              for note in json.loads(path.read_text())]
+    if os.environ.get("LOCKWATCH_KEEP"):  # for a closer look: every note, with its worker
+        Path(os.environ["LOCKWATCH_KEEP"]).write_text(json.dumps(
+            {path.stem: json.loads(path.read_text()) for path in Path(folder).glob("*.json")}))
     if len(notes) < 2:
         return "  (no notes of the write lock: the workers did not exit in time)"
-    waited, held = [w for w, _h in notes], [h for _w, h in notes]
+    waited, held = [note[0] for note in notes], [note[1] for note in notes]
     return (f"  SQLite's write lock, {len(notes):,} writes: waited p50 {ms(waited, 50):.1f} ms, "
             f"p95 {ms(waited, 95):.1f} ms; held p50 {ms(held, 50):.2f} ms, p90 "
             f"{ms(held, 90):.2f} ms, p99 {ms(held, 99):.2f} ms, mean "
@@ -345,7 +348,7 @@ def lock_line(folder: str, elapsed: float) -> str:
 
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                  workers: int | None, threads: int | None, stock: bool,
-                 lock: bool = False) -> None:
+                 lock: bool = False, lookups: bool = True) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
@@ -367,7 +370,11 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
             if notes:  # the workers leave their notes as they exit: stop them gently
                 stop(server)
                 print(lock_line(notes, elapsed))
+                if not lookups:
+                    continue
                 server = serve(url, port, workers, threads, stock)
+            if not lookups:
+                continue
             cookie = login(port)
             if restarted:  # new workers: their first requests set things up, untimed
                 run_lookups(port, cookie, scanners, 1)
@@ -392,6 +399,8 @@ def main() -> None:
     parser.add_argument("--lock", action="store_true",
                         help="SQLite: also print how long writers waited for and held the write "
                              "lock (bench/lockwatch.py)")
+    parser.add_argument("--no-lookups", action="store_true",
+                        help="only the scanners (shorter runs, for paired comparisons)")
     parser.add_argument("--pg", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"))
     args = parser.parse_args()
@@ -406,7 +415,7 @@ def main() -> None:
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
             bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads,
-                         args.stock, args.lock)
+                         args.stock, args.lock, not args.no_lookups)
 
 
 if __name__ == "__main__":

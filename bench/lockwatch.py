@@ -9,7 +9,7 @@ import time
 
 from warehouse_app.serving import *  # noqa: F403  (workers, threads, worker class, pre_request)
 
-_NOTES: list[tuple[float, float]] = []  # (seconds waited, seconds held)
+_NOTES: list[tuple] = []  # (seconds waited, seconds held, asked, got, let go: perf_counter)
 
 
 def post_fork(server, worker) -> None:
@@ -24,7 +24,8 @@ def post_fork(server, worker) -> None:
 
     def timed_release(self) -> None:
         asked, got = self.watched
-        _NOTES.append((got - asked, time.perf_counter() - got))
+        now = time.perf_counter()
+        _NOTES.append((got - asked, now - got, asked, got, now))
         release(self)
 
     WriteQueue.acquire, WriteQueue.release = timed_acquire, timed_release

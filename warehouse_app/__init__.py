@@ -13,9 +13,31 @@ CAPABILITIES = ("auth", "web", "catalog", "locations", "ledger", "audit", "scann
                 "labels", "orders", "counting", "insight", "integrations")
 
 
+class App(Flask):
+    """Flask, remembering ensure_sync(): for every hook and view of every request Flask asks
+    whether it is a coroutine function (13 times a scan), and the answer never changes."""
+
+    SYNCED_MAX = 512  # per-request callbacks (after_this_request) are new each time: not kept
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._synced[func]
+        except KeyError:
+            synced = super().ensure_sync(func)
+            if len(self._synced) < self.SYNCED_MAX:
+                self._synced[func] = synced
+            return synced
+        except TypeError:  # unhashable
+            return super().ensure_sync(func)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, commands."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = App(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(Config)
     overrides = overrides or {}

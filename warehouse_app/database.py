@@ -47,7 +47,7 @@ def reading_first():
     session = db.session()
     if (not has_request_context() or holds_connection(session) or session.new
             or session.dirty or session.deleted  # it would write: it takes the lock anyway
-            or session.get_bind().dialect.name != "sqlite"):
+            or engine_of(session).dialect.name != "sqlite"):
         yield
         return
     g.reading_first = True
@@ -55,6 +55,9 @@ def reading_first():
         yield
     finally:
         g.reading_first = False
+        held = g.pop("reading_connection", None)
+        if held is not None:
+            held.close()  # back to the pool
     # Only a read transaction begun on the database is ended here. Objects handed to the session
     # without one (prepared.Loader) began only the session's own bookkeeping, which the write
     # then goes on in: ending it would cost a commit's events for nothing.
@@ -71,6 +74,24 @@ def reads_alone(session: Session) -> bool:
     anything began one on the database (prepared.Loader reads so)."""
     return (has_request_context() and g.get("reading_first", False)
             and not holds_connection(session))
+
+
+def engine_of(session: Session) -> Engine:
+    """The session's engine, looked up once per session (Flask-SQLAlchemy's get_bind() goes
+    through the current app each time, and a scan asked about ten times)."""
+    engine = session.info.get("engine")
+    if engine is None:
+        engine = session.info["engine"] = session.get_bind()
+    return engine
+
+
+def reading_connection(session: Session):
+    """The driver's connection that the reads of this reading_first() block share, outside any
+    transaction (see reads_alone()): checked out of the pool once for the block, not per read."""
+    held = g.get("reading_connection")
+    if held is None:
+        held = g.reading_connection = engine_of(session).raw_connection()
+    return held.driver_connection
 
 
 _CONNECTED = "connected"

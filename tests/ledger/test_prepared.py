@@ -207,3 +207,45 @@ def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client
     db.session.commit()
     kinds = db.session.scalars(select(Alert.kind).where(Alert.cleared_at.is_(None))).all()
     assert [kind.value for kind in kinds] == ["low_stock"]  # 2 <= 3: raised with the receipt
+
+
+def test_a_scans_look_ups_share_one_pooled_connection_per_block(app, client, staff,
+                                                                 make_product, make_location,
+                                                                 stock, engine_name):
+    """On SQLite the token is read in one reading_first() block and the product and both bins
+    in another, each on one connection from the pool, given back when the block ends; the write
+    takes one more. (On PostgreSQL the request keeps one connection throughout.)"""
+    from sqlalchemy import event
+
+    from warehouse_app.extensions import db
+    from warehouse_app.insight import reorder
+    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300  # as served: the reorder point is known
+    product = make_product("P-1")
+    reorder.recent_points([product.id])
+    stock(product, make_location("A-01"), 5)
+    make_location("A-02")
+    pool = db.engine.pool
+    checkouts = []
+    assert client.get("/api/v1/stock", headers=staff).status_code == 200  # the token's first
+    db.session.commit()  # use notes when it was used (a write); then once a minute
+    db.session.remove()  # as a served request finds it: nothing loaded, no transaction
+    event.listen(pool, "checkout", counted := lambda *args: checkouts.append(1))
+    try:
+        response = client.post("/api/v1/movements", headers=staff, json={
+            "sku": "P-1", "qty": 1, "kind": "transfer", "from_location": "A-01",
+            "to_location": "A-02"})
+    finally:
+        event.remove(pool, "checkout", counted)
+    assert response.status_code == 201, response.get_json()
+    assert len(checkouts) == (3 if engine_name == "sqlite" else 1)
+    assert pool.checkedout() == 0  # every one given back
+
+
+def test_the_engine_of_a_session_is_its_bind_looked_up_once(app, db):
+    from warehouse_app.database import engine_of
+    session = db.session()
+    assert engine_of(session) is session.get_bind() is db.engine
+    session.info["engine"] = marker = object()
+    assert engine_of(session) is marker  # remembered for the session's life
+    db.session.remove()
+    assert engine_of(db.session()) is db.engine  # a new session looks again

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session, object_session
 
+from warehouse_app.database import engine_of
 from warehouse_app.extensions import db
 from warehouse_app.insight import alerts, reorder
 from warehouse_app.ledger.movements import movement_coming, movement_posted
@@ -67,7 +68,7 @@ def evaluate_before_commit(session: Session) -> None:
     sold, touched = session.info.pop(SOLD, set()), session.info.pop(TOUCHED, False)
     if not touched or session is not db.session():
         return
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = engine_of(session).dialect.name == "postgresql"
     if moved or counted:
         try:
             with session.begin_nested() if postgres else nullcontext():

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse_app.catalog.models import Product, Tracking
-from warehouse_app.database import reading_first
+from warehouse_app.database import engine_of, reading_first
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import (
@@ -74,7 +74,7 @@ def post(m: Movement) -> Movement:
 
 def _post(m: Movement) -> Movement:
     session = db.session()
-    if session.get_bind().dialect.name == "sqlite":
+    if engine_of(session).dialect.name == "sqlite":
         _apply_alone(session, session.connection(), m)
     else:
         try:
