@@ -69,4 +69,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(capability.bp)
     from warehouse_app import api
     api.init_app(app)
+    if app.config["SCAN_GATE"] and database.is_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]):
+        from warehouse_app.gate import GatedApp
+        app.wsgi_app = GatedApp(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     return app

@@ -43,6 +43,7 @@ class Config:
     API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per token per window
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
     LOGIN_LOCK_MINUTES = 15
+    SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
 
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"

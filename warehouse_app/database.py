@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from werkzeug.routing import IntegerConverter
 
+from warehouse_app.gate import GATE
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 10_000
 
@@ -159,21 +161,42 @@ class WriteQueue:
             return cls._queues[path]
 
     def acquire(self, timeout: float) -> bool:
+        """Take the write lock; a scan holding its process's gate (gate.py) lets go of the gate
+        while it waits, and is first in line for it again once it has the lock."""
+        if self.threads.acquire(blocking=False):
+            if self._take():
+                return True
+            self.threads.release()
+        gated = GATE.held()  # in line for the write lock: the next scan reads meanwhile
+        if gated:
+            GATE.release()
+        try:
+            return self._wait(timeout)
+        finally:
+            if gated:
+                GATE.acquire(writer=True)
+
+    def _wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         if not self.threads.acquire(timeout=timeout):
             return False
+        while not self._take():
+            if time.monotonic() >= deadline:
+                self.threads.release()
+                return False
+            time.sleep(0.0005)
+        return True
+
+    def _take(self) -> bool:
+        """The flock, if free (this process's thread lock is held)."""
         if self.fd is None or self.pid != os.getpid():  # a forked worker opens its own
             self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                _writing(threading.get_ident())
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    self.threads.release()
-                    return False
-                time.sleep(0.0005)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        _writing(threading.get_ident())
+        return True
 
     def release(self) -> None:
         _writing(None)  # before the next writer of this process can have taken the lock
@@ -203,7 +226,11 @@ def _writing(thread: int | None) -> None:
 
 
 def let_writer_finish() -> None:
-    """A checkpoint before new work: wait while another thread of this process writes."""
+    """A checkpoint before new work: wait while another thread of this process writes (a scan
+    holding the gate hands it to a writer waiting for it, and goes on right after)."""
+    if GATE.held():
+        GATE.checkpoint()
+        return
     writer = _writer
     if writer is not None and writer != threading.get_ident() and WRITER_FIRST_SECONDS > 0:
         _no_writer.wait(WRITER_FIRST_SECONDS)
@@ -306,6 +333,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def is_sqlite_file(url: str) -> bool:
+    """SQLite in a file: its writers queue in WriteQueue (an in-memory database has no queue)."""
+    return is_sqlite(url) and url not in ("sqlite://", "sqlite:///:memory:")
+
+
 def configure(app: Flask) -> None:
     """Before the engine and routes exist: ids in routes are bounded (IdConverter); an SQLite
     database gets a folder to live in, and no ping.
@@ -319,7 +351,7 @@ def configure(app: Flask) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    if is_sqlite(url) and url not in ("sqlite://", "sqlite:///:memory:"):
+    if is_sqlite_file(url):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
