@@ -23,7 +23,8 @@ few seconds never gets to 100 requests: its connection is closed after `keepaliv
 seconds anyway.
 
 A pool thread starts its request only once this process's writer, if it has one, has let go of
-SQLite's write lock (or after a few milliseconds): see "Writer first" in database.py.
+SQLite's write lock (or after a few milliseconds): see "Writer first" in database.py. On SQLite
+a worker's scans then take turns at its gate (gate.py) rather than share the GIL among threads.
 """
 import time
 
