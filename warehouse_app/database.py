@@ -47,8 +47,8 @@ def reading_first():
     from warehouse_app.extensions import db
     let_writer_finish()
     session = db.session()
-    if (not has_request_context() or holds_connection(session) or session.new
-            or session.dirty or session.deleted  # it would write: it takes the lock anyway
+    if (not has_request_context() or holds_connection(session)
+            or not session._is_clean()  # it would write: it takes the lock anyway
             or engine_of(session).dialect.name != "sqlite"):
         yield
         return

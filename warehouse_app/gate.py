@@ -58,9 +58,6 @@ class Gate:
     def held(self) -> bool:
         return self.holder == threading.get_ident()
 
-    def writer_waiting(self) -> bool:
-        return self._writers > 0
-
     def checkpoint(self) -> None:
         """If a writer waits for the gate, it goes first; this thread is next after it."""
         if not self._writers or not self.held():
@@ -100,7 +97,7 @@ class GatedApp:
     def __call__(self, environ, start_response):
         if not self._gated(environ):
             return self.wsgi_app(environ, start_response)
-        length = int(environ["CONTENT_LENGTH"] or 0)
+        length = int(environ["CONTENT_LENGTH"])  # digits only (_gated)
         environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
         GATE.acquire()
         try:  # the answer is built by now; the server sends it after the gate is let go

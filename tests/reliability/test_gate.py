@@ -39,7 +39,7 @@ def test_the_gate_goes_round_in_the_order_it_was_asked_for_writers_first():
     for thread in threads:
         thread.join(5)
     assert order == ["w1", "w2", "a", "b", "c"]
-    assert g.holder is None and not g._line and not g.writer_waiting()
+    assert g.holder is None and not g._line and g._writers == 0
 
 
 def test_a_checkpoint_lets_a_waiting_writer_go_first_and_keeps_its_place_before_the_rest():
