@@ -184,3 +184,36 @@ def test_scans_from_many_threads_all_land_while_another_writer_holds_the_lock(
     assert db.session.query(Movement).count() == 6 + 90  # the stock, then every scan once
     assert balances.verify() == []
     assert gate.GATE.holder is None and not gate.GATE._line
+
+
+# A path for each of GATED's alternatives, as the app names them.
+SCAN_PATHS = ["/api/v1/movements", "/api/v1/orders/SO-1/picks", "/api/v1/counts/3/lines",
+              "/api/v1/purchase-orders/PO-1/receipts", "/scan/line", "/counting/CC-1/scan",
+              "/counting/CC-1/set", "/orders/pick/line", "/orders/pick/short",
+              "/orders/purchase/PO-1/receive"]
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """GATED's top-level alternatives (a | inside parentheses belongs to one of them)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    return parts + [pattern[start:]]
+
+
+def test_every_gated_path_is_a_scan_route_of_the_app(app):
+    """A renamed route would silently fall out of the gate: each alternative of GATED has a
+    path here, and each path is one the app posts to."""
+    import re
+    alternatives = _alternatives(gate.GATED.pattern)
+    assert len(alternatives) == 8
+    for alternative in alternatives:
+        assert any(re.fullmatch(alternative, path) for path in SCAN_PATHS), alternative
+    urls = app.url_map.bind("localhost")
+    for path in SCAN_PATHS:
+        assert gate.GATED.fullmatch(path)
+        endpoint, _args = urls.match(path, method="POST")
+        assert endpoint != "static"
