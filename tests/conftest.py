@@ -7,6 +7,7 @@ import os
 import shutil
 import urllib.parse
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from flask import g
@@ -88,6 +89,19 @@ def _empty_postgres(url: str) -> None:
             conn.execute(text("INSERT INTO location (code, name, kind, sequence, active) "
                               "VALUES (:c, :n, :k, 0, true)"), {"c": code, "n": name, "k": kind})
     engine.dispose()
+
+
+# A Wednesday morning (UTC) far from midnight and from a month's or year's end.
+FIXED_NOW = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_clock(time_machine):
+    """The clock set to FIXED_NOW and running on from there, for tests that build history "n
+    days ago" and read it back: they then pass on any day and at any hour they are run. (Tests
+    of the clock's edges stop it at each edge themselves: tests/support/clock.py.)"""
+    time_machine.move_to(FIXED_NOW, tick=True)
+    return FIXED_NOW
 
 
 @pytest.fixture(params=ENGINES)

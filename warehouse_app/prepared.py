@@ -43,7 +43,10 @@ class Prepared:
         binders = []
         for name in compiled.positiontup:
             bind = compiled.binds[name]
-            binders.append((name, bind.type.bind_processor(dialect), bind.effective_value))
+            # The dialect's own type: a generic DateTime has no processor, SQLite's formats the
+            # text every other statement compares against.
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            binders.append((name, processor, bind.effective_value))
         return compiled.string, binders
 
     def run(self, connection, params: dict):

@@ -13,6 +13,9 @@ from warehouse_app.ledger.models import MovementKind
 from warehouse_app.ledger.movements import Line, record
 from warehouse_app.models import utcnow
 
+# History "n days ago" and "this month" are read on a fixed day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 def bins_of(db, count) -> list[str]:
     return sorted(b.location.code for b in db.session.scalars(

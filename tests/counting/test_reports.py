@@ -8,6 +8,9 @@ from warehouse_app.counting import approval, reports
 from warehouse_app.errors import DomainError
 from warehouse_app.insight import ledgerq as q
 
+# History "n days ago" and "this month" are read on a fixed day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 @pytest.fixture
 def counted(db, floor, open_count, tally):

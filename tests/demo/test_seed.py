@@ -2,6 +2,7 @@
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -11,6 +12,9 @@ from warehouse_app.demo import catalog_data, seeding
 from warehouse_app.ledger.models import Lot, Movement
 from warehouse_app.locations.models import Location, LocationKind
 from warehouse_app.models import utcnow
+
+# History "n days ago" and "this month" are read on a fixed day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def count(db, column, *where):

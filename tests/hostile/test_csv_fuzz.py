@@ -18,6 +18,10 @@ from hypothesis import strategies as st
 
 from tests.hostile.conftest import FIELDS, last_crash, row_counts, texts
 
+# History "n days ago" and "this month" are read on a fixed day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
+
 SETTINGS = settings(deadline=None, database=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 IMPORTS = {  # where each file goes, and the columns it may have

@@ -13,6 +13,14 @@ def days_ago(n: int, hour: int = 12) -> datetime:
     return datetime.combine(today - timedelta(days=n), time(hour), UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    """History here is posted "n days ago": it is read back on a fixed day (browser tests keep
+    the real clock, which the browser's cookies are checked against)."""
+    if "live_server" not in request.fixturenames and "server" not in request.fixturenames:
+        request.getfixturevalue("fixed_clock")
+
+
 @pytest.fixture
 def shop(db, make_location, make_product):
     """Two warehouses with a bin each, and a product on a 4-day lead time."""

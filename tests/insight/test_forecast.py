@@ -1,8 +1,9 @@
 """Forecasts: a seasonal series is caught, noise is not dressed up as a pattern."""
+from datetime import UTC, date, datetime, time, timedelta
+
 import numpy as np
 import pytest
 
-from tests.insight.conftest import days_ago
 from warehouse_app.insight import forecast
 
 
@@ -61,18 +62,47 @@ def test_the_holdout_keeps_two_full_seasons_for_training():
     assert forecast.holdout_for(30, 26, 4) == 10
 
 
+# The history below ends on Sunday 2026-12-06; the week it is read in begins Monday 2026-12-07.
+READ_WEEK = date(2026, 12, 7)
+# Every day of that week, at its first and last second and at noon (UTC).
+READ_MOMENTS = [datetime.combine(READ_WEEK + timedelta(days=d), t, UTC)
+                for d in range(7) for t in (time(0, 0, 1), time(12), time(23, 59, 59))]
+
+
+def _four_week_cycle(move, p, a):
+    """24 whole weeks of a 4-week cycle (10, 20, 30, 20 units a week) before READ_WEEK, picked
+    on changing weekdays and hours, and a pick in the running week that no forecast may count."""
+    move("receive", p, 5000, at(READ_WEEK - timedelta(days=200)), to_location=a,
+         unit_cost="1.00")
+    for week in range(1, 25):
+        monday = READ_WEEK - timedelta(weeks=week)
+        when = datetime.combine(monday + timedelta(days=week % 7), time(week % 24), UTC)
+        move("pick", p, (10, 20, 30, 20)[week % 4], when, from_location=a)
+    move("pick", p, 99, at(READ_WEEK, hour=0), from_location=a)
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), UTC)
+
+
 def test_the_forecast_report_reads_weekly_demand_from_the_ledger(db, shop, move, client,
-                                                                 headers):
+                                                                 headers, time_machine):
     p, a = shop["product"], shop["A"]
-    move("receive", p, 5000, days_ago(200), to_location=a, unit_cost="1.00")
-    for week in range(1, 25):  # a 4-week cycle: 10, 20, 30, 20 units a week
-        move("pick", p, (10, 20, 30, 20)[week % 4], days_ago(7 * week + 3), from_location=a)
-    answer = client.get("/api/v1/reports/forecast?season=4&horizon=4&holdout=8",
-                        headers=headers("supervisor"))
-    row = answer.json["items"][0]
+    time_machine.move_to(READ_MOMENTS[0], tick=False)
+    _four_week_cycle(move, p, a)
+    token = headers("supervisor")
+    rows = []
+    for moment in READ_MOMENTS:
+        time_machine.move_to(moment, tick=False)
+        answer = client.get("/api/v1/reports/forecast?season=4&horizon=4&holdout=8",
+                            headers=token)
+        rows.append(answer.json["items"][0])
+    row = rows[0]
     assert row["sku"] == "TEE-1" and row["model"] == "holt-winters"
     # The cycle repeats exactly, so the same week one season ago is a perfect forecast: the
     # weeks were read back from the ledger exactly as posted.
     assert row["baseline"] == "seasonal-naive" and row["baseline_mase"] == 0.0
     assert row["mase"] < 0.5 and row["weeks"] >= 24
     assert len(row["forecast"]) == 4 and row["next_weeks"] == pytest.approx(80, abs=8)
+    # Read at any hour of any day of the week, the same whole weeks give the same figures.
+    assert all(other == row for other in rows[1:])

@@ -3,12 +3,17 @@ import csv
 import io
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.api.checks import assert_error
 from warehouse_app.ledger.models import MovementKind, Reason
 from warehouse_app.ledger.movements import Line, record
 from warehouse_app.orders.models import Order, OrderStatus
+
+# History "n days ago" and "this month" are read on a fixed day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 JOURNAL = "/api/v1/exports/journal.csv"
 

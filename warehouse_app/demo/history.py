@@ -18,6 +18,7 @@ from warehouse_app.demo.layout import Layout
 from warehouse_app.demo.stockbook import Stockbook
 from warehouse_app.ledger.models import MovementKind, Reason
 from warehouse_app.locations.models import Location
+from warehouse_app.models import utcnow
 
 DAYS = 120
 COVER_DAYS = 40  # a purchase order covers five to six weeks of sales
@@ -73,7 +74,7 @@ class History:
         self.book = Stockbook(rng, users["staff"])
         dock = layout.bins("MAIN-DOCK")
         self.docks, self.returns_bin = dock[:2], dock[2]
-        self.first = (today or date.today()) - timedelta(days=days)
+        self.first = (today or utcnow().date()) - timedelta(days=days)  # a UTC day, as reports
         self.numbers: Counter = Counter()
         self.recent: deque = deque(maxlen=300)  # (item, order) of recent picks, for returns
 

@@ -12,6 +12,7 @@ from sqlalchemy.sql import ColumnElement
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
+from warehouse_app.models import utcnow
 
 M = Movement.__table__
 
@@ -91,7 +92,7 @@ def start_of(day: date) -> datetime:
 
 def today() -> date:
     """Today in UTC."""
-    return datetime.now(UTC).date()
+    return utcnow().date()
 
 
 def window(days: int, end: date | None = None) -> tuple[datetime, datetime]:

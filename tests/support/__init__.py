@@ -1,0 +1,1 @@
+"""What tests share (and bench/ may import): never the other way round."""
