@@ -88,6 +88,8 @@ def _empty_postgres(url: str) -> None:
         for code, name, kind in VIRTUAL:
             conn.execute(text("INSERT INTO location (code, name, kind, sequence, active) "
                               "VALUES (:c, :n, :k, 0, true)"), {"c": code, "n": name, "k": kind})
+        conn.execute(text("INSERT INTO scan_code (code, kind, ref_id) "
+                          "SELECT code, 'location', id FROM location"))
     engine.dispose()
 
 

@@ -69,6 +69,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(capability.bp)
     from warehouse_app import api
     api.init_app(app)
+    from warehouse_app import retries
+    retries.init_app(app)  # after every view exists
     if app.config["SCAN_GATE"] and database.is_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]):
         from warehouse_app.gate import GatedApp
         app.wsgi_app = GatedApp(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])

@@ -3,7 +3,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -73,6 +73,35 @@ def unavailable(err: OperationalError) -> tuple[str, str, int] | None:
             "server closed the connection", "connection is closed", "the database system is")):
         return RESTARTING
     return None
+
+
+# Which unique rule a refused write broke, by a word of its constraint or table name.
+CLASHES = (
+    ("scan_code", ("duplicate_code", "That code already names something else here "
+                   "(a product, barcode, bin or document).", "code")),
+    ("username", ("duplicate_username", "That user name is taken (in any case).", "username")),
+    ("user", ("duplicate_username", "That user name is taken (in any case).", "username")),
+    ("serial", ("serial_in_stock", "That serial number is already in stock.", "lot")),
+    ("sku", ("duplicate_sku", "That SKU is already used.", "sku")),
+    ("barcode", ("duplicate_barcode", "That barcode already belongs to a product.",
+                 "barcodes")),
+    ("location", ("duplicate_code", "That location code is already used.", "code")),
+    ("reference", ("duplicate_reference", "That reference is already used.", "reference")),
+)
+RACE = ("conflict", "Someone changed the same thing at the same moment; nothing was saved. "
+        "Look again and retry.", None)
+
+
+def clash(err: IntegrityError) -> tuple[str, str, str | None]:
+    """(code, message, field) for a write the database refused."""
+    diag = getattr(err.orig, "diag", None)
+    named = " ".join(filter(None, (getattr(diag, "constraint_name", None),
+                                   getattr(diag, "table_name", None)))) or str(err.orig)
+    named = named.lower()
+    for word, answer in CLASHES:
+        if word in named:
+            return answer
+    return RACE
 
 
 def json_object() -> dict:
@@ -177,6 +206,20 @@ def register_error_handlers(app: Flask) -> None:
             return err
         code = (err.name or "error").lower().replace(" ", "_")
         return error_json(err.code or 500, code, err.description or err.name)
+
+    @app.errorhandler(IntegrityError)
+    def lost_a_race(err: IntegrityError):
+        """A write the database refused because another one got there first (a duplicate
+        name or code created at the same moment, a balance emptied meanwhile): 409, and
+        nothing of this request was saved. The checks before the write give the precise
+        message; this answers the rare request that passed them at the same moment as another."""
+        from warehouse_app.extensions import db
+        db.session.rollback()
+        code, message, field = clash(err)
+        if wants_json():
+            return error_json(409, code, message, field)
+        flash(message, "error")
+        return redirect(_same_site(request.referrer)), 303
 
     @app.errorhandler(OperationalError)
     def database_unavailable(err: OperationalError):

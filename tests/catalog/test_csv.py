@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from warehouse_app.catalog.models import Barcode, Product
+from warehouse_app.codes import ScanCode
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind, StockLevel
 from warehouse_app.locations.models import Location
@@ -138,6 +139,7 @@ def test_export_products_round_trips(client, db, supervisor, make_product):
     before = exported.text
     db.session.execute(Barcode.__table__.delete())
     db.session.execute(Product.__table__.delete())
+    db.session.execute(ScanCode.__table__.delete().where(ScanCode.kind == "product"))
     db.session.commit()
     assert upload(client, "products", before).status_code == 303
     assert client.get("/products/export/products.csv").text == before
@@ -149,6 +151,7 @@ def test_export_escapes_formula_names_and_imports_them_back(client, db, supervis
     text = client.get("/products/export/products.csv").text
     assert ",'=cmd|" in text
     db.session.execute(Product.__table__.delete())
+    db.session.execute(ScanCode.__table__.delete().where(ScanCode.kind == "product"))
     db.session.commit()
     upload(client, "products", text)
     assert db.session.scalar(select(Product.name)) == "=cmd|' /C calc'!A0"
@@ -182,6 +185,8 @@ def test_export_locations_round_trips(client, db, supervisor, make_location):
                                                          & (Location.kind == "bin")))
     db.session.execute(Location.__table__.delete().where(Location.kind == "zone"))
     db.session.execute(Location.__table__.delete().where(Location.kind == "warehouse"))
+    db.session.execute(ScanCode.__table__.delete().where(ScanCode.code.in_(["WH1", "Z1", "A-01",
+                                                                           "A-00"])))
     db.session.commit()
     assert upload(client, "locations", before).status_code == 303
     assert client.get("/products/export/locations.csv").text == before

@@ -7,11 +7,10 @@ CSRF on every POST route of the pages (from app.url_map), and the throttle under
 attack.
 """
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import update
 
 from tests.hostile.conftest import FIELDS, last_crash, log_in, route_urls, row_counts, texts
 
@@ -218,10 +217,9 @@ def test_every_api_write_refuses_a_logged_in_browser_without_the_token(app, clie
 # --- brute force ----------------------------------------------------------------------------
 
 def test_a_long_attack_stays_locked_out_even_with_the_right_password(app, client, db, sam,
-                                                                    csrf_on):
+                                                                    csrf_on, time_machine):
     """5 wrong passwords lock the name, however it is spelled; 40 more tries (the right
     password among them) all get 429 and none logs in; when the lock ends, it opens."""
-    from warehouse_app.auth.models import LoginFailure
     spellings = ["sam", "SAM", " Sam ", "sAm", "sam\t"]
     for spelling in spellings:
         assert login(client, spelling, "wrong-password").status_code == 401
@@ -231,10 +229,9 @@ def test_a_long_attack_stays_locked_out_even_with_the_right_password(app, client
           f"with the right password in {sum(1 for i in range(40) if i % 3)} of them")
     assert answers == [429] * 40
     assert client.get("/").status_code == 302
-    from warehouse_app.models import utcnow
-    db.session.execute(update(LoginFailure).values(  # the lock's time has passed
-        at=utcnow() - timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"], seconds=1)))
-    db.session.commit()
+    # The lock's time passes (session cookies are signed by the clock too: log in afresh).
+    time_machine.move_to(datetime.now(UTC) + timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"],
+                                                       seconds=1))
     assert login(client).status_code == 302
     assert client.get("/").status_code == 200
 

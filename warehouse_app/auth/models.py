@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse_app.extensions import db
@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
 
     __audited__ = True
     __audit_hidden__ = frozenset({"password_hash"})
+    # One user per name whatever its case: the database refuses "caseuser" beside "CaseUser".
+    __table_args__ = (Index("uq_user_username_lower", func.lower(literal_column("username")),
+                            unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -95,3 +98,13 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(80), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class LoginThrottle(db.Model):
+    """Login attempts a user name has used in its current window. An attempt is claimed with
+    one conditional UPDATE before the password is checked, so forty wrong passwords sent at
+    once check only the first LOGIN_MAX_FAILURES of them; a right password clears the row."""
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)  # lower-cased
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import case, delete, func, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from warehouse_app.auth.models import ApiToken, LoginFailure, Role, User
+from warehouse_app.auth.models import ApiToken, LoginFailure, LoginThrottle, Role, User
 from warehouse_app.auth.scopes import parse_scopes
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
@@ -60,30 +61,66 @@ def by_username(username: str) -> User:
     return user
 
 
-def lock_remaining(username: str) -> timedelta | None:
-    """How long this username stays locked after too many failed logins, if it is."""
-    cfg = current_app.config
+def claim_attempt(username: str) -> timedelta | None:
+    """Take one login attempt for a name before its password is checked: None when taken, else
+    how long the name stays locked. One conditional UPDATE decides, so many attempts sent at
+    once cannot all slip in before the first failures are written (on either engine)."""
+    cfg, now, name = current_app.config, utcnow(), _throttle_name(username)
     window = timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    since = utcnow() - window
-    recent = db.session.scalars(
-        select(LoginFailure.at).where(LoginFailure.username == username.lower(),
-                                      LoginFailure.at >= since)
-        .order_by(LoginFailure.at.desc()).limit(cfg["LOGIN_MAX_FAILURES"])).all()
-    if len(recent) < cfg["LOGIN_MAX_FAILURES"]:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(LoginThrottle).values(
+        username=name, attempts=0, window_start=now).on_conflict_do_nothing())
+    fresh = LoginThrottle.window_start <= now - window  # the last window is over: a new one
+    taken = db.session.execute(
+        update(LoginThrottle).where(LoginThrottle.username == name,
+                                    (LoginThrottle.attempts < cfg["LOGIN_MAX_FAILURES"]) | fresh)
+        .values(attempts=case((fresh, 1), else_=LoginThrottle.attempts + 1),
+                window_start=case((fresh, now), else_=LoginThrottle.window_start)))
+    if taken.rowcount == 1:
         return None
-    return recent[-1] + window - utcnow()
+    start = db.session.scalar(select(LoginThrottle.window_start)
+                              .where(LoginThrottle.username == name))
+    return max(start + window - now, timedelta(seconds=1))
 
 
-def authenticate(username: str, password: str, remote_addr: str = "") -> User | None:
-    """The user when the password is right; records failures for the throttle."""
-    username = (username or "").strip()[:80]
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if user is not None and user.active and check_password_hash(user.password_hash,
-                                                                password or ""):
-        db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
-        return user
-    db.session.add(LoginFailure(username=username.lower(), remote_addr=(remote_addr or "")[:64]))
-    return None
+def _throttle_name(username: str) -> str:
+    return (username or "").strip()[:80].lower()
+
+
+# Checked when no such user exists, so an unknown name costs the same time as a known one.
+_NOBODY = {}
+
+
+def _nobody_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _NOBODY:
+        _NOBODY[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _NOBODY[method]
+
+
+def login_candidate(username: str) -> tuple[User | None, str]:
+    """The user a login names (None if unknown or deactivated) and the hash to check the
+    password against: read, so the caller can end the transaction before the slow check."""
+    name = _throttle_name(username)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == name))
+    if user is None or not user.active:
+        return None, _nobody_hash()
+    return user, user.password_hash
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """The slow part of a login: run it outside any transaction."""
+    return check_password_hash(stored_hash, password or "")
+
+
+def record_login(username: str, user: User | None, remote_addr: str = "") -> None:
+    """After the check: a success clears the name's attempts, a failure is kept (and logged)."""
+    name = _throttle_name(username)
+    if user is not None:
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.username == name))
+        db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+        return
+    db.session.add(LoginFailure(username=name, remote_addr=(remote_addr or "")[:64]))
 
 
 def _digest(token: str) -> str:

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
+from warehouse_app import codes
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
@@ -264,6 +265,9 @@ def create(fields: dict) -> Product:
     product.barcodes = [Barcode(**spec) for spec in barcodes]
     db.session.add(product)
     db.session.flush()
+    codes.claim(product.sku, "product", product.id, field="sku")
+    for spec in barcodes:
+        codes.claim(spec["code"], "product", product.id, field="barcodes")
     return product
 
 
@@ -293,6 +297,13 @@ def update(product: Product, fields: dict) -> Product:
             barcode = keep.get(spec["code"]) or Barcode(code=spec["code"])
             barcode.kind, barcode.pack_size = spec["kind"], spec["pack_size"]
             new.append(barcode)
+        gone = set(keep) - {b.code for b in new}
         product.barcodes = new
+        db.session.flush()
+        for code in gone:
+            if codes.key(code) != codes.key(product.sku):
+                codes.release(code, "product", product.id)
+        for barcode in new:
+            codes.claim(barcode.code, "product", product.id, field="barcodes")
     db.session.flush()
     return product

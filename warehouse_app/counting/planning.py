@@ -13,6 +13,7 @@ from uuid import uuid4
 
 from sqlalchemy import func, insert, select
 
+from warehouse_app import codes as scan_codes
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import by_sku
@@ -118,6 +119,7 @@ def open_count(fields: dict, user) -> Count:
     db.session.add(count)
     db.session.flush()
     count.reference = reference_for(count.id)
+    scan_codes.claim(count.reference, "count", count.id, field="locations")
     db.session.execute(insert(CountBin), [
         {"count_id": count.id, "location_id": i, "product_id": product.id if product else None,
          "status": BinStatus.TO_COUNT, "round": 1, "disturbed": False} for i in ids])

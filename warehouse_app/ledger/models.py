@@ -51,12 +51,16 @@ class Reason(enum.Enum):
 class Lot(db.Model):
     """A batch of one product (code and expiry); for serial-tracked products, one serial number."""
 
-    __table_args__ = (db.UniqueConstraint("product_id", "code"),)
+    __table_args__ = (db.UniqueConstraint("product_id", "code"),
+                      CheckConstraint("serial_in_stock IN (0, 1)", name="serial_once"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     code: Mapped[str] = mapped_column(String(64))
     expiry: Mapped[date | None]
+    # A serial number (a lot of a serial-tracked product) is in stock at most once: 1 while it
+    # is. Only post() writes it, in the same transaction as the balances.
+    serial_in_stock: Mapped[int] = mapped_column(default=0, server_default="0")
 
     product: Mapped[Product] = relationship()
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from blinker import signal
-from sqlalchemy import bindparam, event, func, literal_column, select, update
+from sqlalchemy import bindparam, case, event, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -91,26 +91,54 @@ def _post(m: Movement) -> Movement:
 
 
 def _apply(connection, m: Movement) -> None:
-    """The statements of one movement: what may refuse first, then what cannot, then the row."""
-    if m.from_location.is_physical:
-        _take(connection, m)
-    _take_from_warehouse(connection, m)
-    if m.to_location.is_physical:
-        _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
-    _add_to_warehouse(connection, m)
+    """The statements of one movement on PostgreSQL, in the one lock order every write path
+    keeps, so that two transactions never wait for each other in a circle (a deadlock):
+
+    1. the product's row, for a receipt (FOR NO KEY UPDATE: its moving average is folded in
+       last, from the stock it then sees; the foreign keys of other writers' rows only take
+       KEY SHARE locks, which this does not block);
+    2. the serial number's row, when a serial enters or leaves the stock;
+    3. the bins' balances, by location id;
+    4. the warehouses' balances, by warehouse id;
+    5. the ledger row.
+    A transaction posting several movements posts them by product, then location (count
+    approvals, shipments, stock imports sort theirs so). Whatever refuses (a take, a serial
+    already in stock) raises inside the caller's savepoint, which undoes what came before."""
+    if m.kind is MovementKind.RECEIVE:
+        connection.execute(_LOCK_PRODUCT, {"p": m.product_id})
+    _serial_step(connection, m)
+    bins = [(location.id, step) for location, step in ((m.from_location, _take),
+                                                       (m.to_location, _add))
+            if location.is_physical]
+    source, target = _warehouses(m)
+    houses = [(warehouse, step) for warehouse, step in ((source, _take_from_warehouse),
+                                                        (target, _add_to_warehouse))
+              if warehouse is not None]
+    for _id, step in sorted(bins, key=_first) + sorted(houses, key=_first):
+        step(connection, m)
     _insert(connection, m)
 
 
+def _first(pair: tuple) -> int:
+    return pair[0]
+
+
+def _add(connection, m: Movement) -> None:
+    _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
+
+
 # SQLite: BEGIN IMMEDIATE gave this transaction the database's only write lock, so nobody can
-# race it and a savepoint (two more statements per movement) buys nothing. Only two statements
-# may refuse: the bin's take, which then has written nothing, and the warehouse's take, after
-# which the bin's take is put back. Anything else failing half-way marks the session: its
-# transaction can then only be rolled back, never committed with half a movement in it.
+# race it and a savepoint (two more statements per movement) buys nothing. Three statements
+# may refuse: a serial's arrival, which comes first; the bin's take, which then has written
+# nothing more; and the warehouse's take, after which the bin's take is put back. Anything
+# else failing half-way marks the session: its transaction can then only be rolled back,
+# never committed with half a movement in it.
 _BROKEN = "ledger_broken"
 
 
 def _apply_alone(session: Session, connection, m: Movement) -> None:
     try:
+        _serial_step(connection, m, leaving_too=False)  # may refuse: before anything is written
         if m.from_location.is_physical:
             _take(connection, m)
         try:
@@ -124,7 +152,9 @@ def _apply_alone(session: Session, connection, m: Movement) -> None:
             _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
         _add_to_warehouse(connection, m)
         _insert(connection, m)
-    except InsufficientStock:
+        if m.from_location.is_physical and not m.to_location.is_physical:
+            _serial_step(connection, m)  # a serial leaving the stock
+    except (InsufficientStock, SerialInStock):
         raise
     except BaseException:
         session.info[_BROKEN] = session.get_nested_transaction() or session.get_transaction()
@@ -221,15 +251,25 @@ _UPSERT = Prepared(_UPSERT.on_conflict_do_update(
     set_={"on_hand": _LEVEL.c.on_hand + _UPSERT.excluded.on_hand}))
 _PRODUCT = Product.__table__
 _STOCK_OF = select(func.coalesce(func.sum(_LEVEL.c.on_hand), 0)).where(
-    _LEVEL.c.product_id == bindparam("p"))
-# The product's average cost and all its stock (this receipt included), the product row locked.
-_COST_BASIS = select(_PRODUCT.c.avg_cost, _STOCK_OF.scalar_subquery()).where(
-    _PRODUCT.c.id == bindparam("p")).with_for_update(of=_PRODUCT)
-_SET_COSTS = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
-    avg_cost=bindparam("avg", type_=_PRODUCT.c.avg_cost.type),
-    unit_cost=bindparam("cost", type_=_PRODUCT.c.unit_cost.type))
+    _LEVEL.c.product_id == _PRODUCT.c.id).scalar_subquery()
+_COST, _QTY = bindparam("cost", type_=_PRODUCT.c.avg_cost.type), bindparam("q")
+_BEFORE = _STOCK_OF - _QTY  # the stock this receipt joins
+_AVERAGE_IN = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
+    avg_cost=case((_BEFORE <= 0, _COST), else_=func.round(
+        (func.coalesce(_PRODUCT.c.avg_cost, 0) * _BEFORE + _COST * _QTY) / _STOCK_OF, 4)),
+    unit_cost=_COST).returning(_PRODUCT.c.avg_cost)
 _OP_ID = Prepared(select(Movement.__table__.c.id).where(
     Movement.__table__.c.client_op_id == bindparam("op")))
+_LOCK_PRODUCT = select(_PRODUCT.c.id).where(_PRODUCT.c.id == bindparam("p")).with_for_update(
+    key_share=True)  # FOR NO KEY UPDATE
+_LOT = Lot.__table__
+# A serial number is in stock at most once: its lot row says whether it is (a CHECK keeps the
+# flag 0 or 1), and arriving is a conditional UPDATE two receipts cannot both win.
+_SERIAL_ARRIVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"),
+                                              _LOT.c.serial_in_stock == 0)
+                           .values(serial_in_stock=1))
+_SERIAL_LEAVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"))
+                          .values(serial_in_stock=0))
 
 
 def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dict:
@@ -271,6 +311,24 @@ _WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r")
 _WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
 _WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+def _serial_step(connection, m: Movement, leaving_too: bool = True) -> None:
+    """A serial number entering the stock (from a virtual location; refused when it is in
+    stock already) or, with leaving_too, leaving it."""
+    if m.lot_id is None or m.product.tracking is not Tracking.SERIAL:
+        return
+    arriving, leaving = m.to_location.is_physical, m.from_location.is_physical
+    if arriving and not leaving:
+        if _SERIAL_ARRIVES.run(connection, {"lot": m.lot_id}).rowcount != 1:
+            raise SerialInStock(f"Serial {m.lot.code} of {m.product.sku} is already in stock.",
+                                field="lot")
+    elif leaving and not arriving and leaving_too:
+        _SERIAL_LEAVES.run(connection, {"lot": m.lot_id})
+
+
+class SerialInStock(Conflict):
+    code = "serial_in_stock"
 
 
 def _warehouses(m: Movement) -> tuple[int | None, int | None]:
@@ -520,14 +578,14 @@ def _cost_for(line: Line) -> Decimal:
 
 
 def _average_in(product: Product, qty: int, cost: Decimal) -> None:
-    """Fold a receipt into the product's moving average cost (stock before it, at the old cost)."""
-    connection = db.session.connection()
-    old, total = connection.execute(_COST_BASIS, {"p": product.id}).one()
-    old, total = old or Decimal(0), max(int(total) - qty, 0)
-    average = ((old * total + cost * qty) / (total + qty)).quantize(COST_PLACES)
-    connection.execute(_SET_COSTS, {"p": product.id, "avg": average, "cost": cost})
-    # What we just wrote (the row is locked on PostgreSQL): no need to read it back.
-    set_committed_value(product, "avg_cost", average)
+    """Fold a receipt into the product's moving average cost, in one statement: the stock
+    before it (all the product's stock now, less this receipt) at the old average, plus this
+    receipt at its cost. On PostgreSQL the product's row is locked since the receipt began
+    (_apply), so the stock this statement sees holds every earlier receipt."""
+    average = db.session.connection().execute(
+        _AVERAGE_IN, {"p": product.id, "q": qty, "cost": cost}).scalar_one()
+    # What we just wrote: no need to read it back.
+    set_committed_value(product, "avg_cost", Decimal(average).quantize(COST_PLACES))
     set_committed_value(product, "unit_cost", cost)
 
 

@@ -1,6 +1,7 @@
 """Finding and creating locations."""
 from sqlalchemy import func, select
 
+from warehouse_app import codes
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.locations.models import (
@@ -23,6 +24,7 @@ def virtual(kind: LocationKind) -> Location:
         location = Location(code=VIRTUAL_CODES[kind], name=kind.value.title(), kind=kind)
         db.session.add(location)
         db.session.flush()
+        codes.claim(location.code, "location", location.id)
     return location
 
 
@@ -71,6 +73,7 @@ def create(code, kind: LocationKind, name: str = "", parent: Location | None = N
                         warehouse_id=parent.warehouse_id if parent is not None else None)
     db.session.add(location)
     db.session.flush()
+    codes.claim(norm, "location", location.id)
     if kind is LocationKind.WAREHOUSE:
         location.warehouse_id = location.id
         db.session.flush()

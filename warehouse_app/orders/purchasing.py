@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from warehouse_app import codes
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import by_sku, clean_text, supplier_named
@@ -65,6 +66,7 @@ def create(fields: dict, user=None) -> PurchaseOrder:
                 for w in lines]
     db.session.add(po)
     db.session.flush()
+    codes.claim(po.reference, "purchase_order", po.id, field="reference")
     return po
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from warehouse_app import codes
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.products import clean_text
 from warehouse_app.database import locked
@@ -84,6 +85,7 @@ def _create(reference: str, details: dict, planned: list, user, hold: bool = Fal
         if hold:  # a checkout: the stock is promised, the warehouse waits for the payment
             order.status = OrderStatus.HELD
         db.session.flush()
+        codes.claim(reference, "order", order.id, field="reference")
     return order
 
 
