@@ -64,7 +64,7 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pg_ready(tmp_path_factory):
-    from bench.http import ensure_database
+    from tests.support.served import ensure_database
     ensure_database(PG_URL)
     url = _sa_url(PG_URL)
     engine = create_engine(url)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from bench import http as load
 from tests.conftest import ENGINES, PG_URL, TEST_CONFIG, CommittingClient
+from tests.support import served as load
 from warehouse_app import create_app
 from warehouse_app.extensions import db as _db
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bench import http as load
+from tests.support import served as load
 from warehouse_app import serving
 
 pytestmark = pytest.mark.alone

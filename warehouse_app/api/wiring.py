@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from warehouse_app.auth.access import protect_api_session
-from warehouse_app.errors import error_json
+from warehouse_app.errors import clash, error_json
 from warehouse_app.extensions import csrf, db, login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,11 +80,11 @@ def http_error(err: HTTPException):
     return error_json(err.code or 500, code, err.description or err.name)
 
 
-def integrity_error(_err: IntegrityError):
-    """A unique key taken by a request that committed at the same moment."""
+def integrity_error(err: IntegrityError):
+    """A unique key taken by a request that committed at the same moment (errors.clash says
+    which rule it broke)."""
     db.session.rollback()
-    return error_json(409, "conflict", "This clashes with a change saved at the same moment; "
-                                       "reload and try again.")
+    return error_json(409, *clash(err))
 
 
 def first_error(messages: dict) -> tuple[str | None, str]:

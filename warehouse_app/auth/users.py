@@ -43,11 +43,11 @@ def create_user(username: str, password: str, role: Role = Role.STAFF,
     if len(password or "") < PASSWORD_MIN:
         raise DomainError(f"A password has at least {PASSWORD_MIN} characters.",
                           field="password")
+    hashed = hash_password(password)  # slow: before the first query (which may write-lock)
     if db.session.scalar(select(func.count()).where(func.lower(User.username)
                                                     == username.lower())):
         raise Conflict(f"User {username} already exists.", field="username")
-    user = User(username=username, password_hash=hash_password(password), role=role,
-                full_name=full_name)
+    user = User(username=username, password_hash=hashed, role=role, full_name=full_name)
     db.session.add(user)
     db.session.flush()
     return user

@@ -540,14 +540,22 @@ def _lot_for(line: Line, source: Location) -> Lot | None:
     if lot is None:
         if not arriving:
             raise InsufficientStock(product.sku, source.code, line.qty, 0, field="lot")
-        lot = Lot(product_id=product.id, code=code, expiry=line.expiry)
-        db.session.add(lot)
-        db.session.flush()
+        lot = _new_lot(product.id, code, line.expiry)
     elif line.expiry and lot.expiry is None:
         lot.expiry = line.expiry
     if product.tracking is Tracking.SERIAL and arriving and _serial_in_stock(lot):
-        raise Conflict(f"Serial {code} of {product.sku} is already in stock.", field="lot")
+        raise SerialInStock(f"Serial {code} of {product.sku} is already in stock.", field="lot")
     return lot
+
+
+def _new_lot(product_id: int, code: str, expiry: date | None) -> Lot:
+    """A lot first seen now; two receipts of the same new lot at once make one row (the second
+    finds the first's once it commits)."""
+    dialect = postgresql if engine_of(db.session()).dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(Lot).values(product_id=product_id, code=code,
+                                                  expiry=expiry)
+                       .on_conflict_do_nothing(index_elements=["product_id", "code"]))
+    return db.session.scalar(select(Lot).where(Lot.product_id == product_id, Lot.code == code))
 
 
 def _serial_in_stock(lot: Lot) -> bool:
