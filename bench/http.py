@@ -50,6 +50,8 @@ from tests.support.served import (  # noqa: E402
     login,
     prepare,
     run_scanners,
+    STOCKED_BINS,
+    seed_stock,
     serve,
     stop,
 )
@@ -116,14 +118,51 @@ def lock_line(folder: str, elapsed: float) -> str:
             f"{statistics.mean(held) * 1000:.2f} ms; held {sum(held) / elapsed:.0%} of the time")
 
 
+def deadlocks(url: str) -> int:
+    """Deadlocks PostgreSQL has counted in this database (0 for SQLite, which has none)."""
+    if not url.startswith("postgresql"):
+        return 0
+    import psycopg
+    with psycopg.connect(url) as conn:
+        return int(conn.execute("SELECT deadlocks FROM pg_stat_database "
+                                "WHERE datname = current_database()").fetchone()[0] or 0)
+
+
+CONTENDED_SKUS, CONTENDED_BINS = 5, 200
+
+
+def bench_contention(url: str, label: str, scanners: int, seconds: float,
+                     root: Path | None) -> None:
+    """Every scanner on the same 5 products: receipts at changing costs (each folds into the
+    product's moving average) into any of 200 bins, transfers and picks out of the 10 bins
+    stocked first."""
+    tokens = prepare(url, scanners, skus=CONTENDED_SKUS, bins=CONTENDED_BINS)
+    port = free_port()
+    server = serve(url, port, root=root or ROOT)
+    try:
+        seed_stock(port, tokens[0], CONTENDED_SKUS, STOCKED_BINS, 100_000)
+        before = deadlocks(url)
+        ran, elapsed = run_scanners(port, tokens, seconds=seconds, skus=CONTENDED_SKUS,
+                                    bins=CONTENDED_BINS, contended=True)
+    finally:
+        stop(server)  # its connections close: PostgreSQL's counters are then up to date
+    times = [t for s in ran for t in s.times]
+    refused = [status for s in ran for status, _ in s.refused]
+    errors = sum(1 for status in refused if status >= 500)
+    print(line(f"{label}, {scanners} on 5 SKUs", len(times), elapsed, times,
+               f"   ({len(times):,} movements, {len(refused) - errors} refused, {errors} "
+               f"errors, {sum(s.db_retries for s in ran)} retried after a deadlock, "
+               f"{deadlocks(url) - before} deadlocks)"))
+
+
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                  workers: int | None, threads: int | None, stock: bool,
-                 lock: bool = False, lookups: bool = True) -> None:
+                 lock: bool = False, lookups: bool = True, root: Path | None = None) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
         notes = tempfile.mkdtemp(prefix="lock-notes-") if lock and "sqlite" in url else None
-        server = serve(url, port, workers, threads, stock, lock_notes=notes)
+        server = serve(url, port, workers, threads, stock, lock_notes=notes, root=root or ROOT)
         try:
             cpu, before = time.process_time(), worker_seconds(server)
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
@@ -132,8 +171,10 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                                                         strict=False)]
             times = [t for s in ran for t in s.times]
             refused = sum(len(s.refused) for s in ran)
+            retried = sum(s.db_retries for s in ran)
             print(line(f"{label}, {scanners} scanners", len(times), elapsed, times,
-                       f"   ({len(times):,} movements, {refused} refused; the load tool "
+                       f"   ({len(times):,} movements, {refused} refused, {retried} retried "
+                       f"after a deadlock; the load tool "
                        f"used {client:.0%} of the CPUs; workers' CPU "
                        f"{' / '.join(f'{used / elapsed:.0%}' for used in split)})"))
             restarted = bool(notes)
@@ -142,7 +183,7 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                 print(lock_line(notes, elapsed))
                 if not lookups:
                     continue
-                server = serve(url, port, workers, threads, stock)
+                server = serve(url, port, workers, threads, stock, root=root or ROOT)
             if not lookups:
                 continue
             cookie = login(port)
@@ -171,6 +212,11 @@ def main() -> None:
                              "lock (bench/lockwatch.py)")
     parser.add_argument("--no-lookups", action="store_true",
                         help="only the scanners (shorter runs, for paired comparisons)")
+    parser.add_argument("--contention", action="store_true",
+                        help="every scanner on the same 5 SKUs and 10 bins (default 32 "
+                             "scanners): receipts with costs, transfers, picks")
+    parser.add_argument("--app-root", type=Path,
+                        help="serve the app of another checkout (paired runs against a commit)")
     parser.add_argument("--pg", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"))
     args = parser.parse_args()
@@ -184,8 +230,12 @@ def main() -> None:
         folder = Path(tmp)
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
+            if args.contention:
+                for scanners in (args.scanners if args.scanners != [8, 32] else [32]):
+                    bench_contention(url, engine, scanners, args.seconds, args.app_root)
+                continue
             bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads,
-                         args.stock, args.lock, not args.no_lookups)
+                         args.stock, args.lock, not args.no_lookups, args.app_root)
 
 
 if __name__ == "__main__":

@@ -45,3 +45,23 @@ def test_verify_finds_a_balance_the_ledger_never_posted(db, runner, make_product
 
     assert result.exit_code == 1
     assert "GHOST-1 in C-01-01" in result.output
+
+
+def test_verify_finds_a_serial_in_stock_twice_or_against_its_flag(db, runner, make_product,
+                                                                 make_location, stock):
+    phone = make_product("PHONE-1", tracking="serial")
+    stock(phone, make_location("A-01"), 1, lot="SN-7")
+    stock(phone, make_location("A-02"), 1, lot="SN-8")
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    # As if two receipts of SN-7 had both won (the write path refuses the second; a tampered
+    # database can still hold it).
+    db.session.execute(text("UPDATE stock_level SET on_hand = 2 WHERE lot_id = "
+                            "(SELECT id FROM lot WHERE code = 'SN-7')"))
+    db.session.execute(text("UPDATE lot SET serial_in_stock = 0 WHERE code = 'SN-8'"))
+    db.session.commit()
+
+    result = runner.invoke(args=["ledger", "verify"])
+
+    assert result.exit_code == 1
+    assert "PHONE-1 serial SN-7: 2 units in stock (a serial is one)" in result.output
+    assert "PHONE-1 serial SN-8: 1 in stock, but lot.serial_in_stock says 0" in result.output

@@ -91,12 +91,13 @@ def ensure_database(url: str) -> None:
 
 def serve(url: str, port: int, workers: int | None = None, threads: int | None = None,
           stock: bool = False, lock_notes: str | None = None,
-          log: str | None = None) -> subprocess.Popen:
+          log: str | None = None, root: Path = ROOT) -> subprocess.Popen:
     """gunicorn as `make run` starts it (warehouse_app/serving.py's settings), in its own process
     group (so kill -9 takes it all). `stock`: gunicorn's own threaded worker and kept-alive
     connections never closed, as served before serving.py (for comparison). `lock_notes`: a
     folder where each worker leaves its waits for and holds of SQLite's write lock as it exits
-    (bench/lockwatch.py). `log`: a file for the server's log (warnings such as retries)."""
+    (bench/lockwatch.py). `log`: a file for the server's log (warnings such as retries).
+    `root`: the checkout whose app is served (another commit's, for paired runs)."""
     from warehouse_app import serving
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
@@ -112,7 +113,7 @@ def serve(url: str, port: int, workers: int | None = None, threads: int | None =
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the server's)
     server = subprocess.Popen(
         command + ["warehouse_app:create_app()"],
-        cwd=ROOT, env=env, stdout=output, stderr=output, start_new_session=True)
+        cwd=root, env=env, stdout=output, stderr=output, start_new_session=True)
     if log:
         output.close()  # the server holds its own copy
     wait_until_up(port, server)
@@ -163,6 +164,7 @@ class Scanner:
     retries: int = 0
     bins: int = BINS
     conn: http.client.HTTPConnection | None = None
+    db_retries: int = 0  # writes the server ran again after a deadlock (X-DB-Retries)
 
     def next_body(self) -> dict:
         """Receive / transfer / pick, 35/30/35, never taking more than a bin holds."""
@@ -207,6 +209,7 @@ class Scanner:
                 self.retries += 1
                 time.sleep(0.05)
                 continue
+            self.db_retries += int(response.getheader("X-DB-Retries") or 0)
             if response.status in (200, 201):
                 self.times.append(took)
                 self.acked.append((body["client_op_id"], json.loads(answer)["id"]))
@@ -225,15 +228,59 @@ class Scanner:
             done += 1
 
 
+COSTS = ("1.50", "2.50", "3.75", "5.00")
+STOCKED_BINS = 10  # seed_stock() fills these; the others start empty
+
+
+class ContendedScanner(Scanner):
+    """A phone on the same few products as every other: receipts at changing costs, transfers
+    and picks of a few units out of the well-stocked bins (seed_stock)."""
+
+    def next_body(self) -> dict:
+        """Receipts into any bin (often a bin the product was never in: a new balance row),
+        transfers from a stocked bin to any other, picks from a stocked bin."""
+        roll, sku = self.rng.random(), self.rng.choice(self.skus)
+        source = f"B-{self.rng.randrange(STOCKED_BINS):03d}"
+        target = f"B-{self.rng.randrange(STOCKED_BINS, self.bins):03d}"
+        if roll < 0.35:
+            return {"kind": "receive", "sku": sku, "qty": self.rng.randint(1, 20),
+                    "to_location": self.rng.choice((source, target)),
+                    "unit_cost": self.rng.choice(COSTS)}
+        qty = self.rng.randint(1, 3)
+        if roll < 0.65:
+            return {"kind": "transfer", "sku": sku, "qty": qty, "from_location": source,
+                    "to_location": target}
+        return {"kind": "pick", "sku": sku, "qty": qty, "from_location": source}
+
+
+def seed_stock(port: int, token: str, skus: int, bins: int, qty: int) -> None:
+    """qty of each of the first skus products in each of the first bins bins (receipts)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for k in range(skus):
+        for b in range(bins):
+            body = json.dumps({"kind": "receive", "sku": f"SKU-{k:05d}", "qty": qty,
+                               "to_location": f"B-{b:03d}", "unit_cost": "2.00"})
+            conn.request("POST", "/api/v1/movements", body,
+                         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 201, response.status
+
+
 def run_scanners(port: int, tokens: list[str], seconds: float | None = None,
                  count: int | None = None, seed: int = 7, during=None,
-                 skus: int = SKUS, bins: int = BINS) -> tuple[list[Scanner], float]:
-    """One scanner per token, on its own share of the products, for some seconds (or count
-    operations each). `during(scanners)`, if given, runs in this thread meanwhile (a fault);
-    without seconds the scanners stop when it returns. Returns the scanners and time taken."""
+                 skus: int = SKUS, bins: int = BINS,
+                 contended: bool = False) -> tuple[list[Scanner], float]:
+    """One scanner per token, on its own share of the products (contended: all on the same
+    skus products and bins), for some seconds (or count operations each). `during(scanners)`,
+    if given, runs in this thread meanwhile (a fault); without seconds the scanners stop when
+    it returns. Returns the scanners and time taken."""
     per = skus // len(tokens)
-    scanners = [Scanner(n, token, port, [f"SKU-{k:05d}" for k in range(n * per, (n + 1) * per)],
-                        random.Random(seed * 1000 + n), bins=bins)
+    kind = ContendedScanner if contended else Scanner
+    scanners = [kind(n, token, port,
+                     [f"SKU-{k:05d}" for k in (range(skus) if contended
+                                               else range(n * per, (n + 1) * per))],
+                     random.Random(seed * 1000 + n), bins=bins)
                 for n, token in enumerate(tokens)]
     stop = threading.Event()
     threads = [threading.Thread(target=s.run, args=(stop, count), daemon=True)

@@ -22,8 +22,9 @@ def seed_command(if_empty: bool):
                                    "the demo loads into an empty database only.")
     g.cli_actor = "demo seed"
     started = time.perf_counter()
-    try:
-        summary = seeding.load()
+    db.session().expire_on_commit = False  # what one day loaded, the next day uses
+    try:  # a day at a time: scans on a served database get the write lock in between
+        summary = seeding.load(checkpoint=db.session.commit)
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None

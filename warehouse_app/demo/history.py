@@ -78,10 +78,13 @@ class History:
         self.numbers: Counter = Counter()
         self.recent: deque = deque(maxlen=300)  # (item, order) of recent picks, for returns
 
-    def run(self) -> Counter:
-        """Post the whole history."""
+    def run(self, checkpoint=None) -> Counter:
+        """Post the whole history; checkpoint(), if given, after each day (a commit, so a
+        seed into a served database holds the write lock a day at a time, not for minutes)."""
         for day in range(self.days):
             self.one_day(day)
+            if checkpoint is not None:
+                checkpoint()
         return self.book.counts
 
     def ref(self, prefix: str) -> str:

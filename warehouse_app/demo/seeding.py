@@ -39,13 +39,17 @@ def is_empty() -> bool:
     return not db.session.scalar(select(func.count(Product.id)))
 
 
-def load(seed: int = SEED, days: int = DAYS, today: date | None = None) -> Summary:
-    """Create the demo warehouse and post its history; the caller commits."""
+def load(seed: int = SEED, days: int = DAYS, today: date | None = None,
+         checkpoint=None) -> Summary:
+    """Create the demo warehouse and post its history; the caller commits (and checkpoint(),
+    if given, runs after the catalogue and after each day of history)."""
     rng = random.Random(seed)
     people, logins, kept = _users()
     sites = layout.build()
     items = _catalogue(rng, sites)
-    counts = History(items, sites, people, rng, days=days, today=today).run()
+    if checkpoint is not None:
+        checkpoint()
+    counts = History(items, sites, people, rng, days=days, today=today).run(checkpoint)
     return Summary(len(sites.warehouses), sites.bin_count, len(items), counts, days, logins,
                    kept)
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, union_all
 
 from warehouse_app.extensions import db
-from warehouse_app.ledger.models import Movement, StockLevel, WarehouseStock
+from warehouse_app.ledger.models import Lot, Movement, StockLevel, WarehouseStock
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
 
 
@@ -67,8 +67,39 @@ def verify_warehouses() -> list[WarehouseMismatch]:
             if held.get((p, w), 0) != cached.get((p, w), 0)]
 
 
+@dataclass(frozen=True)
+class SerialMismatch:
+    product_id: int
+    lot: str
+    units: int
+    flagged: int
+
+    def describe(self, names: dict) -> str:
+        sku = names.get(("p", self.product_id), "?")
+        if self.units > 1:
+            return f"{sku} serial {self.lot}: {self.units} units in stock (a serial is one)"
+        return (f"{sku} serial {self.lot}: {self.units} in stock, but lot.serial_in_stock "
+                f"says {self.flagged}")
+
+
+def verify_serials() -> list[SerialMismatch]:
+    """Serial numbers in stock more than once, or not as their lot's flag says."""
+    from warehouse_app.catalog.models import Product, Tracking
+    units = func.coalesce(func.sum(StockLevel.on_hand), 0)
+    rows = db.session.execute(
+        select(Lot.product_id, Lot.code, units, Lot.serial_in_stock)
+        .join(Product, Product.id == Lot.product_id)
+        .outerjoin(StockLevel, StockLevel.lot_id == Lot.id)
+        .where(Product.tracking == Tracking.SERIAL)
+        .group_by(Lot.id, Lot.product_id, Lot.code, Lot.serial_in_stock)
+        .having((units > 1) | (units != Lot.serial_in_stock))
+        .order_by(Lot.product_id, Lot.code))
+    return [SerialMismatch(p, code, int(held), int(flag)) for p, code, held, flag in rows]
+
+
 def verify() -> list:
-    """Balances that disagree with the ledger, or ledger balances below zero."""
+    """Balances that disagree with the ledger, or ledger balances below zero; serials in
+    stock more than once."""
     expected = ledger_balances()
     cached = {(s.product_id, s.location_id, s.lot_id): s.on_hand
               for s in db.session.execute(select(StockLevel.product_id, StockLevel.location_id,
@@ -78,7 +109,7 @@ def verify() -> list:
         want, have = expected.get(key, 0), cached.get(key, 0)
         if want != have or want < 0:
             problems.append(Mismatch(*key, ledger=want, cached=have))
-    return problems + verify_warehouses()
+    return problems + verify_warehouses() + verify_serials()
 
 
 def names_for(problems: list[Mismatch]) -> dict:
@@ -86,7 +117,7 @@ def names_for(problems: list[Mismatch]) -> dict:
     from warehouse_app.catalog.models import Product
     names = {}
     pids = {m.product_id for m in problems}
-    lids = {m.location_id for m in problems}
+    lids = {m.location_id for m in problems if getattr(m, "location_id", None) is not None}
     if pids:
         query = select(Product.id, Product.sku).where(Product.id.in_(pids))
         for pid, sku in db.session.execute(query):
