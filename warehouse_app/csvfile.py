@@ -3,20 +3,34 @@
 An import checks every row, each in its own savepoint, and collects every bad row with its line
 number; if any row is bad the caller rolls the whole import back, so a file imports entirely or
 not at all.
+
+A big file must not stall the floor: one transaction writing 50,000 rows held SQLite's one
+write lock (and on PostgreSQL the rows it updated) for over a minute, and the scans waiting
+behind it were refused. So the importers whose rows do not need each other's writes run
+`chunked`: every row is first checked in short transactions that are rolled back, and only a
+file without a bad row is then written in short committed ones. Each transaction lasts about
+CHUNK_SECONDS, and between two of them the scans queued for the lock go first. A key given
+twice in one file (`once`) is refused before, as a check chunk by chunk cannot see it. The
+importers whose rows build on earlier rows (locations under a parent made a line before)
+stay in one transaction; their files are small.
 """
 import csv
 import io
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Response, current_app
+from sqlalchemy.exc import IntegrityError
 
-from warehouse_app.errors import DomainError
+from warehouse_app.database import let_others_write
+from warehouse_app.errors import DomainError, clash
 from warehouse_app.extensions import db
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+CHUNK_SECONDS = 0.02  # a chunked import's transactions hold their locks about this long
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -119,21 +133,98 @@ def read(storage, required: set[str], optional: set[str]) -> Upload:
     return Upload(name=storage.filename, rows=rows, errors=errors, data=data)
 
 
-def run(upload: Upload, handle: Callable[[dict[str, str]], str]) -> Counter:
-    """Apply handle to every row in its own savepoint; raise BadRows naming every bad line."""
+class Interrupted(DomainError):
+    """A chunked import found a row it could no longer write (the database changed since the
+    check); the lines before it are in."""
+
+    status = 409
+    code = "import_interrupted"
+
+
+def run(upload: Upload, handle: Callable[[dict[str, str]], str], chunked: bool = False,
+        errors: list[RowError] | None = None) -> Counter:
+    """Apply handle to every row in its own savepoint; raise BadRows naming every bad line.
+
+    Without `chunked` it all happens in the caller's transaction, which commits or rolls back.
+    With it, the rows are checked and then written in short transactions of their own (see the
+    module's text), so the caller's transaction is committed first and nothing is left to
+    roll back. `errors`: bad lines the caller found in the file as a whole (`once`)."""
+    errors = list(upload.errors) + list(errors or [])
+    if chunked:
+        db.session.commit()
+    known = {e.line for e in errors}  # a line already found bad is not run as well
+    counts = _apply([r for r in upload.rows if r[0] not in known], handle, errors,
+                    keep=not chunked)
+    if errors:
+        raise BadRows(sorted(errors, key=lambda e: e.line))
+    if not counts:
+        raise FileRefused("The file has a header but no rows.", field="file")
+    if not chunked:
+        return counts
+    written = _apply(upload.rows, handle, errors, keep=True, commit=True)
+    if errors:
+        done = [line for line, _ in upload.rows if line < errors[0].line]
+        raise Interrupted(
+            f"Line {errors[0].line}: {errors[0].message} It changed since the file was checked"
+            + (f"; lines {done[0]}-{done[-1]} were imported." if done
+               else "; nothing was imported."))
+    return written
+
+
+def _apply(rows, handle, errors: list[RowError], keep: bool, commit: bool = False) -> Counter:
+    """Each row in its own savepoint. keep=False: in transactions of about CHUNK_SECONDS, each
+    rolled back (a check). commit=True: in such transactions, each committed, stopping at the
+    first bad row (the rows before it committed). Otherwise all in the current transaction."""
     counts: Counter = Counter()
-    errors = list(upload.errors)
-    for line, row in upload.rows:
+    chunked = commit or not keep
+    started = None
+    for line, row in rows:
         try:
             with db.session.begin_nested():
                 counts[handle(row)] += 1
         except DomainError as err:
             errors.append(RowError(line, err.message))
-    if errors:
-        raise BadRows(sorted(errors, key=lambda e: e.line))
-    if not counts:
-        raise FileRefused("The file has a header but no rows.", field="file")
+        except IntegrityError as err:  # a concurrent writer took a key meanwhile
+            errors.append(RowError(line, clash(err)[1]))
+        if commit and errors:  # its savepoint is undone; the rows before it are kept
+            db.session.commit()
+            return counts
+        if not chunked:
+            continue
+        now = time.monotonic()
+        started = started or now  # the first row waited for the lock; the chunk starts after
+        if now - started >= CHUNK_SECONDS:
+            _end_chunk(commit)
+            started = None
+    if chunked:
+        _end_chunk(commit)
     return counts
+
+
+def _end_chunk(commit: bool) -> None:
+    if commit:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    let_others_write()
+
+
+def once(upload: Upload, keys: Callable[[dict[str, str]], Iterable[str]],
+         what: str) -> list[RowError]:
+    """A bad line for each key (compared without case) already given on an earlier line."""
+    seen: dict[str, int] = {}
+    errors = []
+    for line, row in upload.rows:
+        for key in keys(row):
+            folded = key.strip().casefold()
+            if not folded:
+                continue
+            if folded in seen:
+                errors.append(RowError(line, f"{what} {key.strip()[:60]} is also on line "
+                                             f"{seen[folded]}; each may appear once."))
+                break
+            seen[folded] = line
+    return errors
 
 
 def safe_cell(value: str) -> str:

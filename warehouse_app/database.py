@@ -225,6 +225,16 @@ def _writing(thread: int | None) -> None:
         _no_writer.clear()
 
 
+LET_OTHERS_WRITE_SECONDS = 0.005
+
+
+def let_others_write() -> None:
+    """Between two transactions of a long write (an import, an approval in chunks): a pause in
+    which the writers queued for the lock take it before the long write asks again (the
+    queue's other processes poll every half millisecond, and a thread lock is not fair)."""
+    time.sleep(LET_OTHERS_WRITE_SECONDS)
+
+
 def let_writer_finish() -> None:
     """A checkpoint before new work: wait while another thread of this process writes (a scan
     holding the gate hands it to a writer waiting for it, and goes on right after)."""

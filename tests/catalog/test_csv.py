@@ -71,15 +71,16 @@ def test_import_with_bad_rows_imports_nothing_and_names_every_bad_line(client, d
             "GOOD-2,Good too,1,\n"
             "BAD-2,,1,\n"
             "BAD-3,Negative,-4,\n"
-            "GOOD-1,Same SKU twice is an update,2,\n"
+            "GOOD-1,Same SKU twice,2,\n"
             f"BAD-4,Taken barcode,1,{EAN}\n"
             f"BAD-5,Taken again,1,{EAN}\n")
     response = upload(client, "products", text)
     assert response.status_code == 422
     html = response.text
-    for line in (3, 5, 6, 9):
+    for line in (3, 5, 6, 7, 9):
         assert f"Line {line}:" in html
-    for line in (2, 4, 7, 8):
+    assert "Code GOOD-1 is also on line 2" in html
+    for line in (2, 4, 8):
         assert f"Line {line}:" not in html
     assert "nothing was imported" in html
     assert count(db, Product) == 0 and count(db, Barcode) == 0
@@ -248,3 +249,92 @@ def test_export_stock_round_trips_as_opening_stock(client, db, supervisor, make_
     db.session.commit()
     assert upload(client, "stock", before).status_code == 303
     assert client.get("/products/export/stock.csv").text == before
+
+
+# Big files go in short transactions (csvfile's `chunked`): checked first, then written.
+
+@pytest.fixture
+def one_row_a_chunk(monkeypatch):
+    """Every row its own transaction, so a small file crosses many chunk boundaries."""
+    from warehouse_app import csvfile
+    monkeypatch.setattr(csvfile, "CHUNK_SECONDS", 0)
+
+
+def test_a_chunked_import_is_still_all_or_nothing(client, db, supervisor, one_row_a_chunk):
+    codes = count(db, ScanCode)
+    rows = "".join(f"P-{n},Product {n}\n" for n in range(30))
+    html = upload(client, "products", "sku,name\n" + rows + "BAD,\n").text
+    assert "Line 32:" in html and "nothing was imported" in html
+    assert count(db, Product) == 0 and count(db, ScanCode) == codes
+
+
+def test_a_chunked_import_writes_every_row_and_commits_as_it_goes(client, db, supervisor,
+                                                                  one_row_a_chunk):
+    rows = "".join(f"P-{n},Product {n},CODE-{n}\n" for n in range(30))
+    assert upload(client, "products", "sku,name,barcodes\n" + rows).status_code == 303
+    assert count(db, Product) == 30 and count(db, Barcode) == 30
+    assert "Imported products: 30 created" in client.get("/products/import").text
+
+
+@pytest.mark.parametrize("second", ["p-1,Again", "P-2,Two,P-1", "P-2,Two,ean-9 EAN-9",
+                                    "P-2,Two,EAN-7"])
+def test_a_code_twice_in_one_file_is_a_bad_line(client, db, supervisor, second):
+    text = f"sku,name,barcodes\nP-1,One,EAN-7\n{second}\n"
+    html = upload(client, "products", text).text
+    assert "Line 3:" in html and "is also on line" in html
+    assert count(db, Product) == 0
+
+
+def test_a_row_the_database_refuses_after_the_check_stops_the_import_and_says_where(app, db):
+    """The check passed, then another writer took a key: the lines before are in, the rest
+    not, and the answer says which."""
+    from warehouse_app import csvfile
+    from warehouse_app.catalog import products
+    from warehouse_app.errors import DomainError
+
+    upload_ = csvfile.Upload("p.csv", [(n + 2, {"sku": f"P-{n}", "name": "x"})
+                                       for n in range(5)], [], b"")
+    seen: dict[str, int] = {}
+
+    def handle(row):
+        seen[row["sku"]] = seen.get(row["sku"], 0) + 1
+        if row["sku"] == "P-3" and seen["P-3"] == 2:  # its second pass: the write
+            raise DomainError("SKU P-3 is already taken.")
+        products.create(row)
+        return "created"
+
+    with app.test_request_context(method="POST"):
+        with pytest.raises(csvfile.Interrupted) as err:
+            csvfile.run(upload_, handle, chunked=True)
+    assert "Line 5: SKU P-3 is already taken." in err.value.message
+    assert "lines 2-4 were imported" in err.value.message
+    db.session.rollback()
+    assert sorted(db.session.scalars(select(Product.sku))) == ["P-0", "P-1", "P-2"]
+
+
+def test_the_same_stock_file_twice_at_once_posts_once(app, db, make_product, make_location,
+                                                      make_user, one_row_a_chunk):
+    """Two uploads of one file that both passed the 'imported before' check: each line is an
+    operation of its own, so the second replays the lines and posts nothing."""
+    from warehouse_app import csvfile
+    from warehouse_app.ledger import stock_csv
+
+    make_product("TEE-M")
+    make_location("A-01")
+    user = make_user("boss", role="supervisor")
+    text = b"sku,location,qty\n" + b"TEE-M,A-01,1\n" * 6
+    rows = [(n + 2, {"sku": "TEE-M", "location": "A-01", "qty": "1"}) for n in range(6)]
+    with app.test_request_context(method="POST"):
+        for _ in range(2):
+            stock_csv.receive(csvfile.Upload("s.csv", rows, [], text), user)
+    assert count(db, Movement) == 6
+    assert balances.verify() == []
+
+
+def test_a_serial_number_twice_in_one_stock_file_is_a_bad_line(client, db, supervisor,
+                                                               make_product, make_location):
+    make_product("CAM", tracking="serial")
+    make_location("A-01")
+    html = upload(client, "stock", "sku,location,qty,lot\nCAM,A-01,1,SN1\nCAM,A-01,1,sn1\n").text
+    assert "Line 3:" in html and "Serial number CAM sn1 is also on line 2" in html
+    assert count(db, Movement) == 0

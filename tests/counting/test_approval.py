@@ -207,3 +207,61 @@ def test_a_loss_of_reserved_units_waits_and_approval_backorders_the_newest_order
     assert "SO-2: 3 × MUG released" in decision.detail
     assert on_hand(db, floor.p.mug, floor.bins.a1) == 5
     assert_books_agree(db)
+
+
+def test_a_big_approval_posts_in_chunks_and_ends_as_one_decision(db, floor, open_count, tally,
+                                                                  monkeypatch):
+    """More waiting lines than one chunk: each chunk commits (scans of the same bins wait for
+    a chunk, not the whole count), and the count still ends approved once, with every line."""
+    monkeypatch.setattr(approval, "APPROVE_CHUNK", 2)
+    places = [floor.bins.a1, floor.bins.a2, floor.bins.a3, floor.bins.b1]
+    for place in places:
+        floor.put(floor.p.mug, place, 10)
+        floor.put(floor.p.tee, place, 10)
+    count = open_count(*(p.code for p in places))
+    for place in places:
+        tally(count, place.code, {"MUG": 5, "TEE": 14})
+    submit(db, count, floor.u.pat)
+    assert count.status is CountStatus.PENDING
+    outcome = approval.approve(count, floor.u.boss, "All checked")
+    db.session.commit()
+    assert (outcome.posted, count.status) == (8, CountStatus.DONE)
+    assert {v[2] for v in lines_of(db, count).values()} == {"approved"}
+    assert [on_hand(db, floor.p.mug, p) for p in places] == [5] * 4
+    assert [on_hand(db, floor.p.tee, p) for p in places] == [14] * 4
+    kinds = db.session.scalars(select(CountDecision.kind).where(
+        CountDecision.count_id == count.id)).all()
+    assert kinds == [DecisionKind.SUBMIT, DecisionKind.APPROVE]
+    books_agree(db)
+
+
+def test_a_chunked_approval_stops_when_another_supervisor_decided_meanwhile(
+        db, floor, open_count, tally, monkeypatch):
+    """Between two chunks another supervisor rejected the rest: the chunk posted stays, the
+    rest is not posted, and the answer is the usual 409."""
+    monkeypatch.setattr(approval, "APPROVE_CHUNK", 1)
+    places = [floor.bins.a1, floor.bins.a2, floor.bins.a3]
+    for place in places:
+        floor.put(floor.p.mug, place, 10)
+    count = open_count(*(p.code for p in places))
+    for place in places:
+        tally(count, place.code, {"MUG": 5})
+    submit(db, count, floor.u.pat)
+    posted = []
+
+    def meanwhile():
+        posted.append(1)
+        if len(posted) == 1:  # after the first chunk's commit, before the second's lock
+            db.session.execute(CountLine.__table__.update().where(
+                CountLine.count_id == count.id, CountLine.status == "waiting")
+                .values(status="rejected"))
+            db.session.execute(type(count).__table__.update().where(
+                type(count).id == count.id).values(status="rejected"))
+            db.session.commit()
+    monkeypatch.setattr(approval, "let_others_write", meanwhile)
+    with pytest.raises(Conflict):
+        approval.approve(count, floor.u.boss)
+    db.session.rollback()
+    statuses = sorted(v[2] for v in lines_of(db, count).values())
+    assert statuses == ["approved", "rejected", "rejected"]
+    books_agree(db)

@@ -80,7 +80,15 @@ def _import_row(row: dict[str, str]) -> str:
     return "updated"
 
 
+def _codes(row: dict[str, str]) -> list[str]:
+    """The scannable codes one row names: its SKU and its barcodes."""
+    specs = parse_barcodes(row.get("barcodes", ""))
+    return [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
+
+
 def import_file(storage):
-    """Create or update products from an uploaded file; all rows or none."""
+    """Create or update products from an uploaded file; all rows or none, in short
+    transactions (rows stand alone once no code is given twice)."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
-    return csvfile.run(upload, _import_row)
+    twice = csvfile.once(upload, _codes, "Code")
+    return csvfile.run(upload, _import_row, chunked=True, errors=twice)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from warehouse_app import csvfile
 from warehouse_app.catalog import products
+from warehouse_app.catalog.models import Product, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
@@ -50,7 +51,7 @@ def parse_expiry(text: str) -> date | None:
                           field="expiry") from None
 
 
-def _import_row(reference: str, user, row: dict[str, str]) -> str:
+def _import_row(reference: str, user, lines: dict[int, int], row: dict[str, str]) -> str:
     product = products.by_sku(row["sku"])
     location = places.by_code(row["location"])
     if not location.is_physical:
@@ -59,7 +60,8 @@ def _import_row(reference: str, user, row: dict[str, str]) -> str:
                 lot=row.get("lot", "") or None,
                 expiry=parse_expiry(row.get("expiry", "")),
                 unit_cost=parse_cost(row.get("unit_cost", "").strip()), reference=reference,
-                note="Opening stock from a CSV file")
+                note="Opening stock from a CSV file",
+                client_op_id=f"{reference}:{lines[id(row)]}")  # the same file twice: once
     record(line, user)
     return "received"
 
@@ -67,8 +69,25 @@ def _import_row(reference: str, user, row: dict[str, str]) -> str:
 def import_file(storage, user):
     """Receive opening stock from an uploaded file; all rows or none, and each file only once."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
-    reference = REFERENCE.format(hashlib.sha256(upload.data).hexdigest()[:16])
-    if db.session.scalar(select(Movement.id).where(Movement.reference == reference).limit(1)):
+    if db.session.scalar(select(Movement.id).where(Movement.reference == reference_of(upload))
+                         .limit(1)):
         raise csvfile.FileRefused("This file was imported before; its stock is already in.",
                                   field="file")
-    return csvfile.run(upload, partial(_import_row, reference, user))
+    return receive(upload, user)
+
+
+def reference_of(upload: csvfile.Upload) -> str:
+    return REFERENCE.format(hashlib.sha256(upload.data).hexdigest()[:16])
+
+
+def receive(upload: csvfile.Upload, user):
+    """Post the file's rows in short transactions. Each line is an operation of its own (the
+    file's digest and the line's number), so a second upload of the file that raced past
+    import_file's check replays the lines rather than posting them twice."""
+    serial = set(db.session.scalars(select(Product.sku).where(
+        Product.tracking == Tracking.SERIAL)))
+    twice = csvfile.once(upload, lambda row: [f"{row['sku']} {row.get('lot', '')}"]
+                         if row["sku"] in serial and row.get("lot") else [], "Serial number")
+    lines = {id(row): line for line, row in upload.rows}
+    return csvfile.run(upload, partial(_import_row, reference_of(upload), user, lines),
+                       chunked=True, errors=twice)
