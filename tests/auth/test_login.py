@@ -99,3 +99,27 @@ def test_logout_is_a_post(client, staff):
     assert client.get("/logout").status_code == 405
     client.post("/logout")
     assert client.get("/").status_code == 302
+
+
+def test_passwords_are_checked_on_a_thread_of_low_priority(app):
+    """Hashing is the slow part of a login: it runs at nice 10, so scans get the CPU first."""
+    import os
+    import threading
+
+    from warehouse_app.auth import users
+
+    seen = {}
+
+    def where(*_):
+        seen["thread"] = threading.current_thread().name
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return True
+
+    with app.app_context():
+        assert users._hashing(where, "hash", "password") is True
+        hashed = users.hash_password("a long password")
+        assert users.password_matches(hashed, "a long password")
+        assert not users.password_matches(hashed, "another password")
+    assert seen["thread"].startswith("password") and seen["thread"] != \
+        threading.current_thread().name
+    assert seen["nice"] == users.NICE == 10

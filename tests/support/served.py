@@ -299,18 +299,85 @@ def run_scanners(port: int, tokens: list[str], seconds: float | None = None,
     return scanners, time.perf_counter() - start
 
 
-def login(port: int) -> str:
-    """A logged-in session cookie for the look-up page."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def login(port: int, username: str = "bench", password: str = PASSWORD) -> str:
+    """A logged-in session cookie (the login page's form, as a browser sends it)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/login")
     response = conn.getresponse()
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": csrf, "username": "bench",
-                                   "password": PASSWORD, "next": ""})
+    form = urllib.parse.urlencode({"csrf_token": csrf, "username": username,
+                                   "password": password, "next": ""})
     conn.request("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded",
                                           "Cookie": cookie})
     response = conn.getresponse()
     response.read()
     return response.getheader("Set-Cookie", cookie).split(";")[0]
+
+
+def product_file(megabytes: float) -> bytes:
+    """A product CSV of about this size: new products, each with a category and a barcode."""
+    lines = ["sku,name,description,category,unit_cost,barcodes"]
+    size, n = len(lines[0]) + 1, 0
+    while True:
+        line = (f"IMP-{n:06d},Imported product {n},A product from a supplier's price list "
+                f"number {n},Imports > Group {n % 50},{1 + n % 97}.25,{7_000_000_000 + n}")
+        if size + len(line) + 1 > megabytes * 1024 * 1024:  # the import page's limit: 5 MB
+            return ("\n".join(lines) + "\n").encode()
+        lines.append(line)
+        size += len(line) + 1
+        n += 1
+
+
+def post_import(port: int, cookie: str, what: str, data: bytes) -> tuple[int, float, str]:
+    """Upload a CSV file on the import page as a supervisor would: (status, seconds, the flashed
+    message or the start of the answer)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    conn.request("GET", "/products/import", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", cookie).split(";")[0]  # the form's token in it
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{what}.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()
+    start = time.perf_counter()
+    conn.request("POST", f"/products/import/{what}", body,
+                 {"Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = conn.getresponse()
+    answer = response.read().decode(errors="replace")
+    took = time.perf_counter() - start
+    if response.status == 303:  # the flashed answer is in the session cookie it set
+        cookie = response.getheader("Set-Cookie", cookie).split(";")[0]
+        conn.request("GET", "/products/import", headers={"Cookie": cookie})
+        answer = conn.getresponse().read().decode()
+    flashed = re.search(r'class="flash flash-[^"]*"[^>]*>\s*([^<]*)', answer)
+    return response.status, took, (flashed.group(1).strip() if flashed else answer)[:300]
+
+
+def add_people(url: str, count: int) -> list[str]:
+    """People who log in on the pages, their passwords hashed as in production (scrypt)."""
+    from warehouse_app import create_app
+    from warehouse_app.auth.models import Role
+    from warehouse_app.auth.users import create_user
+    from warehouse_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        names = [f"person-{n}" for n in range(count)]
+        for name in names:
+            create_user(name, PASSWORD, Role.STAFF)
+        db.session.commit()
+        db.engine.dispose()
+    return names
+
+
+def keep_logging_in(port: int, username: str, stop: threading.Event, done: list) -> None:
+    """One person logging in over and over (a full page login each time) until stop."""
+    while not stop.is_set():
+        start = time.perf_counter()
+        assert login(port, username).startswith("session="), "the login failed"
+        done.append(time.perf_counter() - start)
