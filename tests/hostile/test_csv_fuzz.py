@@ -78,7 +78,7 @@ GOOD = {
                      ["", "1.5", "0"]), "reorder_point": st.sampled_from(["", "5"]),
                  "variant_group": text_cell(64), "variant": text_cell(64),
                  "active": st.sampled_from(["", "yes", "no"])},
-    "locations": {"code": st.sampled_from(["N-1", "=B1", "@B2", "-B3", "+B4"]),
+    "locations": {"code": st.sampled_from(["L-1", "=B1", "@B2", "-B3", "+B4"]),
                   "kind": st.just("bin"), "name": text_cell(120), "parent": st.just("WH1"),
                   "sequence": st.sampled_from(["", "3"]), "capacity": st.sampled_from(["",
                                                                                        "9"])},

@@ -126,6 +126,7 @@ def senders(client, api_token, login_as, no_csrf, crash_as_500):
     return send
 
 
+@pytest.mark.alone  # it times each answer: beside the parallel run the machine is shared
 def test_malicious_pictures_get_a_4xx_or_nothing_in_bounded_time(senders, crash_as_500):
     failures, statuses, slowest = [], [], (0.0, "")
     for what, data, content_type, heavy in cases():

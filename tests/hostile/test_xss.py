@@ -27,11 +27,11 @@ from tests.hostile.conftest import (
 )
 
 HOSTILE_SKU = '"><script>alert(1)<!--'  # no space: a SKU may not have one
-HOSTILE_CODE = '"><SCRIPT>ALERT(1)<!--'  # bin codes are upper-cased
+HOSTILE_CODE = '"><SCRIPT>ALERT(2)<!--'  # bin codes are upper-cased; one namespace with SKUs
 HOSTILE_USER = "<script>alert(1)</script>"
-RAW = ["<script>alert(1)", "<SCRIPT>ALERT(1)", "<img src=x onerror", "<svg onload",
+RAW = ["<script>alert(1)", "<SCRIPT>ALERT(2)", "<img src=x onerror", "<svg onload",
        "ssti49ssti"]  # markup that must never reach a page as markup; SSTI evaluated
-SHOWN = ["&lt;script&gt;alert(1)", "&lt;SCRIPT&gt;ALERT(1)", "&lt;img src=x onerror",
+SHOWN = ["&lt;script&gt;alert(1)", "&lt;SCRIPT&gt;ALERT(2)", "&lt;img src=x onerror",
          "&lt;svg onload", "ssti{{7*7}}ssti"]  # how they look when escaped
 JS_URL = re.compile(r"""(?:href|src|action|formaction|poster|data|xlink:href)\s*=\s*["']?\s*"""
                     r"""javascript:""", re.IGNORECASE)
