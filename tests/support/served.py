@@ -135,12 +135,18 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 30) -> N
 
 
 def stop(server: subprocess.Popen, how: int = signal.SIGTERM) -> None:
-    """End gunicorn's whole process group, the ordinary way unless told otherwise."""
+    """End gunicorn's whole process group, the ordinary way unless told otherwise; one that
+    has not ended 10 s later (requests still being answered on a loaded machine) is killed."""
     try:
         os.killpg(server.pid, how)
     except ProcessLookupError:
         pass
-    server.wait(10)
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        if how == signal.SIGKILL:
+            raise
+        stop(server, signal.SIGKILL)
 
 
 def kill(server: subprocess.Popen) -> None:
