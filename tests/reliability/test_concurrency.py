@@ -288,25 +288,7 @@ def test_products_created_and_changed_with_one_code(app_served):
 
 def _logged_in(app: Served, username: str, password: str) -> tuple[str, str]:
     """A session cookie and a CSRF token of a logged-in browser."""
-    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": csrf, "username": username,
-                                   "password": password, "next": ""})
-    conn.request("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded",
-                                          "Cookie": cookie})
-    response = conn.getresponse()
-    response.read()
-    assert response.status == 302, response.status
-    cookie = response.getheader("Set-Cookie", cookie).split(";")[0]
-    conn.request("GET", "/users/", headers={"Cookie": cookie})
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", cookie).split(";")[0]  # the CSRF token is in it
-    return cookie, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return served.form_token(app.port, served.login(app.port, username, password), "/users/")
 
 
 def test_users_created_at_once_by_pages_whatever_their_case(app_served):
