@@ -37,6 +37,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a phone left on a shelf all shift must still post
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # A caller with no valid login sends at most this much (a login form is far smaller):
+    # refused before the body is read (bodies.py).
+    ANON_MAX_CONTENT_LENGTH = int(os.environ.get("ANON_MAX_CONTENT_LENGTH", 64 * 1024))
+    JSON_MAX_DEPTH = 20  # brackets in a JSON body; deeper is a 400
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RECEIVING_DOCK_PREFIX = os.environ.get("RECEIVING_DOCK_PREFIX", "DOCK")  # one-tap receive bins
     LOGIN_MAX_FAILURES = 5
