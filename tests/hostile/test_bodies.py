@@ -123,7 +123,8 @@ def test_the_anonymous_limit_is_tighter(app, client, admin):
 
 
 def test_an_over_limit_body_with_a_valid_token_is_refused_unread(app, client, admin):
-    response = client.post("/api/v1/movements", headers=admin, input_stream=Unreadable(app.config["MAX_CONTENT_LENGTH"] + 1),
+    response = client.post("/api/v1/movements", headers=admin,
+                           input_stream=Unreadable(app.config["MAX_CONTENT_LENGTH"] + 1),
                            content_type="application/json")
     assert response.status_code == 413
 
@@ -132,7 +133,8 @@ def test_made_up_credentials_get_the_anonymous_limit(app, client):
     over = app.config["ANON_MAX_CONTENT_LENGTH"] + 1
     fake = {"Authorization": "Bearer wh_made_up", "Cookie": "session=forged; remember_token=1"}
     for path in ("/api/v1/movements", "/login"):
-        response = client.post(path, headers=fake, input_stream=Unreadable(over), content_type="application/json")
+        response = client.post(path, headers=fake, input_stream=Unreadable(over),
+                               content_type="application/json")
         assert response.status_code == 413, path
 
 
