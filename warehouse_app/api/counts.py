@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from warehouse_app.api.fields import StrictBoolean
+from warehouse_app.api.schemas import CostOut
 from warehouse_app.api.schemas import count as whole
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
@@ -81,7 +82,7 @@ class CountLineOut(Schema):
     status = fields.String(metadata={"description": "Books shown only"})
     expected_qty = fields.Integer(allow_none=True, metadata={"description": "Books shown only"})
     variance = fields.Integer(allow_none=True)
-    variance_value = fields.String(allow_none=True)
+    variance_value = CostOut(allow_none=True)
     reason = fields.String(allow_none=True)
     movement = fields.Integer(allow_none=True)
 
