@@ -47,6 +47,9 @@ class Config:
     API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per token per window
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
     LOGIN_LOCK_MINUTES = 15
+    # A count difference worth more than this (at the cost when the bin closed) is approved by
+    # an admin only.
+    COUNT_ADMIN_ABOVE = int(os.environ.get("COUNT_ADMIN_ABOVE", 1000))
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
 
     API_TITLE = "Warehouse API"
