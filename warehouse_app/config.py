@@ -50,6 +50,9 @@ class Config:
     # A count difference worth more than this (at the cost when the bin closed) is approved by
     # an admin only.
     COUNT_ADMIN_ABOVE = int(os.environ.get("COUNT_ADMIN_ABOVE", 1000))
+    # Internal hosts a webhook may still go to (comma-separated names or addresses); any other
+    # loopback, private, link-local, multicast or metadata address is refused.
+    WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
 
     API_TITLE = "Warehouse API"
