@@ -44,6 +44,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update({key: value for key, value in Config.from_instance(app.instance_path,
                                                                          overrides).items()})
     app.config.update(overrides)
+    if "REMEMBER_COOKIE_SECURE" not in overrides:  # the remember-me cookie as the session's
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     from warehouse_app import database
     from warehouse_app.extensions import csrf, db, login_manager, migrate
@@ -72,7 +74,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app)
     from warehouse_app import retries
     retries.init_app(app)  # after every view exists
+    from warehouse_app import bodies
+    bodies.init_app(app)  # an over-long body is refused before it is read
     if app.config["SCAN_GATE"] and database.is_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]):
         from warehouse_app.gate import GatedApp
-        app.wsgi_app = GatedApp(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+        # The gate reads a scan's body before login is checked: only one within the anonymous
+        # limit (a scan's is far smaller), which BodyLimit behind it would let through anyway.
+        app.wsgi_app = GatedApp(app.wsgi_app, bodies.anonymous_limit(app.config))
     return app

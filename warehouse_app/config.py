@@ -37,12 +37,22 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a phone left on a shelf all shift must still post
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # A caller with no valid login sends at most this much (a login form is far smaller):
+    # refused before the body is read (bodies.py).
+    ANON_MAX_CONTENT_LENGTH = int(os.environ.get("ANON_MAX_CONTENT_LENGTH", 64 * 1024))
+    JSON_MAX_DEPTH = 20  # brackets in a JSON body; deeper is a 400
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RECEIVING_DOCK_PREFIX = os.environ.get("RECEIVING_DOCK_PREFIX", "DOCK")  # one-tap receive bins
     LOGIN_MAX_FAILURES = 5
     API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per token per window
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
     LOGIN_LOCK_MINUTES = 15
+    # A count difference worth more than this (at the cost when the bin closed) is approved by
+    # an admin only.
+    COUNT_ADMIN_ABOVE = int(os.environ.get("COUNT_ADMIN_ABOVE", 1000))
+    # Internal hosts a webhook may still go to (comma-separated names or addresses); any other
+    # loopback, private, link-local, multicast or metadata address is refused.
+    WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
 
     API_TITLE = "Warehouse API"

@@ -126,6 +126,12 @@ def error_json(status: int, code: str, message: str, field: str | None = None):
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def ascii_digits(text) -> bool:
+    """Text of the ASCII digits 0-9 only: "٣" or "３" is a digit to str.isdigit() and int(),
+    never a quantity here."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 

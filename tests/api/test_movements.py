@@ -20,10 +20,11 @@ def post(client, headers, **body):
     return client.post(URL, json=body, headers=headers)
 
 
-def test_receive_answers_201_with_the_movement(client, staff, make_product, make_location):
+def test_receive_answers_201_with_the_movement(client, supervisor, make_product,
+                                               make_location):
     make_product("P-1")
     make_location("A-01")
-    response = post(client, staff, kind="receive", sku="P-1", qty=5, to_location="a-01",
+    response = post(client, supervisor, kind="receive", sku="P-1", qty=5, to_location="a-01",
                     unit_cost="2.5", reference="PO-7", client_op_id="op-1")
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -33,7 +34,7 @@ def test_receive_answers_201_with_the_movement(client, staff, make_product, make
         "kind": "receive", "sku": "P-1", "qty": 5, "from_location": "SUPPLIER",
         "to_location": "A-01", "reference": "PO-7", "unit_cost": "2.5000",
         "client_op_id": "op-1"}
-    assert body["user"].startswith("api-staff") and body["created_at"]
+    assert body["user"].startswith("api-supervisor") and body["created_at"]
 
 
 def test_pick_goes_to_customer(client, staff, shelf):

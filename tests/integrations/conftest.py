@@ -51,6 +51,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app):
+    """The receivers here listen on 127.0.0.1: the admin setting that allows it."""
+    app.config["WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.1"
+
+
 @pytest.fixture
 def receiver():
     """A receiver not started yet (start() it, or leave it down)."""

@@ -86,7 +86,7 @@ def test_a_restarted_app_delivers_what_the_first_queued(app, db, site, receiver)
     assert webhooks.deliver_due() == (0, 1)
     db.session.remove()
     receiver.start()
-    fresh = create_app({**TEST_CONFIG,
+    fresh = create_app({**TEST_CONFIG, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     with fresh.app_context():
         runner = fresh.test_cli_runner()

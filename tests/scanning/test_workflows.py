@@ -114,6 +114,9 @@ def test_unknown_code_is_refused_in_plain_words(client, db, login_as, no_csrf, f
     {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": -2},
     {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": 1.5},
     {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": 10**10},
+    {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": "\u0663"},  # Arabic-Indic 3
+    {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": "\uff13"},  # full-width 3
+    {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "qty": "1\u0660"},
     {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "scans": 0},
     {"flow": "receive", "code": "MUG-1", "to_location": "A-01", "unit_cost": "-1"},
     {"flow": "receive", "code": "MUG-1", "to_location": "NOWHERE"},

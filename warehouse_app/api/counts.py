@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from warehouse_app.api.fields import StrictBoolean
+from warehouse_app.api.schemas import CostOut
 from warehouse_app.api.schemas import count as whole
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
@@ -64,6 +65,12 @@ class CountDecisionIn(Schema):
                                                               "required to reject or recount"})
 
 
+class CountLinesDecisionIn(CountDecisionIn):
+    lines = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10_000),
+                        metadata={"description": "Waiting line ids to decide on (default: "
+                                                 "every waiting line); the rest keep waiting"})
+
+
 class CountRecountIn(CountDecisionIn):
     locations = fields.List(text(40, required=True), metadata={
         "description": "Bins to send back (default: every bin with a waiting line)"})
@@ -81,7 +88,7 @@ class CountLineOut(Schema):
     status = fields.String(metadata={"description": "Books shown only"})
     expected_qty = fields.Integer(allow_none=True, metadata={"description": "Books shown only"})
     variance = fields.Integer(allow_none=True)
-    variance_value = fields.String(allow_none=True)
+    variance_value = CostOut(allow_none=True)
     reason = fields.String(allow_none=True)
     movement = fields.Integer(allow_none=True)
 
@@ -243,24 +250,26 @@ def submit(data, count_id: int):
 
 @blp.route("/<int:count_id>/approve", methods=["POST"])
 @role_required(Role.SUPERVISOR)
-@blp.arguments(CountDecisionIn)
+@blp.arguments(CountLinesDecisionIn)
 @blp.response(200, CountOut)
 def approve(data, count_id: int):
-    """Post every waiting difference (supervisor); 409 unless the count waits for a decision."""
+    """Post the waiting differences, all or `lines` (supervisor, never one who counted in it;
+    a difference worth over COUNT_ADMIN_ABOVE: admin); 409 unless the count waits."""
     count = _count(count_id)
-    outcome = approval.approve(count, _user(), data.get("note"))
+    outcome = approval.approve(count, _user(), data.get("note"), data.get("lines"))
     db.session.commit()
     return _result(count, outcome)
 
 
 @blp.route("/<int:count_id>/reject", methods=["POST"])
 @role_required(Role.SUPERVISOR)
-@blp.arguments(CountDecisionIn)
+@blp.arguments(CountLinesDecisionIn)
 @blp.response(200, CountOut)
 def reject(data, count_id: int):
-    """Refuse the waiting differences (supervisor, with a reason): the books stand."""
+    """Refuse the waiting differences, all or `lines` (supervisor, with a reason, never one
+    who counted in it): the books stand."""
     count = _count(count_id)
-    approval.reject(count, _user(), data.get("note"))
+    approval.reject(count, _user(), data.get("note"), data.get("lines"))
     db.session.commit()
     return _result(count)
 

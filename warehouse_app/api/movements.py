@@ -12,6 +12,7 @@ from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
+from warehouse_app.counting import blind
 from warehouse_app.database import reading_first
 from warehouse_app.errors import Forbidden, NotFound
 from warehouse_app.extensions import db
@@ -128,6 +129,9 @@ def list_movements(args):
         query = query.where(Movement.created_at >= args["since"])
     if "until" in args:
         query = query.where(Movement.created_at < args["until"])
+    if hidden := blind.hidden_bins():  # they add up to the books of a bin counted blind
+        query = query.where(Movement.from_location_id.not_in(hidden),
+                            Movement.to_location_id.not_in(hidden))
     return paginate(query, args["page"], args["per_page"])
 
 

@@ -13,6 +13,7 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
+from warehouse_app.counting import blind
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
 
@@ -31,10 +32,11 @@ class Stocked:
 
     def __init__(self, product: Product):
         self.product = product
-        totals = balances.totals(product.id)
+        rows, hidden = balances.stock_rows(product.id), blind.hidden_bins()
+        totals = blind.visible_totals(balances.totals(product.id), rows, hidden)
         self.on_hand, self.reserved = totals["on_hand"], totals["reserved"]
         self.available = totals["available"]
-        self.locations = balances.stock_rows(product.id)
+        self.locations = blind.visible(rows, hidden)
 
     def __getattr__(self, name: str):
         return getattr(self.product, name)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from warehouse_app.api.fields import PathString, text
 from warehouse_app.api.orders import known_reference, printable_text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import MONEY_OUT, count, money
+from warehouse_app.api.schemas import CostOut, count, money
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
@@ -56,7 +56,7 @@ class POLineOut(Schema):
     qty = fields.Integer()
     received = fields.Integer()
     remaining = fields.Integer()
-    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
+    unit_cost = CostOut()
 
 
 class DiscrepancyOut(Schema):

@@ -4,6 +4,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    missing,
     pre_load,
     validate,
     validates_schema,
@@ -22,6 +23,28 @@ BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location"
 CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
 # Amounts are answered as decimal strings ("2.5000"), so documented as such.
 MONEY_OUT = {"type": "string", "format": "decimal"}
+
+
+class CostOut(fields.Decimal):
+    """An amount only a supervisor or admin reads: left out of the answer for anyone below.
+    Money is for supervisors: staff move units, not value."""
+
+    def __init__(self, **kwargs):
+        metadata = {**MONEY_OUT, "description": "Supervisors and admins only",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        if not sees_money():
+            return missing
+        return super().serialize(attr, obj, accessor, **kwargs)
+
+
+def sees_money() -> bool:
+    """Whether the caller may read costs and values (supervisor or above)."""
+    from warehouse_app.auth.access import has_role
+    from warehouse_app.auth.models import Role
+    return has_role(Role.SUPERVISOR)
 
 
 def money(**kwargs) -> fields.Decimal:
@@ -96,8 +119,8 @@ class ProductSchema(Schema):
     description = fields.String()
     category = PathString(attribute="category.path", allow_none=True)
     supplier = PathString(attribute="supplier.name", allow_none=True)
-    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
-    avg_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
+    unit_cost = CostOut()
+    avg_cost = CostOut()
     sale_price = fields.Decimal(as_string=True, allow_none=True, metadata=MONEY_OUT)
     reorder_point = fields.Integer()
     safety_stock = fields.Integer()
@@ -206,7 +229,7 @@ class MovementSchema(Schema):
     reason = fields.Enum(Reason, by_value=True, allow_none=True)
     note = fields.String()
     reference = fields.String()
-    unit_cost = fields.Decimal(as_string=True, metadata=MONEY_OUT)
+    unit_cost = CostOut()
     user = PathString(attribute="user.username", allow_none=True)
     client_op_id = fields.String(allow_none=True)
     reversal_of = fields.Integer(attribute="reversal_of_id", allow_none=True)

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from warehouse_app.api.schemas import StockRowSchema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.catalog import products
+from warehouse_app.counting import blind
 from warehouse_app.ledger import balances
 from warehouse_app.locations import places
 
@@ -30,4 +31,4 @@ def list_stock(args):
     location_ids = None
     if args.get("location"):
         location_ids = balances.descendants(places.by_code(args["location"]))
-    return balances.stock_rows(product_id, location_ids)
+    return blind.visible(balances.stock_rows(product_id, location_ids))

@@ -31,7 +31,8 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.request_loader
 def load_token_user(req) -> User | None:
-    """A bearer token authenticates an API call; its role caps the user's."""
+    """A bearer token authenticates an API call for its user as the user is now (an inactive
+    user's token is refused); its role caps the user's."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
@@ -41,6 +42,7 @@ def load_token_user(req) -> User | None:
     if token is None:
         return None
     g.api_token = token
+    user.role_cap = token.role
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
         if req.method in ("GET", "HEAD", "OPTIONS"):
@@ -58,11 +60,11 @@ def unauthorized():
 
 
 def effective_role() -> Role | None:
-    """The caller's role: a token's role, else the logged-in user's."""
+    """The caller's role of the moment: the user's role now, capped by a token's own role (a
+    demoted user's old token loses what the user lost)."""
     if not current_user.is_authenticated:
         return None
-    token = g.get("api_token")
-    return token.role if token is not None else current_user.role
+    return current_user.acting_role
 
 
 def role_required(role: Role):

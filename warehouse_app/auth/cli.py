@@ -4,7 +4,7 @@ from flask import g
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from warehouse_app.auth import bp, users
+from warehouse_app.auth import accounts, bp, users
 from warehouse_app.auth.models import Role, User
 from warehouse_app.auth.scopes import SCOPES
 from warehouse_app.errors import DomainError
@@ -30,6 +30,45 @@ def create_user(name, role, password, full_name):
         raise click.ClickException(err.message) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.username}.")
+
+
+def _change(username: str, change) -> User:
+    """Run one change of a user's account from the command line; exit 1 on a refusal."""
+    g.cli_actor = "cli"
+    try:
+        user = users.by_username(username)
+        change(user)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    return user
+
+
+@users_cli.command("set-role")
+@click.argument("name")
+@click.argument("role", type=ROLES)
+def set_role(name, role):
+    """Give user NAME another ROLE; their sessions and tokens act with it at once."""
+    user = _change(name, lambda u: accounts.change_role(u, role, by=None))
+    click.echo(f"{user.username} is now {user.role.value}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+def deactivate(name):
+    """Deactivate user NAME: their sessions and tokens are refused from the next request."""
+    user = _change(name, lambda u: accounts.set_active(u, False, by=None))
+    click.echo(f"{user.username} deactivated.")
+
+
+@users_cli.command("password")
+@click.argument("name")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def set_password(name, password):
+    """Set a new password for user NAME; their sessions on every device end."""
+    user = _change(name, lambda u: accounts.set_password(u, password))
+    click.echo(f"New password set for {user.username}; their sessions have ended.")
 
 
 @tokens_cli.command("create")

@@ -59,8 +59,18 @@ class User(UserMixin, db.Model):
         """Every login cookie of this user, on every device, stops working."""
         self.session_version = (self.session_version or 0) + 1
 
+    # Set for one request by a bearer token that acts for this user: the token's own role
+    # caps the user's (a plain attribute, never stored).
+    role_cap = None  # Role | None
+
+    @property
+    def acting_role(self) -> Role:
+        """The role this user acts with now: their current role, capped by a token's."""
+        cap = self.role_cap
+        return self.role if cap is None or cap >= self.role else cap
+
     def has_role(self, role: Role) -> bool:
-        return self.role >= role
+        return self.acting_role >= role
 
     def __str__(self) -> str:
         return self.username

@@ -67,9 +67,7 @@ def create_user(username: str, password: str, role: Role = Role.STAFF,
     username = (username or "").strip()
     if not username or len(username) > 80 or any(ch.isspace() for ch in username):
         raise DomainError("A username is 1 to 80 characters without spaces.", field="username")
-    if len(password or "") < PASSWORD_MIN:
-        raise DomainError(f"A password has at least {PASSWORD_MIN} characters.",
-                          field="password")
+    check_new_password(password)
     hashed = hash_password(password)  # slow: before the first query (which may write-lock)
     if db.session.scalar(select(func.count()).where(func.lower(User.username)
                                                     == username.lower())):
@@ -78,6 +76,13 @@ def create_user(username: str, password: str, role: Role = Role.STAFF,
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def check_new_password(password) -> None:
+    """A password is text of at least PASSWORD_MIN characters (and at most 1,000)."""
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= 1000:
+        raise DomainError(f"A password has at least {PASSWORD_MIN} characters (at most 1000).",
+                          field="password")
 
 
 def by_username(username: str) -> User:

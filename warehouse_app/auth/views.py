@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import (
+    abort,
     current_app,
     flash,
     g,
@@ -11,10 +12,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from warehouse_app.auth import bp, users
+from warehouse_app.auth import accounts, bp, users
+from warehouse_app.auth.models import User
 from warehouse_app.database import reading_first
+from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 
 
@@ -62,6 +65,30 @@ def login():
     login_user(user, remember=bool(request.form.get("remember")))
     current_app.logger.info("login %s", user.username)
     return redirect(target)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change your own password (the current one first); your other sessions end."""
+    if g.get("api_token") is not None:
+        abort(403)
+    if request.method == "GET":
+        return render_template("auth/password.html")
+    form = request.form
+    try:
+        if form.get("password", "") != form.get("confirm", ""):
+            raise DomainError("The two new passwords differ.", field="confirm")
+        accounts.set_password(current_user, form.get("password", ""),
+                              current=form.get("current_password", ""))
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return render_template("auth/password.html"), err.status
+    db.session.commit()
+    login_user(db.session.get(User, current_user.id))  # this session, under the new version
+    flash("Password changed. Your other devices are logged out.", "ok")
+    return redirect(url_for("web.home"), 303)
 
 
 @bp.post("/logout")

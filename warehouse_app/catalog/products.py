@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 
 from warehouse_app import codes
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
-from warehouse_app.errors import Conflict, DomainError, NotFound
+from warehouse_app.errors import Conflict, DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import parse_cost
 from warehouse_app.prepared import Loader
@@ -48,7 +48,7 @@ def clean_sku(value) -> str:
 
 
 def clean_int(value, field: str, limit: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and ascii_digits(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError(f"{field} must be a whole number.", field=field)

@@ -8,6 +8,9 @@ rejected count, is a 409 and posts nothing; lines remember their movement. Every
 a CountDecision row (who, when, why, what it did), audited; the count's status changes are
 audited too. A bin whose lines are all settled closes its open count requests.
 """
+from decimal import Decimal
+
+from flask import current_app
 from sqlalchemy import select, update
 
 from warehouse_app.auth.models import Role
@@ -150,38 +153,108 @@ def submit(count: Count, user, client_op_id=None) -> Outcome:
     return outcome
 
 
-def approve(count: Count, user, note=None) -> Outcome:
-    """Post every waiting difference (releasing reservations the losses break)."""
+def _not_a_counter(count: Count, user) -> None:
+    """Nobody decides on a count they counted in (a line, a scan or a closed bin of theirs)."""
+    uid = getattr(user, "id", None)
+    counted = db.session.scalar(select(CountLine.id).where(
+        CountLine.count_id == count.id, CountLine.counted_by_id == uid).limit(1))
+    closed = db.session.scalar(select(CountBin.id).where(
+        CountBin.count_id == count.id, CountBin.closed_by_id == uid).limit(1))
+    if counted is not None or closed is not None:
+        raise Forbidden("You counted in this count: another supervisor decides on it.",
+                        field="count")
+
+
+def _chosen(count: Count, line_ids) -> tuple[list, bool]:
+    """The waiting lines a decision is about: the ids given (each must be a waiting line of
+    this count), or every waiting line when none are given. True when some were named."""
+    rows = posting.lines(count, LineStatus.WAITING)
+    if line_ids is None:
+        return rows, False
+    if (not isinstance(line_ids, list) or not line_ids
+            or any(isinstance(i, bool) or not isinstance(i, int) for i in line_ids)):
+        raise DomainError("lines is a list of waiting line ids.", field="lines")
+    waiting = {r.id: r for r in rows}
+    strangers = sorted({i for i in line_ids if i not in waiting})
+    if strangers:
+        raise Conflict(f"Not waiting lines of this count: {', '.join(map(str, strangers[:8]))}.",
+                       field="lines", code="line_not_waiting")
+    wanted = set(line_ids)
+    return [r for r in rows if r.id in wanted], True
+
+
+def _value_within_rights(rows, user) -> None:
+    """A difference worth more than COUNT_ADMIN_ABOVE (at the cost when the bin closed) is
+    an admin's to approve."""
+    limit = Decimal(str(current_app.config.get("COUNT_ADMIN_ABOVE", 1000)))
+    if user.has_role(Role.ADMIN):
+        return
+    for row in rows:
+        worth = abs((row.counted - row.expected) * (row.unit_cost or Decimal(0)))
+        if worth > limit:
+            raise Forbidden(f"A difference worth {worth:.2f} (over {limit:.2f}) needs an admin.",
+                            field="lines")
+
+
+def _after_decision(count: Count) -> None:
+    """With no line left waiting, the count is done (rejected when nothing of it posted)."""
+    left = db.session.scalar(select(db.func.count(CountLine.id)).where(
+        CountLine.count_id == count.id, CountLine.status == LineStatus.WAITING))
+    if left:
+        return
+    approved = db.session.scalar(select(CountLine.id).where(
+        CountLine.count_id == count.id, CountLine.status == LineStatus.APPROVED).limit(1))
+    count.status = CountStatus.DONE if approved is not None else CountStatus.REJECTED
+    count.decided_at = utcnow()
+
+
+def approve(count: Count, user, note=None, lines=None) -> Outcome:
+    """Post the waiting differences (those of `lines`, else every one), releasing the
+    reservations the losses break; the other lines keep waiting."""
     _supervisor(user, "approve")
     why = _note(note, required=False)
     lock(count)
     refuse_unless(count, CountStatus.PENDING)
+    _not_a_counter(count, user)
+    rows, some = _chosen(count, lines)
+    _value_within_rights(rows, user)
     outcome = Outcome(count)
-    rows = posting.lines(count, LineStatus.WAITING)
+    wanted = [r.id for r in rows]
     while len(rows) > APPROVE_CHUNK:  # a big approval lets the floor's scans through
         posting.post(count, rows[:APPROVE_CHUNK], user, outcome, release=True)
         db.session.commit()  # these lines are approved whatever happens to the rest
         let_others_write()
         lock(count)
         refuse_unless(count, CountStatus.PENDING)  # another supervisor decided meanwhile
-        rows = posting.lines(count, LineStatus.WAITING)
+        rows = [r for r in posting.lines(count, LineStatus.WAITING) if r.id in set(wanted)]
     posting.post(count, rows, user, outcome, release=True)
-    count.status, count.decided_at = CountStatus.DONE, utcnow()
-    _decide(count, DecisionKind.APPROVE, user, why or "Approved.", outcome.describe())
+    if some:
+        _after_decision(count)
+    else:
+        count.status, count.decided_at = CountStatus.DONE, utcnow()
+    detail = outcome.describe() + (f" Lines {', '.join(str(i) for i in wanted)}." if some
+                                   else "")
+    _decide(count, DecisionKind.APPROVE, user, why or "Approved.", detail)
     settle_requests(count)
     db.session.flush()
     return outcome
 
 
-def reject(count: Count, user, note=None) -> Outcome:
-    """Refuse the waiting differences: the books stand, nothing posts."""
+def reject(count: Count, user, note=None, lines=None) -> Outcome:
+    """Refuse the waiting differences (those of `lines`, else every one): the books stand,
+    nothing posts."""
     _supervisor(user, "reject")
     why = _note(note, required=True)
     lock(count)
     refuse_unless(count, CountStatus.PENDING)
-    rows = posting.lines(count, LineStatus.WAITING)
+    _not_a_counter(count, user)
+    rows, some = _chosen(count, lines)
     posting.mark([{"id": r.id} for r in rows], LineStatus.REJECTED)
-    count.status, count.decided_at = CountStatus.REJECTED, utcnow()
+    if some:
+        _after_decision(count)
+        settle_requests(count)
+    else:
+        count.status, count.decided_at = CountStatus.REJECTED, utcnow()
     _decide(count, DecisionKind.REJECT, user, why,
             f"{len(rows)} waiting line{'s' if len(rows) != 1 else ''} rejected; nothing posted.")
     db.session.flush()
@@ -194,6 +267,7 @@ def recount(count: Count, user, note=None, locations=None) -> list[str]:
     why = _note(note, required=True)
     lock(count)
     refuse_unless(count, CountStatus.PENDING)
+    _not_a_counter(count, user)
     rows = posting.lines(count, LineStatus.WAITING)
     cbins = {b.id: b for b in db.session.scalars(select(CountBin).where(
         CountBin.id.in_({r.bin_id for r in rows})))}

@@ -11,7 +11,7 @@ from warehouse_app.catalog.products import by_sku
 from warehouse_app.counting import approval, bp, planning, present, reports, tolerance
 from warehouse_app.counting.documents import by_reference, status_words
 from warehouse_app.counting.models import Count, CountStatus
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 
 DECISIONS = {"approve": approval.approve, "reject": approval.reject,
@@ -98,6 +98,9 @@ def decide(reference: str, action: str):
         abort(404)
     count = by_reference(reference)
     extra = {"locations": request.form.getlist("location")} if action == "recount" else {}
+    if action in ("approve", "reject") and request.form.getlist("line"):
+        picked = request.form.getlist("line")  # some waiting lines only; the rest keep waiting
+        extra["lines"] = [int(i) if ascii_digits(i) else i for i in picked]
     try:
         outcome = DECISIONS[action](count, _user(), request.form.get("note"), **extra)
     except DomainError as err:

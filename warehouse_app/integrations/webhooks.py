@@ -5,17 +5,16 @@ first and stops at that endpoint on a failure, retrying it later with exponentia
 """
 import hashlib
 import hmac
+import http.client
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from warehouse_app.errors import DomainError, NotFound
 from warehouse_app.extensions import db
+from warehouse_app.integrations import targets
 from warehouse_app.integrations.models import EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
 from warehouse_app.models import utcnow
 
@@ -46,11 +45,11 @@ def verify(secret: str, body: bytes, header: str, tolerance: int = 300,
 
 
 def create_endpoint(url: str, events: list[str] | None = None) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret; refuses a non-http(s) URL or an unknown event."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+    """A new endpoint with a fresh secret; refuses a non-http(s) URL, an internal host
+    (targets.py) or an unknown event."""
+    if not isinstance(url, str):
         raise DomainError("The URL must be http:// or https:// with a host.", field="url")
+    url = targets.check_url(url.strip())
     events = events or list(EVENTS)
     unknown = [name for name in events if name not in EVENTS]
     if unknown:
@@ -78,22 +77,25 @@ def backoff(attempts: int) -> timedelta:
 def send(delivery: Delivery, now: datetime) -> None:
     """POST one delivery, recording the outcome on it."""
     body = delivery.event.body.encode()
-    request = urllib.request.Request(delivery.endpoint.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json", "User-Agent": "warehouse-app-webhooks",
         "X-Warehouse-Event": delivery.event.event, "X-Warehouse-Delivery": str(delivery.id),
-        SIGNATURE_HEADER: sign(delivery.endpoint.secret, body, int(now.timestamp()))})
+        SIGNATURE_HEADER: sign(delivery.endpoint.secret, body, int(now.timestamp()))}
     delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            delivery.last_status = response.status
-    except urllib.error.HTTPError as err:
-        delivery.last_status, delivery.last_error = err.code, f"HTTP {err.code}"
-    except (OSError, ValueError) as err:
+        status = targets.post(delivery.endpoint.url, body, headers, TIMEOUT)
+    except targets.Refused as err:
+        delivery.last_status, delivery.last_error = None, f"Refused: {err}"[:500]
+    except (OSError, ValueError, http.client.HTTPException) as err:
         delivery.last_status, delivery.last_error = None, str(err)[:500] or type(err).__name__
     else:
-        delivery.status, delivery.delivered_at, delivery.last_error = (
-            DeliveryStatus.DELIVERED, now, "")
-        return
+        delivery.last_status = status
+        if 200 <= status < 300:
+            delivery.status, delivery.delivered_at, delivery.last_error = (
+                DeliveryStatus.DELIVERED, now, "")
+            return
+        delivery.last_error = (f"HTTP {status} (redirects are not followed)"
+                               if 300 <= status < 400 else f"HTTP {status}")
     delivery.next_attempt_at = now + backoff(delivery.attempts)
 
 

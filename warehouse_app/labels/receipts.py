@@ -5,7 +5,7 @@ it returns the receive movements posted against the order, and everything else f
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from warehouse_app.errors import DomainError, NotFound
+from warehouse_app.errors import DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.labels import content
 from warehouse_app.labels.layout import Label
@@ -16,7 +16,7 @@ PER = ("unit", "case")
 
 def by_movement(value: str) -> list[Movement]:
     """The receive movement with this id."""
-    if not value.isdigit():
+    if not ascii_digits(value):
         raise DomainError("movement is a movement id (a whole number).", field="movement")
     movement = db.session.get(Movement, int(value)) if len(value) < 12 else None
     if movement is None:
@@ -71,7 +71,7 @@ def case_size(args: MultiDict, movement: Movement) -> int:
     """Units per case: case= if given, else the product's largest pack barcode."""
     raw = (args.get("case") or "").strip()
     if raw:
-        if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        if not ascii_digits(raw) or not 1 <= int(raw) <= 100_000:
             raise DomainError("case is a whole number of units from 1 to 100,000.",
                               field="case", code="out_of_range")
         return int(raw)

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from warehouse_app.catalog import products as catalog
 from warehouse_app.catalog.models import Category, Product
-from warehouse_app.errors import DomainError, NotFound
+from warehouse_app.errors import DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.labels import content, receipts, templates
 from warehouse_app.labels.layout import Label
@@ -47,7 +47,7 @@ def whole(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not ascii_digits(raw) or not low <= int(raw) <= high:
         raise DomainError(f"{name} is a whole number from {low:,} to {high:,}.", field=name,
                           code="out_of_range")
     return int(raw)

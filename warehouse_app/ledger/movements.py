@@ -383,13 +383,28 @@ def _by_op_id(client_op_id: str) -> Movement | None:
     return db.session.get(Movement, found) if found is not None else None
 
 
-def _same_op(seen: Movement, m: Movement) -> Movement:
-    """A replay must describe the same movement; a reused id for another one is a mistake."""
-    same = (seen.product_id == m.product_id and seen.qty == m.qty
-            and seen.from_location_id == m.from_location_id
-            and seen.to_location_id == m.to_location_id)
-    if not same:
-        raise Conflict(f"client_op_id {m.client_op_id} was already used for another movement.",
+def _same_op(seen: Movement, m: Movement, lot_code: str | None = None) -> Movement:
+    """A replay must describe the same movement in every field it was sent with; a reused id
+    with anything different (another cost, lot, reason, reference...) is a mistake: 409."""
+    mine = {"sku": m.product_id, "qty": m.qty, "from_location": m.from_location_id,
+            "to_location": m.to_location_id}
+    theirs = {"sku": seen.product_id, "qty": seen.qty, "from_location": seen.from_location_id,
+              "to_location": seen.to_location_id}
+    if m.kind is not None:
+        mine.update(kind=m.kind, reason=m.reason, reference=m.reference or "",
+                    note=m.note or "")
+        theirs.update(kind=seen.kind, reason=seen.reason, reference=seen.reference or "",
+                      note=seen.note or "")
+    if lot_code is not None or m.lot_id is not None or m.kind is not None:
+        mine["lot"] = lot_code if lot_code is not None else m.lot_id
+        theirs["lot"] = ((seen.lot.code if seen.lot is not None else "")
+                         if lot_code is not None else seen.lot_id)
+    if m.unit_cost is not None:
+        mine["unit_cost"], theirs["unit_cost"] = m.unit_cost, seen.unit_cost
+    differ = [name for name in mine if mine[name] != theirs[name]]
+    if differ:
+        raise Conflict(f"client_op_id {m.client_op_id} was already used for another movement "
+                       f"(its {', '.join(differ)} differ).",
                        field="client_op_id", code="client_op_id_reused")
     seen.replayed = True
     return seen
@@ -426,9 +441,15 @@ def record(line: Line, user=None) -> Movement:
     if line.client_op_id and (seen := _by_op_id(line.client_op_id)):
         # A retry answers the first movement before rules its own posting changed (a serial
         # now in stock) can refuse it.
-        return _same_op(seen, Movement(product_id=line.product.id, qty=line.qty,
-                                       from_location_id=source.id, to_location_id=target.id,
-                                       client_op_id=line.client_op_id))
+        given_cost = (parse_cost(line.unit_cost)
+                      if line.kind is MovementKind.RECEIVE and line.unit_cost is not None
+                      else None)
+        return _same_op(seen, Movement(kind=line.kind, product_id=line.product.id,
+                                       qty=line.qty, from_location_id=source.id,
+                                       to_location_id=target.id, reason=line.reason,
+                                       reference=line.reference or "", note=line.note or "",
+                                       unit_cost=given_cost, client_op_id=line.client_op_id),
+                        lot_code=(line.lot or "").strip())
     if line.kind is MovementKind.ADJUST and line.reason is None:
         raise DomainError("An adjustment needs a reason (damage, loss, theft, expiry, found...).",
                           field="reason")

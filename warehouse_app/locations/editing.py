@@ -1,7 +1,7 @@
 """Changing locations: create from form or file fields, edit, deactivate and reactivate."""
 from sqlalchemy import func, select
 
-from warehouse_app.errors import Conflict, DomainError
+from warehouse_app.errors import Conflict, DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import StockLevel
@@ -31,7 +31,7 @@ def parse_whole(value, field: str, limit: int, low: int = 0) -> int | None:
     text = str(value).strip() if value is not None else ""
     if not text:
         return None
-    if not text.isdigit():
+    if not ascii_digits(text):
         raise DomainError(f"{field.title()} must be a whole number.", field=field)
     number = int(text)
     if number < low or number > limit:

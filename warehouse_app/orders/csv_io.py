@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from warehouse_app import csvfile
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.orders import purchasing, reserving
 
@@ -22,7 +22,7 @@ YES, NO = {"1", "yes", "true", "y"}, {"", "0", "no", "false", "n"}
 def _qty(value: str):
     """A quantity cell: digits become a number; anything else is left for the check to refuse."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() else text
+    return int(text) if ascii_digits(text) else text
 
 
 def _flag(value: str, field: str) -> bool:

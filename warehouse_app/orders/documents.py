@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import clean_text
-from warehouse_app.errors import Conflict, DomainError, NotFound
+from warehouse_app.errors import Conflict, DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import check_qty, parse_cost
 from warehouse_app.locations.models import Location, LocationKind
@@ -66,7 +66,7 @@ def lines_from_text(text, with_cost: bool = False) -> list[dict]:
             raise DomainError(f"Row {number}: write the SKU, then the quantity"
                               f"{', then the unit cost' if with_cost else ''}.", field="lines")
         qty = parts[1] if len(parts) > 1 else "1"
-        line = {"sku": parts[0], "qty": int(qty) if qty.isdigit() else qty}
+        line = {"sku": parts[0], "qty": int(qty) if ascii_digits(qty) else qty}
         if len(parts) > 2:
             line["unit_cost"] = parts[2]
         lines.append(line)

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from warehouse_app.auth.views import safe_next
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.orders import bp, picking, picklists
 from warehouse_app.orders.documents import order_by_reference, wave_by_code
@@ -144,9 +144,9 @@ def pick_form():
     form = request.form
     order = order_by_reference(form.get("order"), "order")
     line_id, _, location = form.get("task", "").partition("@")
-    data = {"line": int(line_id) if line_id.isdigit() else line_id, "location": location,
+    data = {"line": int(line_id) if ascii_digits(line_id) else line_id, "location": location,
             "code": form.get("code"), "qty": form.get("qty") or None}
-    if data["qty"] and data["qty"].isdigit():
+    if data["qty"] and ascii_digits(data["qty"]):
         data["qty"] = int(data["qty"])
     try:
         done = picking.pick(order, data, current_user)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from warehouse_app import csvfile
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, csv_io, purchasing, routing
@@ -134,7 +134,7 @@ def po_receive_line(reference: str):
     as_json = request.is_json
     data = request.get_json(silent=True) if as_json else {
         key: request.form.get(key) for key in ("location", "code", "qty", "lot", "expiry")}
-    if not as_json and (data.get("qty") or "").isdigit():
+    if not as_json and ascii_digits(data.get("qty") or ""):
         data["qty"] = int(data["qty"])
     try:
         done = purchasing.receive(po, data, current_user)
@@ -187,7 +187,7 @@ def resolve_discrepancy(discrepancy_id: int, action: str):
         if action == "accept":
             qty = request.form.get("qty", "")
             purchasing.accept(flagged, current_user, request.form.get("sku") or None,
-                              int(qty) if qty.isdigit() else qty or None)
+                              int(qty) if ascii_digits(qty) else qty or None)
         elif action == "dismiss":
             purchasing.dismiss(flagged, current_user)
         else:

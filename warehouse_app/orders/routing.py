@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from warehouse_app.errors import DomainError
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import WarehouseStock
 from warehouse_app.locations.models import Location, LocationKind
@@ -174,7 +174,7 @@ def configure(warehouse: Location, fields: dict) -> Location:
     priority = fields.get("priority")
     if priority in (None, ""):
         priority = None
-    elif isinstance(priority, str) and priority.strip().isdigit():
+    elif isinstance(priority, str) and ascii_digits(priority.strip()):
         priority = int(priority.strip())
     if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)
                                  or not 1 <= priority <= 1000):

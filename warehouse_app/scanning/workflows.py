@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Tracking
-from warehouse_app.errors import DomainError, Forbidden, NotFound
+from warehouse_app.errors import DomainError, Forbidden, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record, reverse
@@ -47,7 +47,7 @@ def _quantity(data: dict, scan: Scan) -> int:
 
 
 def _int(value, field: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and ascii_digits(value.strip()):
         return int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError(f"{field} must be a whole number.", field=field)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
+from warehouse_app.counting import blind
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
@@ -78,20 +79,24 @@ def _zero(**extra) -> dict:
 
 def product_summary(product: Product) -> dict:
     """Totals, per-warehouse subtotals, per-bin rows and recent movements of one product."""
-    rows = balances.stock_rows(product_id=product.id)
+    every, hidden = balances.stock_rows(product_id=product.id), blind.hidden_bins()
+    rows = blind.visible(every, hidden)
     warehouses: dict[str, dict] = {}
     for row in rows:
         home = row.location.warehouse or row.location
         _add(warehouses.setdefault(home.code, _zero(location=home)), row)
-    return {"totals": balances.totals(product.id), "warehouses": list(warehouses.values()),
+    return {"totals": blind.visible_totals(balances.totals(product.id), every, hidden),
+            "warehouses": list(warehouses.values()),
             "rows": rows[:ROW_LIMIT], "more": max(0, len(rows) - ROW_LIMIT),
-            "movements": recent_movements(product_id=product.id)}
+            "movements": blind.visible_movements(recent_movements(product_id=product.id),
+                                                 hidden)}
 
 
 def location_summary(location: Location) -> dict:
     """What is in a location (and below it) per product, its bins, and recent movements."""
     ids = balances.descendants(location)
-    rows = balances.stock_rows(location_ids=ids)
+    hidden = blind.hidden_bins()
+    rows = blind.visible(balances.stock_rows(location_ids=ids), hidden)
     per_product: dict[int, dict] = {}
     for row in rows:
         _add(per_product.setdefault(row.product_id, _zero(product=row.product)), row)
@@ -99,7 +104,8 @@ def location_summary(location: Location) -> dict:
     nested = len(ids) > 1
     return {"products": items[:ROW_LIMIT], "more": max(0, len(items) - ROW_LIMIT),
             "rows": rows[:ROW_LIMIT] if nested else [], "nested": nested,
-            "children": len(ids) - 1, "movements": recent_movements(location_ids=ids)}
+            "children": len(ids) - 1,
+            "movements": blind.visible_movements(recent_movements(location_ids=ids), hidden)}
 
 
 def on_hand_for(product_ids: list[int]) -> dict[int, int]:

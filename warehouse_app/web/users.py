@@ -71,3 +71,15 @@ def user_active(user_id: int):
     except DomainError as err:
         return _refused(err)
     return _done(f"{user.username} {'reactivated' if active else 'deactivated'}.")
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required(Role.ADMIN)
+def user_password(user_id: int):
+    """Reset a user's password; their sessions on every device end."""
+    user = db.get_or_404(User, user_id)
+    try:
+        accounts.set_password(user, request.form.get("password", ""))
+    except DomainError as err:
+        return _refused(err)
+    return _done(f"New password set for {user.username}; their sessions have ended.")

@@ -109,6 +109,12 @@ def shared_context() -> dict:
     return {"has_role": has_role, "Role": Role}
 
 
+@bp.record_once
+def _globals(state) -> None:
+    """The same role checks for macros imported without the page's context."""
+    state.app.jinja_env.globals.update(has_role=has_role, Role=Role)
+
+
 @bp.after_app_request
 def security_headers(response):
     """No inline scripts, no framing, no sniffing, on every page."""
