@@ -63,7 +63,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Audited models record changes through session events defined here.
     import_module("warehouse_app.audit.trail")
-    import_module("warehouse_app.orders.checks")  # what `flask ledger verify` checks of orders
     for name in CAPABILITIES:
         capability = import_module(f"warehouse_app.{name}")
         for part in ("access", "views", "cli"):  # loaded here, so models never import views

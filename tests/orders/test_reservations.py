@@ -143,29 +143,3 @@ def test_an_order_reference_is_used_once(db, site):
         place(db, "SO-1", [("MUG", 1)])
     db.session.rollback()
     assert reserved(db, site.p.mug, site.north) == 1
-
-
-def test_ledger_verify_finds_reservations_that_disagree_with_the_open_order_lines(db, site,
-                                                                                 runner):
-    from warehouse_app.ledger import balances
-    from warehouse_app.ledger.models import WarehouseStock
-    from warehouse_app.orders.models import OrderLine
-
-    site.stock(site.p.mug, site.bins.na1, 5)
-    site.stock(site.p.tee, site.bins.na1, 5)
-    place(db, "SO-1", [("MUG", 3)])
-    cancelled = place(db, "SO-2", [("TEE", 2)])
-    assert balances.verify() == []
-    ws = WarehouseStock.__table__
-    db.session.execute(ws.update().where(ws.c.product_id == site.p.mug.id).values(reserved=1))
-    db.session.execute(OrderLine.__table__.update().where(
-        OrderLine.order_id == cancelled.id).values(reserved=2))
-    db.session.execute(Order.__table__.update().where(Order.id == cancelled.id)
-                       .values(status="cancelled"))
-    db.session.commit()
-    result = runner.invoke(args=["ledger", "verify"])
-    assert result.exit_code == 1
-    assert "MUG in warehouse NORTH: open order lines reserve 3, warehouse_stock says 1" \
-        in result.output
-    assert "TEE in warehouse NORTH: shipped or cancelled orders still hold 2 reserved" \
-        in result.output

@@ -97,15 +97,9 @@ def verify_serials() -> list[SerialMismatch]:
     return [SerialMismatch(p, code, int(held), int(flag)) for p, code, held, flag in rows]
 
 
-# Other rooms' records that must agree with the balances (the orders' reservations): each a
-# function returning problems that describe(names) themselves. Those rooms add their check
-# here; the ledger imports none of them.
-CHECKS: list = []
-
-
 def verify() -> list:
     """Balances that disagree with the ledger, or ledger balances below zero; serials in
-    stock more than once; and what the other rooms' CHECKS find."""
+    stock more than once."""
     expected = ledger_balances()
     cached = {(s.product_id, s.location_id, s.lot_id): s.on_hand
               for s in db.session.execute(select(StockLevel.product_id, StockLevel.location_id,
@@ -115,8 +109,7 @@ def verify() -> list:
         want, have = expected.get(key, 0), cached.get(key, 0)
         if want != have or want < 0:
             problems.append(Mismatch(*key, ledger=want, cached=have))
-    return (problems + verify_warehouses() + verify_serials()
-            + [problem for check in CHECKS for problem in check()])
+    return problems + verify_warehouses() + verify_serials()
 
 
 def names_for(problems: list[Mismatch]) -> dict:
