@@ -44,6 +44,8 @@ class Config:
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
     LOGIN_LOCK_MINUTES = 15
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
+    # Receiving a lot that expires within this many days (or has expired) asks to confirm.
+    EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
 
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"
