@@ -54,6 +54,8 @@ class Config:
     # loopback, private, link-local, multicast or metadata address is refused.
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
+    # Receiving a lot that expires within this many days (or has expired) asks to confirm.
+    EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
 
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"

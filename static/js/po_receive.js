@@ -18,10 +18,22 @@ const screen = new ScanScreen(root, {
     addPosted(`✓ ${answer.qty} × ${answer.sku} → ${answer.to_location}`, "line-ok");
     const left = answer.status === "received" ? `Everything on ${cfg.po} is in.`
       : line ? `${line.remaining} more ${answer.sku} to come.` : "";
+    if (answer.held) {
+      // The expected part is in; the excess waits for a supervisor.
+      addPosted(`✗ the rest of ${answer.sku}: held for a supervisor`, "line-error");
+      return screen.show("error", `✓ ${answer.held}`);
+    }
     screen.show("ok", `✓ Received ${answer.qty} × ${answer.sku} ${answer.name} into ${answer.to_location}. ${left}`);
   },
   onRejected: (entry, error) => {
     if (!mine(entry)) return;
+    if (error.code === "expiry_warning" && window.confirm(error.message)) {
+      // The receiver saw the lot's date and receives it anyway: the same line, confirmed.
+      const body = { ...entry.body, confirm_expiry: true };
+      delete body.client_op_id;
+      screen.send(cfg.lineUrl, body);
+      return screen.show("idle", `Sending ${body.qty || 1} × ${body.code} (date confirmed)…`);
+    }
     const held = ["over_receipt", "not_on_order", "unknown_product"].includes(error.code);
     addPosted(`✗ ${entry.body.qty || 1} × ${entry.body.code}: ${held ? "held for a supervisor" : "refused"}`, "line-error");
     screen.show("error", `✗ ${error.message}`);

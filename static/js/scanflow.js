@@ -142,7 +142,7 @@ function addLine(key, label, units) {
 
 async function postLine(body, key, label, units) {
   body.client_op_id = uuid();
-  posted.set(body.client_op_id, { key, units });
+  posted.set(body.client_op_id, { key, units, label });
   addLine(key, label, units);
   const seq = await outbox.add(cfg.lineUrl, body);
   state.last = { seq, op: body.client_op_id, id: null, text: `${units} × ${label}` };
@@ -172,7 +172,23 @@ function onSent(entry, answer) {
 }
 
 function onRejected(entry, error) {
+  const asked = posted.get(entry.body.client_op_id);
   const line = settle(entry.body.client_op_id, 0);
+  if (error.code === "expiry_warning" && asked && window.confirm(error.message)) {
+    // The worker saw the lot's date and receives it anyway: the same line, confirmed.
+    const body = { ...entry.body, confirm_expiry: true };
+    postLine(body, asked.key, asked.label, asked.units);
+    return;
+  }
+  if (error.code === "over_capacity" && asked && cfg.supervisor) {
+    // A supervisor may fill the bin anyway, saying why (the audit trail keeps the reason).
+    const reason = window.prompt(`${error.message} Fill it anyway? Reason:`);
+    if (reason && reason.trim()) {
+      postLine({ ...entry.body, override_capacity: reason.trim() }, asked.key, asked.label,
+               asked.units);
+      return;
+    }
+  }
   if (line) line.li.className = "line line-error";
   if (state.last && state.last.op === entry.body.client_op_id) {
     state.last = null;

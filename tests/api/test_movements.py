@@ -50,9 +50,13 @@ def test_transfer_moves_between_bins(client, staff, shelf):
     assert [(r["location"], r["on_hand"]) for r in stock] == [("A-01", 6), ("A-02", 4)]
 
 
-def test_return_comes_from_customer(client, staff, shelf):
-    body = post(client, staff, kind="return", sku="P-1", qty=1, to_location="A-02").get_json()
-    assert (body["from_location"], body["to_location"]) == ("CUSTOMER", "A-02")
+def test_return_comes_from_customer(client, db, staff, shelf, make_location):
+    make_location("RET-01", hold=True)
+    db.session.commit()
+    body = post(client, staff, kind="return", sku="P-1", qty=1, to_location="RET-01").get_json()
+    assert (body["from_location"], body["to_location"]) == ("CUSTOMER", "RET-01")
+    refused = post(client, staff, kind="return", sku="P-1", qty=1, to_location="A-02")
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "not_hold_bin"
 
 
 def test_supervisor_adjusts_damage_to_scrap(client, supervisor, shelf):

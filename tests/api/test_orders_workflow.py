@@ -165,7 +165,11 @@ def test_with_a_packing_bin_picks_are_staged_until_shipped(client, db, stocked, 
     assert on_hand(db, "TEE", "NORTH-PACK") == 1
     line = client.get(f"{ORDERS}/SO-2", headers=staff).json["lines"][0]
     assert (line["picked"], line["staged"], line["shipped"], line["reserved"]) == (1, 1, 0, 2)
-    client.post(f"{ORDERS}/SO-2/ship", json={"carrier": "DPD", "tracking": "T2"}, headers=staff)
+    short = client.post(f"{ORDERS}/SO-2/ship", json={"carrier": "DPD", "tracking": "T2"},
+                        headers=staff)
+    assert short.status_code == 409 and short.json["error"]["code"] == "unpicked_units"
+    client.post(f"{ORDERS}/SO-2/ship", json={"carrier": "DPD", "tracking": "T2",
+                                             "short": "cancel"}, headers=staff)
     assert (on_hand(db, "TEE", "NORTH-PACK"), on_hand(db, "TEE", "N-B-1")) == (0, 1)
     assert_books_agree(db)
 

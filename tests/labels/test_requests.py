@@ -1,5 +1,8 @@
 """The label routes: who may print, what each selection prints, and clear 4xx for bad asks."""
 import pytest
+from sqlalchemy import select
+
+from warehouse_app.ledger.models import Movement
 
 from .conftest import EAN
 from .raster import pdf_text, rasterise, read
@@ -86,9 +89,30 @@ def test_receipt_labels_by_reference_per_unit_and_per_case(client, shop, staff, 
     assert "(01)04006381333931(17)261231(10)LOT42A" in pdf_text(response.data, tmp_path)
 
 
-def test_purchase_orders_are_a_clear_hook_for_now(client, shop, staff):
-    body = error(client.get("/labels/receipts.pdf?po=PO-1"), 422, "not_available", "po")
-    assert "purchase order" in body["message"]
+def test_receipt_labels_by_purchase_order(client, db, shop, staff, make_user, api_token):
+    from warehouse_app.labels import selection
+    from warehouse_app.ledger.movements import reverse
+    from warehouse_app.orders import purchasing
+    error(client.get("/labels/receipts.pdf?po=PO-1"), 404, field="po")
+    po = purchasing.create({"reference": "PO-1", "supplier": "Acme",
+                            "lines": [{"sku": "TEE-M", "qty": 10}]})
+    db.session.commit()
+    error(client.get("/labels/receipts.pdf?po=PO-1"), 404, field="po")  # nothing received yet
+    user = make_user("dock")
+    for qty, lot in ((4, "LOT-P1"), (2, "LOT-P2"), (1, "LOT-P3")):
+        purchasing.receive(po, {"location": "A-01-01", "code": "TEE-M", "qty": qty, "lot": lot,
+                                "expiry": "2099-01-01"}, user)
+    db.session.commit()
+    undone = db.session.scalars(select(Movement).where(Movement.reference == "PO-1")
+                                .order_by(Movement.id.desc())).first()
+    reverse(undone)
+    db.session.commit()
+    job = selection.build("receipts", _args(po="PO-1"), "pdf")
+    assert len(job.labels) == 6  # 4 + 2; the reversed receipt prints nothing
+    page = client.get("/labels/receipts.pdf?po=PO-1")
+    assert page.status_code == 200 and page.mimetype == "application/pdf"
+    assert client.get("/api/v1/labels/receipts.pdf?po=PO-1",
+                      headers=api_token("staff")).status_code == 200
 
 
 def test_a_movement_that_is_not_a_receipt_is_refused(client, shop, staff, db):

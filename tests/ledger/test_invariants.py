@@ -13,8 +13,10 @@ from warehouse_app.errors import Conflict, DomainError, InsufficientStock
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
 from warehouse_app.ledger.movements import Line, record, reverse
+from warehouse_app.ledger.sellable import HeldStock
 
 PRODUCTS, BINS = 2, 3
+HOLD = BINS - 1  # the last bin is a hold bin: returns land there, picks never take from it
 product = st.integers(0, PRODUCTS - 1)
 bin_ = st.integers(0, BINS - 1)
 qty = st.integers(1, 9)
@@ -68,6 +70,10 @@ def apply(db, model: Model, products, bins, op: tuple) -> None:
                 to_location=bins[into] if puts else None, **fields)
     if out is not None and out == into:
         expect_refusal(db, DomainError, line)
+    elif kind == "return" and into != HOLD:
+        expect_refusal(db, DomainError, line)
+    elif kind == "pick" and out == HOLD:
+        expect_refusal(db, HeldStock, line)
     elif out is not None and model.held(p, out) < q:
         expect_refusal(db, InsufficientStock, line)
     else:
@@ -117,7 +123,7 @@ def test_random_movements_keep_the_ledger_true(db, make_product, make_location, 
     tag = uuid.uuid4().hex[:8].upper()
     products = [make_product(f"P{n}-{tag}") for n in range(PRODUCTS)]
     warehouse = make_location.default_warehouse()
-    bins = [make_location(f"B{n}-{tag}", parent=warehouse) for n in range(BINS)]
+    bins = [make_location(f"B{n}-{tag}", parent=warehouse, hold=n == HOLD) for n in range(BINS)]
     model = Model()
 
     for op in ops:

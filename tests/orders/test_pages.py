@@ -136,18 +136,24 @@ def test_receiving_on_the_page_posts_and_holds_over_receipts(client, db, staffed
     again = client.post(url, json={"location": "N-A-2", "code": "MUG", "qty": 2,
                                    "client_op_id": "a"}, headers=JSON)
     assert again.status_code == 200 and again.json["replayed"]
+    split = client.post(url, json={"location": "N-A-2", "code": "MUG", "qty": 2,
+                                   "client_op_id": "b"}, headers=JSON)
+    assert split.status_code == 201 and split.json["qty"] == 1
+    assert split.json["lines"][0]["remaining"] == 0
+    assert "Received the 1 × MUG expected; 1 × MUG more than PO-1" in split.json["held"]
     held = client.post(url, json={"location": "N-A-2", "code": "MUG", "qty": 2,
-                                  "client_op_id": "b"}, headers=JSON)
+                                  "client_op_id": "c"}, headers=JSON)
     assert held.status_code == 409 and held.json["error"]["code"] == "over_receipt"
-    assert "only 1 more MUG expected" in held.json["error"]["message"]
+    assert "only 0 more MUG expected" in held.json["error"]["message"]
     wrong = client.post(url, json={"location": "N-A-2", "code": "MUG", "qty": 0}, headers=JSON)
     assert wrong.status_code == 422
-    assert count(db, Movement) == 3  # two opening receipts and the one on the PO
-    flagged = db.session.scalars(select(Discrepancy)).one()
+    assert count(db, Movement) == 4  # two opening receipts and the two on the PO
+    flagged = db.session.scalars(select(Discrepancy).order_by(Discrepancy.id)).first()
+    assert flagged.qty == 1
     login_as("supervisor")
     assert client.post(f"/orders/purchase/discrepancies/{flagged.id}/accept").status_code == 303
     db.session.refresh(flagged)
-    assert flagged.status is DiscrepancyStatus.ACCEPTED and count(db, Movement) == 4
+    assert flagged.status is DiscrepancyStatus.ACCEPTED and count(db, Movement) == 5
 
 
 def test_order_actions_on_the_page(client, db, staffed, login_as):

@@ -66,8 +66,7 @@ def test_a_replayed_receipt_line_posts_once(db, site, po, make_user):
     assert len(receipts(db)) == 1
 
 
-def test_over_receipt_is_flagged_not_posted_until_a_supervisor_accepts(db, site, po,
-                                                                       make_user):
+def test_over_receipt_posts_the_expected_part_and_holds_the_excess(db, site, po, make_user):
     staff, boss = make_user("staff1"), make_user("boss2", "supervisor")
     purchasing.receive(po, {"location": "N-A-1", "code": "MUG", "qty": 8}, staff)
     flagged = purchasing.receive(po, {"location": "N-A-1", "code": "MUG", "qty": 5,
@@ -77,14 +76,14 @@ def test_over_receipt_is_flagged_not_posted_until_a_supervisor_accepts(db, site,
     db.session.commit()
     assert again.discrepancy.id == flagged.id and again.replayed
     assert (flagged.kind, flagged.status, flagged.qty, flagged.expected) == (
-        DiscrepancyKind.OVER_RECEIPT, DiscrepancyStatus.OPEN, 5, 2)
-    assert [r[1] for r in receipts(db)] == [8] and po.lines[0].received == 8
+        DiscrepancyKind.OVER_RECEIPT, DiscrepancyStatus.OPEN, 3, 2)
+    assert [r[1] for r in receipts(db)] == [8, 2] and po.lines[0].received == 10
     with pytest.raises(Forbidden):
         purchasing.accept(flagged, staff)
     db.session.rollback()
     movement = purchasing.accept(flagged, boss)
     db.session.commit()
-    assert (movement.qty, movement.reference, movement.unit_cost) == (5, "PO-1",
+    assert (movement.qty, movement.reference, movement.unit_cost) == (3, "PO-1",
                                                                       Decimal("2.0000"))
     assert po.lines[0].received == 13 and flagged.status is DiscrepancyStatus.ACCEPTED
     with pytest.raises(DomainError, match="already accepted"):
@@ -159,15 +158,15 @@ def test_a_po_reference_is_used_once(db, site, po, make_user):
     assert db.session.scalar(select(func.count(Discrepancy.id))) == 0
 
 
-def test_a_supervisor_may_receive_only_what_was_expected_of_an_over_receipt(db, site, po,
-                                                                          make_user):
+def test_a_supervisor_accepts_part_of_the_excess_of_an_over_receipt(db, site, po, make_user):
     staff, boss = make_user("staff1"), make_user("boss2", "supervisor")
     flagged = purchasing.receive(po, {"location": "N-A-1", "code": "MUG", "qty": 12},
                                  staff).discrepancy
     db.session.commit()
-    with pytest.raises(DomainError, match="At most the 12 held"):
-        purchasing.accept(flagged, boss, qty=13)
+    assert (po.lines[0].received, flagged.qty, flagged.expected) == (10, 2, 10)
+    with pytest.raises(DomainError, match="At most the 2 held"):
+        purchasing.accept(flagged, boss, qty=3)
     db.session.rollback()
-    assert purchasing.accept(flagged, boss, qty=flagged.expected).qty == 10
+    assert purchasing.accept(flagged, boss, qty=1).qty == 1
     db.session.commit()
-    assert (po.lines[0].received, po.lines[0].remaining) == (10, 0)
+    assert (po.lines[0].received, po.lines[0].remaining) == (11, 0)

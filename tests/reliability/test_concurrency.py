@@ -176,6 +176,8 @@ def test_transfers_both_ways_between_two_bins(app_served):
 
 
 def test_returns_and_adjustments_both_ways_in_one_bin(app_served):
+    # Returns land in a hold bin (and may be scrapped or found there).
+    assert app_served.call("PATCH", "/api/v1/locations/B-004", {"hold": True})[0] == 200
     assert app_served.call(*move("receive", "SKU-00003", 10, to_location="B-004"))[0] == 201
     answers = app_served.burst(
         [move("return", "SKU-00003", 1, to_location="B-004") for _ in range(8)]

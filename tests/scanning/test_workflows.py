@@ -54,8 +54,9 @@ def test_receive_takes_lot_and_expiry_from_a_gs1_scan(client, db, login_as, no_c
     make_product("MILK", tracking="lot", barcodes=["09501101530003"])
     make_location("C-01")
     login_as("staff")
+    # The lot's date is fixed (2026-12-31): confirmed, as the phone does once it nears.
     response = line(client, flow="receive", code="]C101095011015300031726123110LOT42A",
-                    to_location="C-01")
+                    to_location="C-01", confirm_expiry=True)
     assert response.status_code == 201
     assert response.json["lot"] == "LOT42A"
     movement = db.session.get(Movement, response.json["id"])
@@ -170,12 +171,17 @@ def test_supervisor_adjusts_damage_to_scrap_with_a_note(client, db, login_as, no
     assert on_hand(db, product, a) == 4
 
 
-def test_return_comes_from_customer(client, db, login_as, no_csrf, floor):
+def test_return_comes_from_customer_into_a_hold_bin(client, db, login_as, no_csrf, floor,
+                                                    make_location):
     product, a, _ = floor
+    returns = make_location("RET-01", hold=True)
     login_as("staff")
-    response = line(client, flow="return", code="MUG-1", to_location="A-01")
+    response = line(client, flow="return", code="MUG-1", to_location="RET-01")
     assert response.json["from_location"] == "CUSTOMER"
-    assert on_hand(db, product, a) == 1
+    assert on_hand(db, product, returns) == 1
+    refused = line(client, flow="return", code="MUG-1", to_location="A-01")
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "not_hold_bin"
+    assert on_hand(db, product, a) == 0
 
 
 def test_undo_posts_a_reversal(client, db, login_as, no_csrf, floor):

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         purchase_orders,
         scan,
         stock,
+        transits,
     )
     from warehouse_app.api.openapi import make_api
     from warehouse_app.insight import api as insight
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     api = make_api(app)
     for blp in (products.blp, locations.blp, stock.blp, movements.blp, scan.blp, orders.blp,
                 purchase_orders.blp, integrations.blp, counts.blp, insight.alerts_blp,
-                insight.reports_blp, hooks.blp, labels.blp):
+                insight.reports_blp, hooks.blp, labels.blp, transits.blp):
         api.register_blueprint(blp)
     app.register_blueprint(docs.bp)
     app.extensions["warehouse_api"] = api

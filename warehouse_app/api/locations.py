@@ -48,7 +48,7 @@ def create_location(data):
     parent = places.by_code(data["parent"], field="parent") if data.get("parent") else None
     location = places.create(data["code"], LocationKind(data["kind"]), name=data.get("name", ""),
                              parent=parent, sequence=data.get("sequence", 0),
-                             capacity=data.get("capacity"))
+                             capacity=data.get("capacity"), hold=data.get("hold", False))
     db.session.commit()
     return location
 
@@ -69,6 +69,8 @@ class LocationPatchSchema(Schema):
         "description": "Units it holds at most; null: no limit"})
     active = StrictBoolean(metadata={"description": "false deactivates it and everything "
                                                     "below it (only when empty)"})
+    hold = StrictBoolean(metadata={"description": "true: a hold bin (returns, quarantine, "
+                                                  "damaged); its stock is not available"})
 
 
 @blp.route("/<path:code>", methods=["PATCH"])

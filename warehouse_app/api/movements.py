@@ -16,7 +16,7 @@ from warehouse_app.counting import blind
 from warehouse_app.database import reading_first
 from warehouse_app.errors import Forbidden, NotFound
 from warehouse_app.extensions import db
-from warehouse_app.ledger import balances
+from warehouse_app.ledger import balances, transit
 from warehouse_app.ledger import movements as ledger
 from warehouse_app.ledger.models import Movement, MovementKind, Reason
 from warehouse_app.locations import places
@@ -60,7 +60,9 @@ def _line(data: dict) -> ledger.Line:
                        **ends, lot=data.get("lot"), expiry=data.get("expiry"),
                        reason=Reason(data["reason"]) if data.get("reason") else None,
                        note=data.get("note", ""), reference=data.get("reference", ""),
-                       unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"))
+                       unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"),
+                       confirm_expiry=data.get("confirm_expiry") is True,
+                       override_capacity=data.get("override_capacity"))
 
 
 @blp.route("", methods=["POST"])
@@ -74,6 +76,7 @@ def post_movement(data):
         raise Forbidden("An adjustment needs the supervisor role.", field="kind")
     with reading_first():  # the product and the bins are found before the write lock is taken
         line = _line(data)
+    transit.refuse_cross_site(line)
     movement = ledger.record(line, user=current_user._get_current_object())
     replayed = getattr(movement, "replayed", False)
     # The answer is what was just written: keep it loaded rather than read it all back (six

@@ -149,6 +149,9 @@ class PickListOut(Schema):
 class ShipIn(Schema):
     carrier = text(60, required=True)
     tracking = text(100, required=True)
+    short = fields.String(validate=validate.OneOf(["backorder", "cancel"]), metadata={
+        "description": "With units not picked: backorder (ship the rest later) or cancel "
+                       "(drop them); without it such an order is 409 unpicked_units"})
 
 
 class RouteIn(Schema):
@@ -293,9 +296,10 @@ def picklist(reference):
 @blp.arguments(ShipIn)
 @blp.response(200, OrderOut)
 def ship_order(data, reference):
-    """Ship what was picked with a carrier and tracking number; unpicked units are released."""
+    """Ship what was picked with a carrier and tracking number; with units not picked, short
+    says whether they wait on a backorder or are cancelled (409 unpicked_units without it)."""
     order = shipping.ship(order_by_reference(reference), data["carrier"], data["tracking"],
-                          _user())
+                          _user(), short=data.get("short"))
     db.session.commit()
     return order
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from warehouse_app.api.fields import PathString, text
+from warehouse_app.api.fields import PathString, StrictBoolean, text
 from warehouse_app.api.orders import known_reference, printable_text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import CostOut, count, money
@@ -108,6 +108,11 @@ class ReceiptIn(Schema):
     expiry = fields.Date(allow_none=True, metadata={"description": "Default: the GS1 expiry"})
     client_op_id = printable_text(64, allow_none=True, metadata={
         "description": "Makes a retry safe: a known id answers 200 with the first result"})
+    confirm_expiry = StrictBoolean(metadata={
+        "description": "Receive a lot that has expired or expires within EXPIRY_WARNING_DAYS "
+                       "(without it: 409 expiry_warning)"})
+    override_capacity = printable_text(300, allow_none=True, metadata={
+        "description": "Supervisor only: the reason to fill the bin over its capacity"})
 
 
 class ReceiptLineOut(Schema):
@@ -205,7 +210,7 @@ def receive_line(data, reference):
               "replayed": done.replayed}
     if done.replayed:
         return answer, 200
-    return answer, 202 if done.discrepancy is not None else 201
+    return answer, 202 if done.movement is None else 201
 
 
 @blp.route("/discrepancies/<int:discrepancy_id>/accept", methods=["POST"])

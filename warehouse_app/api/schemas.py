@@ -165,6 +165,7 @@ class LocationSchema(Schema):
     sequence = fields.Integer()
     capacity = fields.Integer(allow_none=True)
     active = fields.Boolean()
+    hold = fields.Boolean(metadata={"description": "A hold bin: its stock is not available"})
 
 
 class LocationCreateSchema(Schema):
@@ -174,6 +175,7 @@ class LocationCreateSchema(Schema):
     parent = text(40, allow_none=True, metadata={"description": "Code of a warehouse or zone"})
     sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
     capacity = count(1, 1_000_000_000, allow_none=True)
+    hold = StrictBoolean(metadata={"description": "A hold bin (returns, quarantine, damaged)"})
 
 
 class MovementInSchema(Schema):
@@ -195,6 +197,12 @@ class MovementInSchema(Schema):
     client_op_id = text(64, allow_none=True,
                         metadata={"description": "Makes a retry safe: a known id answers 200 "
                                                  "with the first movement"})
+    confirm_expiry = StrictBoolean(metadata={
+        "description": "Receive a lot that has expired or expires within EXPIRY_WARNING_DAYS "
+                       "(without it: 409 expiry_warning)"})
+    override_capacity = text(300, allow_none=True, metadata={
+        "description": "Supervisor only: the reason to fill the bin over its capacity (kept "
+                       "in the audit trail); without it such a movement is 409 over_capacity"})
 
     @pre_load
     def blank_is_absent(self, data, **kwargs):

@@ -2,8 +2,8 @@
 
 A token with no scopes keeps the full rights of its role. A scoped token is refused (403
 insufficient_scope) outside its areas: `read` every GET (and scan look-ups), `stock-write`
-movements and counts, `orders` orders and purchase orders, `admin` everything. The rate limit
-is a fixed window per token, shared by every worker process (SharedWindows).
+movements, transits and counts, `orders` orders and purchase orders, `admin` everything. The
+rate limit is a fixed window per token, shared by every worker process (SharedWindows).
 """
 import fcntl
 import os
@@ -18,7 +18,8 @@ from warehouse_app.errors import DomainError, error_json
 SCOPES = ("read", "stock-write", "orders", "admin")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_WRITES = frozenset({"api_scan"})  # POSTs that look things up and change nothing
-AREAS = {"stock-write": frozenset({"api_movements", "api_counts", "api_stock"}),
+AREAS = {"stock-write": frozenset({"api_movements", "api_counts", "api_stock",
+                                   "api_transits"}),
          "orders": frozenset({"api_orders", "api_purchase_orders", "api_integrations"})}
 _lock = threading.Lock()
 

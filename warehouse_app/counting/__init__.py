@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("counting", __name__, url_prefix="/counting")
+
+from warehouse_app.counting import following  # noqa: E402,F401  (its listener)

@@ -230,7 +230,7 @@ class History:
         self.book.tick(5, 30)
         if self.rng.random() < 0.75:
             self.book.move(T.TRANSFER, item.product, 1, self.returns_bin, item.home,
-                           note="Restocked after inspection")
+                           note="Restocked after inspection", user=self.users["supervisor"])
         else:
             self.book.move(T.ADJUST, item.product, 1, self.returns_bin, reason=Reason.DAMAGE,
                            note="Returned damaged", user=self.users["supervisor"])

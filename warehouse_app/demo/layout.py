@@ -48,9 +48,10 @@ def build() -> Layout:
             layout.zones[zone_code] = []
             for bin_code in _bin_codes(bins):
                 step += 1
-                layout.zones[zone_code].append(
+                layout.zones[zone_code].append(  # returns wait in RET- bins for inspection
                     places.create(bin_code, LocationKind.BIN, parent=zone, sequence=step,
-                                  name=f"{zone_name} {bin_code}"))
+                                  name=f"{zone_name} {bin_code}",
+                                  hold=bin_code.startswith("RET")))
     return layout
 
 

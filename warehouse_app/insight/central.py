@@ -5,6 +5,7 @@ from sqlalchemy import exists, func, or_, select
 
 from warehouse_app.catalog.models import Category, Product
 from warehouse_app.extensions import db
+from warehouse_app.ledger import sellable
 from warehouse_app.ledger.models import Movement, WarehouseStock
 from warehouse_app.locations.models import Location, LocationKind
 
@@ -95,11 +96,13 @@ def balances(product_ids: list[int]) -> dict[int, dict]:
     rows = db.session.execute(select(WarehouseStock.product_id, WarehouseStock.warehouse_id,
                                      WarehouseStock.on_hand, WarehouseStock.reserved)
                               .where(WarehouseStock.product_id.in_(product_ids)))
+    unsellable = sellable.unsellable_by_warehouse(product_ids)  # held, expired, in transit
     for pid, wid, on_hand, reserved in rows:
         entry = found.setdefault(pid, empty())
-        entry["cells"][wid] = {"on_hand": int(on_hand), "available": int(on_hand - reserved)}
+        free = int(on_hand - reserved) - unsellable.get((pid, wid), 0)
+        entry["cells"][wid] = {"on_hand": int(on_hand), "available": free}
         entry["on_hand"] += int(on_hand)
-        entry["available"] += int(on_hand - reserved)
+        entry["available"] += free
     return found
 
 
@@ -112,7 +115,11 @@ def warehouse_totals() -> dict[int, dict]:
                func.count().filter(WarehouseStock.on_hand > 0))
         .join(Product, Product.id == WarehouseStock.product_id)
         .group_by(WarehouseStock.warehouse_id))
-    return {wid: {"on_hand": int(h or 0), "available": int((h or 0) - (r or 0)),
+    unsellable: dict[int, int] = {}
+    for (_pid, wid), units in sellable.unsellable_by_warehouse().items():
+        unsellable[wid] = unsellable.get(wid, 0) + units
+    return {wid: {"on_hand": int(h or 0),
+                  "available": int((h or 0) - (r or 0)) - unsellable.get(wid, 0),
                   "value": round(float(v or 0), 2), "products": int(n or 0)}
             for wid, h, r, v, n in rows}
 

@@ -8,6 +8,7 @@ from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.insight import alerts, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
 from warehouse_app.insight.models import Alert, AlertKind
+from warehouse_app.ledger import transit
 
 TILES = (("Stock overview", "All warehouses, live", "insight.central"),
          ("Alerts", "Low, out, expiring", "insight.alerts"),
@@ -45,7 +46,8 @@ def central_page():
     filters = _filters()
     view = central.build(filters)
     return render_template("insight/central.html", view=view, filters=filters,
-                           categories=central.categories(), all_warehouses=central.warehouses())
+                           categories=central.categories(), all_warehouses=central.warehouses(),
+                           transits=transit.in_transit(filters.warehouse))
 
 
 @bp.get("/events", endpoint="central_events")

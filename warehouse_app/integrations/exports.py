@@ -99,12 +99,14 @@ def apply_tracking(row: dict[str, str], user=None) -> str:
         raise DomainError("reference is required.", field="reference")
     order = order_by_reference(reference)
     shipping.ship(order, csvfile.unsafe(row.get("carrier", "")),
-                  csvfile.unsafe(row.get("tracking", "")), user)
+                  csvfile.unsafe(row.get("tracking", "")), user,
+                  short=csvfile.unsafe(row.get("short") or "") or None)
     return "shipped"
 
 
 def import_tracking(storage, user=None) -> int:
-    """Ship every order of an uploaded CSV (reference, carrier, tracking), all or nothing."""
-    upload = csvfile.read(storage, {"reference", "carrier", "tracking"}, set())
+    """Ship every order of an uploaded CSV (reference, carrier, tracking, and short for an
+    order with units not picked: backorder or cancel), all or nothing."""
+    upload = csvfile.read(storage, {"reference", "carrier", "tracking"}, {"short"})
     counts = csvfile.run(upload, lambda row: apply_tracking(row, user))
     return counts["shipped"]

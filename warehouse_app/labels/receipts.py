@@ -1,7 +1,5 @@
-"""Receipt labels: one per unit or per case of goods received, found by movement or reference.
-
-Purchase orders do not exist yet. When they do, `by_purchase_order` is the one place to fill:
-it returns the receive movements posted against the order, and everything else follows."""
+"""Receipt labels: one per unit or per case of goods received, found by movement, reference
+or purchase order (the receipts posted against it that stand)."""
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -42,10 +40,21 @@ def by_reference(value: str) -> list[Movement]:
 
 
 def by_purchase_order(value: str) -> list[Movement]:
-    """Receipts of a purchase order: the hook for when purchase orders exist."""
-    raise DomainError("Labels by purchase order come with purchase orders; until then use "
-                      "the receipt's reference or movement id.", field="po",
-                      code="not_available")
+    """Every receipt posted against a purchase order (accepted discrepancies too), not
+    reversed."""
+    from warehouse_app.orders.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt
+    po = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.reference == value[:64]))
+    if po is None:
+        raise NotFound(f"No purchase order {value[:60]}.", field="po")
+    found = db.session.scalars(
+        select(Movement).join(PurchaseReceipt, PurchaseReceipt.movement_id == Movement.id)
+        .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceipt.line_id)
+        .where(PurchaseOrderLine.purchase_order_id == po.id).order_by(Movement.id)).all()
+    undone = _reversed([m.id for m in found])
+    found = [m for m in found if m.id not in undone]
+    if not found:
+        raise NotFound(f"Nothing has been received on {po.reference} yet.", field="po")
+    return found
 
 
 SOURCES = {"movement": by_movement, "reference": by_reference, "po": by_purchase_order}

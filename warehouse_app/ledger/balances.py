@@ -97,6 +97,23 @@ def verify_serials() -> list[SerialMismatch]:
     return [SerialMismatch(p, code, int(held), int(flag)) for p, code, held, flag in rows]
 
 
+@dataclass(frozen=True)
+class DocumentMismatch:
+    """A document (an order line, a purchase order line, a warehouse's reservations) whose
+    figure disagrees with the ledger or with the documents it sums."""
+
+    product_id: int
+    what: str
+
+    def describe(self, names: dict) -> str:
+        return f"{names.get(('p', self.product_id), '?')}: {self.what}"
+
+
+# Checks the document capabilities register (orders: lines picked, shipped, received,
+# reservations): each answers a list of DocumentMismatch. The ledger imports no document.
+DOCUMENT_CHECKS: list = []
+
+
 def verify() -> list:
     """Balances that disagree with the ledger, or ledger balances below zero; serials in
     stock more than once."""
@@ -110,6 +127,16 @@ def verify() -> list:
         if want != have or want < 0:
             problems.append(Mismatch(*key, ledger=want, cached=have))
     return problems + verify_warehouses() + verify_serials()
+
+
+def verify_documents() -> list[DocumentMismatch]:
+    """Documents whose figures disagree with their movements (the registered checks)."""
+    return [problem for check in DOCUMENT_CHECKS for problem in check()]
+
+
+def verify_all() -> list:
+    """What `flask ledger verify` reports: the balances, then the documents."""
+    return verify() + verify_documents()
 
 
 def names_for(problems: list[Mismatch]) -> dict:
@@ -143,13 +170,15 @@ def stock_rows(product_id: int | None = None, location_ids=None, nonzero: bool =
 
 
 def totals(product_id: int) -> dict[str, int]:
-    """On hand, reserved (by orders, per warehouse) and available for one product."""
+    """On hand, reserved (by orders, per warehouse) and available (less held and expired
+    units) for one product."""
     on_hand = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
                                 .where(StockLevel.product_id == product_id))
     reserved = db.session.scalar(select(func.coalesce(func.sum(WarehouseStock.reserved), 0))
                                  .where(WarehouseStock.product_id == product_id))
+    from warehouse_app.ledger.sellable import unsellable_units
     return {"on_hand": int(on_hand), "reserved": int(reserved),
-            "available": int(on_hand) - int(reserved)}
+            "available": int(on_hand) - int(reserved) - unsellable_units(product_id)}
 
 
 def descendants(location: Location) -> list[int]:

@@ -6,10 +6,10 @@ from warehouse_app.ledger import balances, bp
 
 @bp.cli.command("verify")
 def verify_command():
-    """Recompute every balance from the ledger; exit 1 on any mismatch."""
-    problems = balances.verify()
+    """Recompute every balance and document figure from the ledger; exit 1 on any mismatch."""
+    problems = balances.verify_all()
     if not problems:
-        click.echo("Ledger verified: every balance equals the ledger.")
+        click.echo("Ledger verified: every balance and document equals the ledger.")
         return
     names = balances.names_for(problems)
     for problem in problems:

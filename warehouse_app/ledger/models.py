@@ -126,6 +126,10 @@ class StockLevel(db.Model):
 
     @property
     def available(self) -> int:
+        """On hand less reserved; nothing in a hold bin or of a lot past its expiry date."""
+        if self.location.hold or (self.lot is not None and self.lot.expiry is not None
+                                  and self.lot.expiry < utcnow().date()):
+            return 0
         return self.on_hand - self.reserved
 
 
@@ -154,3 +158,42 @@ class WarehouseStock(db.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+class TransitStatus(enum.Enum):
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"  # its dispatch was reversed before it arrived
+
+
+class Transit(db.Model):
+    """Stock on its way between warehouses: dispatched from a bin of one into the other's
+    transit bin (on hand there, not available), received by scan into a bin of the other."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[TransitStatus] = mapped_column(_enum(TransitStatus),
+                                                  default=TransitStatus.IN_TRANSIT, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
+    qty: Mapped[int]
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    to_warehouse_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    via_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))  # the transit bin
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    dispatch_movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id"), unique=True)
+    receive_movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"),
+                                                            unique=True)
+    dispatched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    product: Mapped[Product] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
+    to_warehouse: Mapped[Location] = relationship(foreign_keys=[to_warehouse_id])
+    via_location: Mapped[Location] = relationship(foreign_keys=[via_location_id])
+    to_location: Mapped[Location | None] = relationship(foreign_keys=[to_location_id])
+
+    def __str__(self) -> str:
+        return self.code

@@ -16,10 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product, Tracking
 from warehouse_app.database import engine_of, reading_first
-from warehouse_app.errors import Conflict, DomainError, InsufficientStock
+from warehouse_app.errors import Conflict, DomainError, Forbidden, InsufficientStock
 from warehouse_app.extensions import db
+from warehouse_app.ledger import capacity
 from warehouse_app.ledger.models import (
     Lot,
     Movement,
@@ -28,6 +30,7 @@ from warehouse_app.ledger.models import (
     StockLevel,
     WarehouseStock,
 )
+from warehouse_app.ledger.sellable import check_receipt_expiry, refuse_expired, refuse_held
 from warehouse_app.locations.models import PHYSICAL_KINDS, VIRTUAL_CODES, Location, LocationKind
 from warehouse_app.locations.places import virtual
 from warehouse_app.prepared import Prepared
@@ -63,6 +66,11 @@ movement_posted = signal("movement-posted")
 # the database's one write lock is taken): what listeners will need inside the write (a reorder
 # point, say) is made ready here, not while every other writer waits.
 movement_coming = signal("movement-coming")
+# Sent with a movement about to be reversed (not a replay), inside the caller's transaction:
+# the document the movement belongs to (an order's pick, a purchase order's receipt, a count's
+# adjustment) refuses with a Conflict naming its own undo, or answers a function that brings
+# the document in step once the reversal is posted (called with the reversal).
+movement_reversing = signal("movement-reversing")
 
 
 def post(m: Movement) -> Movement:
@@ -428,6 +436,12 @@ class Line:
     client_op_id: str | None = None
     at: datetime | None = None  # when it happened, for history loaded after the fact
     release_reserved: int = 0  # units of an order's reservation this movement fulfils
+    # A person receiving: True when they confirmed an expired or nearly expired lot, False
+    # when not (then such a receipt is refused with expiry_warning); None: no person (a seed).
+    confirm_expiry: bool | None = None
+    # A supervisor's reason for filling a bin over its capacity (else 409 over_capacity).
+    override_capacity: str | None = None
+    from_transit: bool = False  # a transit received at its destination (ledger/transit.py)
 
 
 def record(line: Line, user=None) -> Movement:
@@ -458,6 +472,10 @@ def record(line: Line, user=None) -> Movement:
     if line.kind is MovementKind.RECEIVE and not line.product.active:
         raise DomainError(f"Product {line.product.sku} is deactivated.", field="sku")
     lot = _lot_for(line, source)
+    # A count records what is there, however full; every other movement keeps to capacity.
+    over = None if line.kind is MovementKind.COUNT else capacity.check(
+        target, line.qty, capacity.clean_override(line.override_capacity), user)
+    _unsellable_rules(line, source, target, lot, user)
     cost = _cost_for(line)
     m = Movement(kind=line.kind, product=line.product, product_id=line.product.id, qty=line.qty,
                  from_location=source, from_location_id=source.id,
@@ -469,9 +487,31 @@ def record(line: Line, user=None) -> Movement:
         m.created_at = line.at
     m.release_reserved = line.release_reserved
     posted = _post(m)  # the client_op_id was looked up above
+    if over is not None and posted is m:
+        capacity.audit(posted, over)
     if posted is m and line.kind is MovementKind.RECEIVE:
         _average_in(line.product, line.qty, cost)
     return posted
+
+
+def _unsellable_rules(line: Line, source: Location, target: Location, lot: Lot | None,
+                      user) -> None:
+    """Held and expired stock is not sold; returns wait in hold; expiring receipts ask first."""
+    if line.kind is MovementKind.PICK:
+        refuse_held(source, line.product.sku)
+        if lot is not None:  # expired on the day it happened (history loaded later too)
+            refuse_expired(lot, line.product.sku, on=line.at.date() if line.at else None)
+    # History loaded after the fact (line.at) records returns where they went.
+    if line.kind is MovementKind.RETURN and not target.hold and line.at is None:
+        raise DomainError(f"A return lands in a hold bin, to be inspected; {target.code} is not "
+                          "one (mark a returns bin as hold).", field="to_location",
+                          code="not_hold_bin")
+    if (line.kind is MovementKind.TRANSFER and source.hold and user is not None
+            and not line.from_transit and not user.has_role(Role.SUPERVISOR)):
+        raise Forbidden(f"{source.code} is a hold bin: only a supervisor releases its stock.",
+                        field="from_location")
+    if line.kind is MovementKind.RECEIVE and lot is not None and line.confirm_expiry is not None:
+        check_receipt_expiry(lot.expiry or line.expiry, line.product.sku, line.confirm_expiry)
 
 
 def check_qty(qty) -> int:
@@ -629,6 +669,7 @@ def reverse(movement: Movement, user=None, note: str = "",
         if client_op_id and already.client_op_id == client_op_id:
             return already
         raise Conflict(f"Movement {movement.id} was already reversed.", field="movement")
+    follow = [answer for _receiver, answer in movement_reversing.send(movement) if answer]
     m = Movement(kind=MovementKind.REVERSAL, product=movement.product,
                  product_id=movement.product_id, qty=movement.qty,
                  from_location=movement.to_location, from_location_id=movement.to_location_id,
@@ -638,4 +679,8 @@ def reverse(movement: Movement, user=None, note: str = "",
                  reference=movement.reference, unit_cost=movement.unit_cost,
                  user_id=getattr(user, "id", None), client_op_id=client_op_id or None,
                  reversal_of=movement, reversal_of_id=movement.id)
-    return post(m)
+    posted = post(m)
+    if posted is m:
+        for step in follow:
+            step(posted)
+    return posted

@@ -1,6 +1,8 @@
 """Reservations: what orders have promised out of a warehouse's stock.
 
-available = on hand - reserved, per product and warehouse, in one row of warehouse_stock.
+available = on hand - reserved - held - expired, per product and warehouse: on hand and
+reserved in one row of warehouse_stock, held and expired units from the bins and lots
+(ledger/sellable.py).
 Reserving is one conditional UPDATE (reserved + q where on_hand - reserved >= q), so two
 systems ordering the last unit at the same moment cannot both get it, on either engine. A pick
 for the order releases what it takes in the same statement that lowers on_hand (post() does it
@@ -12,12 +14,15 @@ from sqlalchemy import bindparam, select, update
 from warehouse_app.catalog.models import Product
 from warehouse_app.errors import Conflict, DomainError
 from warehouse_app.extensions import db
+from warehouse_app.ledger import sellable
 from warehouse_app.ledger.models import WarehouseStock
 from warehouse_app.locations.models import Location, LocationKind
 
 _WS = WarehouseStock.__table__
 _ROW = (_WS.c.product_id == bindparam("p"), _WS.c.warehouse_id == bindparam("w"))
-_RESERVE = (update(_WS).where(*_ROW, _WS.c.on_hand - _WS.c.reserved >= bindparam("q"))
+# Held and expired units ("u") are on hand but never promised.
+_RESERVE = (update(_WS).where(*_ROW, _WS.c.on_hand - _WS.c.reserved - bindparam("u")
+                              >= bindparam("q"))
             .values(reserved=_WS.c.reserved + bindparam("q")))
 _RELEASE = (update(_WS).where(*_ROW, _WS.c.reserved >= bindparam("q"))
             .values(reserved=_WS.c.reserved - bindparam("q")))
@@ -47,14 +52,17 @@ def balance(product_id: int, warehouse_id: int) -> tuple[int, int]:
 
 
 def available(product_id: int, warehouse_id: int) -> int:
+    """On hand less reserved, held and expired units."""
     on_hand, reserved = balance(product_id, warehouse_id)
-    return on_hand - reserved
+    return on_hand - reserved - sellable.unsellable_units(product_id, warehouse_id)
 
 
 def reserve(product: Product, warehouse: Location, qty: int) -> None:
     """Promise qty of a product out of a warehouse, or refuse with what is available."""
     _check(product, warehouse, qty)
-    done = db.session.execute(_RESERVE, {"p": product.id, "w": warehouse.id, "q": qty})
+    unsellable = sellable.unsellable_units(product.id, warehouse.id)
+    done = db.session.execute(_RESERVE, {"p": product.id, "w": warehouse.id, "q": qty,
+                                         "u": unsellable})
     if done.rowcount != 1:
         raise NotAvailable(product.sku, warehouse.code, qty,
                            max(0, available(product.id, warehouse.id)))

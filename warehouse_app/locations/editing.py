@@ -11,7 +11,7 @@ from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKin
 NAME_MAX = 120
 SEQUENCE_MAX = 1_000_000
 CAPACITY_MAX = 1_000_000_000
-EDITABLE = ("name", "sequence", "capacity")
+EDITABLE = ("name", "sequence", "capacity", "hold")
 
 
 def parse_kind(value) -> LocationKind:
@@ -37,6 +37,17 @@ def parse_whole(value, field: str, limit: int, low: int = 0) -> int | None:
     if number < low or number > limit:
         raise DomainError(f"{field.title()} must be between {low} and {limit:,}.", field=field)
     return number
+
+
+def parse_hold(value) -> bool:
+    """A hold flag: true/false, or a form's checkbox ("1"/"on" ticked, "" or absent not)."""
+    if isinstance(value, bool):
+        return value
+    if value in ("", None, "0", "no", "false"):
+        return False
+    if value in ("1", "on", "yes", "true"):
+        return True
+    raise DomainError("hold is yes or no.", field="hold")
 
 
 def clean_name(value) -> str:
@@ -81,6 +92,8 @@ def update(location: Location, fields: dict) -> Location:
         location.sequence = parse_whole(fields["sequence"], "sequence", SEQUENCE_MAX) or 0
     if "capacity" in fields:
         location.capacity = parse_whole(fields["capacity"], "capacity", CAPACITY_MAX, low=1)
+    if "hold" in fields:
+        location.hold = parse_hold(fields["hold"])
     db.session.flush()
     return location
 

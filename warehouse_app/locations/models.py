@@ -58,6 +58,9 @@ class Location(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)  # walking order among siblings
     capacity: Mapped[int | None]  # units a bin holds, when it matters
     active: Mapped[bool] = mapped_column(default=True)
+    # A hold bin (returns awaiting inspection, quarantine, damaged): its stock is on hand but
+    # not available; only a supervisor releases it (a transfer out) or scraps it.
+    hold: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Warehouses only: where it is and how much it is preferred, for routing customer orders.
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]

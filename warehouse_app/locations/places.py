@@ -52,7 +52,7 @@ def with_code(code: str) -> Location | None:
 
 
 def create(code, kind: LocationKind, name: str = "", parent: Location | None = None,
-           sequence: int = 0, capacity: int | None = None) -> Location:
+           sequence: int = 0, capacity: int | None = None, hold: bool = False) -> Location:
     """Add a physical location under a parent that fits its kind."""
     norm = normalise_code(code)
     if not norm or len(norm) > CODE_MAX or any(ch.isspace() for ch in norm):
@@ -69,7 +69,7 @@ def create(code, kind: LocationKind, name: str = "", parent: Location | None = N
         raise Conflict(f"Location code {norm} is already used.", field="code",
                        code="duplicate_code")
     location = Location(code=norm, kind=kind, name=(name or "").strip()[:120] or norm,
-                        parent=parent, sequence=sequence, capacity=capacity,
+                        parent=parent, sequence=sequence, capacity=capacity, hold=hold is True,
                         warehouse_id=parent.warehouse_id if parent is not None else None)
     db.session.add(location)
     db.session.flush()

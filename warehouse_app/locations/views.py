@@ -84,7 +84,7 @@ def edit(location_id: int):
     location = db.get_or_404(Location, location_id)
     if request.method == "GET":
         form = {"name": location.name, "sequence": location.sequence,
-                "capacity": location.capacity}
+                "capacity": location.capacity, "hold": location.hold}
         return render_template("locations/form.html", form=form, location=location)
     try:
         editing.update(location, {key: request.form.get(key, "") for key in editing.EDITABLE})

@@ -97,6 +97,18 @@ class PurchaseOrderLine(db.Model):
         return max(self.qty - self.received, 0)
 
 
+class PurchaseReceipt(db.Model):
+    """One receipt movement posted against a purchase order line: the line's received is the
+    sum of its receipts (a reversed receipt is deleted with the reversal)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("purchase_order_line.id"), index=True)
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id"), unique=True)
+    qty: Mapped[int]
+
+    line: Mapped[PurchaseOrderLine] = relationship()
+
+
 class Discrepancy(db.Model):
     """A receipt line refused on the phone and left for a supervisor to accept or dismiss."""
 
@@ -214,6 +226,11 @@ class OrderLine(db.Model):
     def to_pick(self) -> int:
         """Reserved units still in their bins."""
         return max(self.reserved - self.staged, 0)
+
+    @property
+    def unpicked(self) -> int:
+        """Units ordered and not picked (reserved or waiting)."""
+        return max(self.qty - self.picked, 0)
 
     @property
     def waiting(self) -> int:

@@ -19,6 +19,7 @@ from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record
+from warehouse_app.ledger.sellable import is_expired, refuse_expired, refuse_held
 from warehouse_app.locations.models import Location
 from warehouse_app.locations.places import by_code
 from warehouse_app.orders.documents import reused
@@ -70,6 +71,7 @@ def _bin(line: OrderLine, code) -> Location:
     if not location.is_physical or location.warehouse_id != line.warehouse_id:
         raise DomainError(f"{location.code} is not a bin of {line.warehouse.code}, where "
                           f"{line.product.sku} ships from.", field="location", code="wrong_bin")
+    refuse_held(location, line.product.sku)
     packing = packing_location(line.warehouse)
     if packing is not None and packing.id == location.id:
         raise DomainError(f"{location.code} is the packing bin; pick from a storage bin.",
@@ -93,6 +95,7 @@ def _lot_in_bin(line: OrderLine, location: Location, qty: int) -> str | None:
         StockLevel, StockLevel.lot_id == Lot.id).where(
         StockLevel.product_id == line.product_id, StockLevel.location_id == location.id,
         StockLevel.on_hand >= qty)).all()
+    rows = [r for r in rows if not is_expired(r.expiry)]
     rows.sort(key=lambda r: (r.expiry is None, r.expiry, r.code))
     return rows[0].code if rows else None
 
@@ -129,6 +132,9 @@ def pick(order: Order, data: dict, user) -> Picked:
         raise Conflict(f"Only {line.to_pick} more {line.product.sku} to pick for "
                        f"{order.reference}; {qty} scanned.", field="qty", code="over_pick")
     lot = _lot(data, scan, line) or _lot_in_bin(line, location, qty)
+    if lot:  # an expired lot goes to Scrap, never into an order (nor its packing bin)
+        refuse_expired(db.session.scalar(select(Lot).where(
+            Lot.product_id == line.product_id, Lot.code == lot)), line.product.sku)
     packing = packing_location(line.warehouse)
     kind, release = (MovementKind.TRANSFER, 0) if packing else (MovementKind.PICK, qty)
     movement = record(Line(kind=kind, product=line.product, qty=qty, from_location=location,

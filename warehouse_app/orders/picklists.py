@@ -5,7 +5,8 @@ product: earliest expiry first when lots carry expiry dates (FEFO), else in walk
 resulting tasks are then sorted into one walk: warehouse, then zone sequence, then bin sequence,
 then code, at every level of the tree. Receiving docks (codes starting RECEIVING_DOCK_PREFIX,
 "DOCK") are taken from last: goods there are waiting to be put away. Packing bins (their stock
-is staged for orders) and bins flagged for a count (a picker found them short) are never offered.
+is staged for orders), bins flagged for a count (a picker found them short), hold bins and lots
+past their expiry date are never offered.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from warehouse_app.counting.models import CountRequest
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, StockLevel
+from warehouse_app.ledger.sellable import is_expired
 from warehouse_app.locations.models import Location
 from warehouse_app.orders.models import Order, OrderLine
 
@@ -108,7 +110,8 @@ def _sources(lines: list[OrderLine], keys: dict[int, tuple]) -> dict[tuple, list
     found: dict[tuple, list[_Source]] = {}
     for level, location in rows:
         if (location.id in excluded or (location.id, None) in flagged
-                or (location.id, level.product_id) in flagged):
+                or (location.id, level.product_id) in flagged
+                or location.hold or (level.lot is not None and is_expired(level.lot.expiry))):
             continue
         found.setdefault((level.product_id, location.warehouse_id), []).append(
             _Source(level.id, location, level.lot, level.on_hand, keys.get(location.id, ())))

@@ -145,6 +145,16 @@ def po_receive_line(reference: str):
         flash(err.message, "error")
         return redirect(url_for("orders.po_receive", reference=po.reference), 303)
     db.session.commit()  # a discrepancy is kept even though the line is refused
+    if done.discrepancy is not None and done.movement is not None:  # the excess only waits
+        sku = done.movement.product.sku
+        message = (f"Received the {done.movement.qty} × {sku} expected; {done.discrepancy.qty} "
+                   f"× {sku} more than {po.reference} expects: put them aside, a supervisor "
+                   "has been asked to accept or refuse them.")
+        if not as_json:
+            flash(message, "error")
+            return redirect(url_for("orders.po_receive", reference=po.reference), 303)
+        return jsonify({**_receipt_json(po, done), "held": message}), \
+            200 if done.replayed else 201
     if done.discrepancy is not None:
         message = _held_message(po, done.discrepancy)
         if as_json:

@@ -1,9 +1,10 @@
 """Purchase orders: what suppliers are expected to deliver, and receiving against them.
 
 A receipt posts a RECEIVE movement that carries the PO's reference and the line's unit cost, so
-the product's moving average cost follows. More than the PO still expects, a product the PO
-does not list, or a code no product carries is not posted: it becomes a Discrepancy, which a
-supervisor accepts (the receipt posts then) or dismisses. Deliveries may come over several days.
+the product's moving average cost follows. A product the PO does not list, or a code no
+product carries, is not posted: it becomes a Discrepancy, which a supervisor accepts (the
+receipt posts then) or dismisses. More than the PO still expects posts what was expected and
+only the excess becomes a discrepancy. Deliveries may come over several days.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ from warehouse_app.orders.models import (
     POStatus,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseReceipt,
 )
 from warehouse_app.scanning.resolver import resolve
 
@@ -119,7 +121,8 @@ class Received:
     replayed: bool = False
 
 
-def _lock(po: PurchaseOrder) -> None:
+def lock_po(po: PurchaseOrder) -> None:
+    """Lock a purchase order's row for this transaction and read its lines afresh."""
     db.session.execute(select(PurchaseOrder).where(PurchaseOrder.id == po.id).with_for_update()
                        .execution_options(populate_existing=True))
     db.session.execute(select(PurchaseOrderLine)
@@ -137,7 +140,9 @@ def _replay(po: PurchaseOrder, op: str | None) -> Received | None:
     if seen := db.session.scalar(select(Movement).where(Movement.client_op_id == op)):
         if seen.reference != po.reference:
             raise reused(op)
-        return Received(movement=seen, line=_line_for(po, seen.product), replayed=True)
+        excess = db.session.scalar(select(Discrepancy).where(Discrepancy.client_op_id == op))
+        return Received(movement=seen, discrepancy=excess, line=_line_for(po, seen.product),
+                        replayed=True)
     if flagged := db.session.scalar(select(Discrepancy).where(Discrepancy.client_op_id == op)):
         if flagged.purchase_order_id != po.id:
             raise reused(op)
@@ -180,21 +185,31 @@ def receive(po: PurchaseOrder, data: dict, user) -> Received:
     qty = typed or check_qty(scan.pack_size)
     lot = _text(data.get("lot"), "lot") or (scan.gs1.serial or scan.gs1.lot if scan.gs1 else None)
     expiry = data.get("expiry") or (scan.gs1.expiry if scan.gs1 else None)
-    _lock(po)
+    lock_po(po)
     line = _line_for(po, scan.product)
     if line is None:
         return flag(DiscrepancyKind.NOT_ON_ORDER, scan.product, qty, 0, lot, expiry)
-    if line.received + qty > line.qty:
-        return flag(DiscrepancyKind.OVER_RECEIPT, scan.product, qty, line.remaining, lot, expiry)
+    expected = line.remaining
+    if line.received + qty > line.qty and expected == 0:
+        return flag(DiscrepancyKind.OVER_RECEIPT, scan.product, qty, 0, lot, expiry)
+    excess, qty = max(qty - expected, 0), min(qty, expected)
     movement = record(Line(kind=MovementKind.RECEIVE, product=scan.product, qty=qty,
                            to_location=location, lot=lot, expiry=_date_or_none(expiry),
                            reference=po.reference, unit_cost=line.unit_cost, client_op_id=op,
-                           note=f"Receipt against {po.reference}"), user)
+                           note=f"Receipt against {po.reference}",
+                           confirm_expiry=data.get("confirm_expiry") is True,
+                           override_capacity=data.get("override_capacity")), user)
     if not getattr(movement, "replayed", False):
         line.received += qty
+        db.session.add(PurchaseReceipt(line=line, movement_id=movement.id, qty=qty))
         refresh_status(po)
         db.session.flush()
-    return Received(movement=movement, line=line, replayed=getattr(movement, "replayed", False))
+    held = None
+    if excess:  # the expected part is in; only what is over the PO waits for a supervisor
+        held = flag(DiscrepancyKind.OVER_RECEIPT, scan.product, excess, expected, lot,
+                    expiry).discrepancy
+    return Received(movement=movement, discrepancy=held, line=line,
+                    replayed=getattr(movement, "replayed", False))
 
 
 def _text(value, field: str) -> str | None:
@@ -244,7 +259,7 @@ def accept(discrepancy: Discrepancy, user, sku=None, qty=None) -> Movement:
                               "(create the product first if it is new).", field="sku")
         product = by_sku(sku)
     po = discrepancy.purchase_order
-    _lock(po)
+    lock_po(po)
     line = _line_for(po, product)
     if line is None:
         line = PurchaseOrderLine(product=product, qty=0, unit_cost=product.unit_cost)
@@ -255,6 +270,7 @@ def accept(discrepancy: Discrepancy, user, sku=None, qty=None) -> Movement:
                            unit_cost=line.unit_cost, client_op_id=f"discrepancy-{discrepancy.id}",
                            note=f"Accepted {discrepancy.kind.value} on {po.reference}"), user)
     line.received += qty
+    db.session.add(PurchaseReceipt(line=line, movement_id=movement.id, qty=qty))
     _resolve(discrepancy, DiscrepancyStatus.ACCEPTED, user)
     discrepancy.product, discrepancy.movement_id = product, movement.id
     refresh_status(po)

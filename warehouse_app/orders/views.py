@@ -166,7 +166,7 @@ def ship(reference: str):
     """Ship with a carrier and tracking number."""
     form = request.form
     return _act(reference, lambda o: shipping.ship(o, form.get("carrier"), form.get("tracking"),
-                                                   current_user),
+                                                   current_user, short=form.get("short")),
                 "Order {order.reference} shipped with {order.carrier}, {order.tracking}.")
 
 

@@ -154,3 +154,5 @@ def putaway_hint():
     scan = workflows.product_scan(request.args.get("code"))
     return jsonify([{"location": loc.code, "why": why}
                     for loc, why in putaway.suggest(scan.product)])
+
+from warehouse_app.scanning import transit_views  # noqa: E402,F401  (dispatch and arrivals pages)

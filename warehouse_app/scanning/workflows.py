@@ -14,6 +14,7 @@ from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Tracking
 from warehouse_app.errors import DomainError, Forbidden, NotFound, ascii_digits
 from warehouse_app.extensions import db
+from warehouse_app.ledger import transit
 from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record, reverse
 from warehouse_app.locations.models import Location, LocationKind
@@ -110,13 +111,17 @@ def post_line(data: dict, user) -> Movement:
     note = str(data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         raise DomainError(f"A note is at most {NOTE_MAX} characters.", field="note")
-    return record(Line(kind=kind, product=scan.product, qty=_quantity(data, scan),
-                       from_location=source, to_location=target, lot=_lot(data, scan),
-                       expiry=_date(data.get("expiry")) or (scan.gs1.expiry if scan.gs1 else None),
-                       reason=_reason(kind, data), note=note,
-                       reference=str(data.get("reference") or "")[:120],
-                       unit_cost=data.get("unit_cost") or None,
-                       client_op_id=_op_id(data.get("client_op_id"))), user)
+    line = Line(kind=kind, product=scan.product, qty=_quantity(data, scan),
+                from_location=source, to_location=target, lot=_lot(data, scan),
+                expiry=_date(data.get("expiry")) or (scan.gs1.expiry if scan.gs1 else None),
+                reason=_reason(kind, data), note=note,
+                reference=str(data.get("reference") or "")[:120],
+                unit_cost=data.get("unit_cost") or None,
+                client_op_id=_op_id(data.get("client_op_id")),
+                confirm_expiry=data.get("confirm_expiry") is True,
+                override_capacity=data.get("override_capacity"))
+    transit.refuse_cross_site(line)
+    return record(line, user)
 
 
 def _op_id(value) -> str | None:

@@ -24,6 +24,7 @@ TILES = (
     ("Purchase orders", "Receive deliveries", ("orders.purchase_index",), Role.STAFF),
     ("Count", "Cycle count", ("count.index", "counting.index"), Role.STAFF),
     ("Approvals", "Count differences", ("counting.approvals",), Role.SUPERVISOR),
+    ("Between sites", "Dispatch, arrivals in transit", ("scanning.dispatch",), Role.STAFF),
     ("Return", "Customer returns", ("returns.index", "scanning.flow_page:flow=return"),
      Role.STAFF),
     ("Adjust", "Damage, loss, found", ("adjust.index", "scanning.flow_page:flow=adjust"),
