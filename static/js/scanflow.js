@@ -4,6 +4,7 @@
 import { Camera } from "./camera.js";
 import { signal } from "./feedback.js";
 import { Outbox } from "./outbox.js";
+import { wedge } from "./wedge.js";
 
 const root = document.getElementById("flow");
 const cfg = root.dataset;
@@ -33,7 +34,7 @@ function show(kind, text) {
   const box = $("feedback");
   box.className = `feedback feedback-${kind}`;
   $("prompt").textContent = text;
-  if (kind !== "idle") signal(kind === "offline" ? "ok" : kind);
+  if (kind !== "idle") signal(kind === "offline" ? "ok" : kind === "warn" ? "error" : kind);
 }
 
 function prompt(text) {
@@ -46,6 +47,11 @@ function typedQty() {
   const n = Number(qtyField.value);
   qtyField.value = "";
   return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+function typedQtyBad() {
+  const n = Number(qtyField.value);
+  return !(Number.isInteger(n) && n > 0 && n <= 1000000000);
 }
 
 function giveBack(qty) {
@@ -142,7 +148,7 @@ function addLine(key, label, units) {
 
 async function postLine(body, key, label, units) {
   body.client_op_id = uuid();
-  posted.set(body.client_op_id, { key, units });
+  posted.set(body.client_op_id, { key, units, label });
   addLine(key, label, units);
   const seq = await outbox.add(cfg.lineUrl, body);
   state.last = { seq, op: body.client_op_id, id: null, text: `${units} × ${label}` };
@@ -178,7 +184,29 @@ function onRejected(entry, error) {
     state.last = null;
     $("undo").disabled = true;
   }
+  if (error.code === "cost_unusual" && $("cost-ask")) return askCost(entry, error);
   show("error", `✗ Not posted: ${error.message}`);
+}
+
+// A cost far from the product's average is posted only when the worker says it is right.
+function askCost(entry, error) {
+  const { key, units, label } = posted.get(entry.body.client_op_id) || {};
+  show("warn", `Check the cost: ${error.message}`);
+  $("cost-ask-text").textContent = `${entry.body.qty || units} × ${entry.body.code} at ${entry.body.unit_cost}: ${error.message}`;
+  $("cost-ask-ok").textContent = `Yes, post at ${entry.body.unit_cost}`;
+  $("cost-ask").hidden = false;
+  $("cost-ask-ok").onclick = () => {
+    $("cost-ask").hidden = true;
+    const body = { ...entry.body, confirm_cost: true };
+    delete body.client_op_id;
+    chain = chain.then(() => postLine(body, key, label, units));
+    field.focus({ preventScroll: true });
+  };
+  $("cost-ask-no").onclick = () => {
+    $("cost-ask").hidden = true;
+    show("idle", "Not posted. Type the right cost, then scan the product again.");
+    field.focus({ preventScroll: true });
+  };
 }
 
 function afterFeedback() {
@@ -228,7 +256,15 @@ async function intoBin(thing) {
   const qty = thing.typed;
   if (qty) body.qty = qty; else body.scans = 1;
   const cost = $("unit_cost");
-  if (cost && cost.value.trim()) body.unit_cost = cost.value.trim();
+  if (cost && cost.value.trim()) {
+    // a typed cost is this line's only: checked here, then the field is empty for the next
+    const typedCost = cost.value.trim().replace(",", ".");
+    if (!/^\d{1,9}(\.\d{1,4})?$/.test(typedCost)) {
+      throw new Error(`Unit cost "${cost.value.trim()}" is not a price: type it like 4.20 (at most 4 decimals).`);
+    }
+    body.unit_cost = typedCost;
+    cost.value = "";
+  }
   if (thing.lot || thing.serial) body.lot = thing.tracking === "serial" ? thing.serial : thing.lot;
   if (thing.expiry) body.expiry = thing.expiry;
   if (["lot", "serial"].includes(thing.tracking) && !body.lot) {
@@ -240,7 +276,8 @@ async function intoBin(thing) {
   const sku = thing.sku || thing.code;
   show("idle", `Sending +${units} ${sku}…`);
   await postLine(body, `${sku}|${state.bin}|${body.lot || ""}`,
-                 `${sku} ${thing.name || ""} → ${state.bin}${body.lot ? ` lot ${body.lot}` : ""}`, units);
+                 `${sku} ${thing.name || ""} → ${state.bin}${body.lot ? ` lot ${body.lot}` : ""}` +
+                 `${body.unit_cost ? ` at ${body.unit_cost}` : ""}`, units);
 }
 
 function askLot(thing) {
@@ -262,8 +299,8 @@ function chooseAdjust(thing) {
   state.adjust = { thing, qty: thing.typed || thing.pack_size || 1 };
   markStep("reason", { product: `${state.adjust.qty} × ${thing.sku}` });
   show("ok", `${thing.sku}: pick a reason, say what happened, then Post adjustment.`);
+  field.focus({ preventScroll: true });
   $("adjust-post").hidden = false;
-  $("note").focus();
 }
 
 async function postAdjust() {
@@ -366,6 +403,15 @@ async function handle(code, typed) {
 function scan(code) {
   code = code.trim();
   if (!code) return;
+  if (!$("lot-box").hidden) { // the screen asks for a lot: a scan is the answer
+    $("lot").value = code;
+    $("lot-ok").click();
+    return;
+  }
+  if (qtyField.validity.badInput || (qtyField.value.trim() && typedQtyBad())) {
+    show("error", `✗ Quantity "${qtyField.value || "?"}" is not a whole number of 1 or more: fix it, then scan again.`);
+    return;
+  }
   const typed = typedQty();
   chain = chain.then(() => handle(code, typed));
 }
@@ -469,6 +515,7 @@ function start() {
   } else {
     markStep(first, {});
   }
+  wedge(field, scan);
   document.addEventListener("click", (e) => { if (!e.target.closest("input, textarea, select, label, #lot-box")) setTimeout(refocus, 0); });
   outbox.count();
   outbox.flush();

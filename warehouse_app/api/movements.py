@@ -59,7 +59,8 @@ def _line(data: dict) -> ledger.Line:
                        **ends, lot=data.get("lot"), expiry=data.get("expiry"),
                        reason=Reason(data["reason"]) if data.get("reason") else None,
                        note=data.get("note", ""), reference=data.get("reference", ""),
-                       unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"))
+                       unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"),
+                       confirm_cost=data.get("confirm_cost", False))
 
 
 @blp.route("", methods=["POST"])

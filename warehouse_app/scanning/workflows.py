@@ -116,7 +116,14 @@ def post_line(data: dict, user) -> Movement:
                        reason=_reason(kind, data), note=note,
                        reference=str(data.get("reference") or "")[:120],
                        unit_cost=data.get("unit_cost") or None,
+                       confirm_cost=_confirmed(data.get("confirm_cost", False)),
                        client_op_id=_op_id(data.get("client_op_id"))), user)
+
+
+def _confirmed(value) -> bool:
+    if not isinstance(value, bool):
+        raise DomainError("confirm_cost is true or false.", field="confirm_cost")
+    return value
 
 
 def _op_id(value) -> str | None:
