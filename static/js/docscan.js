@@ -43,7 +43,7 @@ export class ScanScreen {
   show(kind, text) {
     $("feedback").className = `feedback feedback-${kind}`;
     $("prompt").textContent = text;
-    if (kind !== "idle") signal(kind === "offline" ? "ok" : kind);
+    if (kind !== "idle") signal(kind === "offline" ? "ok" : kind === "warn" ? "error" : kind);
   }
 
   setOnline(value) {

@@ -4,9 +4,8 @@
 // the value it had before the burst), the Enter goes nowhere (no form submit, no browser
 // validation bubble, no button press) and the code goes to the screen's scan handler. A
 // person's Enter in another field ends the edit: the scan field has focus again.
-const MEAN_MS = 45;     // scanners type a key every few ms; people take 100 ms and more
-const GAP_MS = 100;     // one slower gap (a busy phone, Bluetooth) does not split a burst
-const END_MS = 150;     // the Enter comes right after the last key
+const MEAN_MS = 45;   // scanners type a key every few ms; people take 100 ms and more
+const IDLE_MS = 400;  // a pause this long ends what was typed; a busy phone's hiccup does not
 const MIN_KEYS = 3;
 
 function snapshot(el) {
@@ -35,24 +34,38 @@ const editable = (el) => el instanceof HTMLInputElement && !["button", "submit",
 
 // field: the screen's scan input (its own Enter is the form's submit, left alone);
 // onScan(code): what a scan does on this screen.
+// The scan in what was typed: the longest run of keys at its end that came at scanner speed
+// (a person's keys before it stay in the field). -1 when there is none.
+function scanStart(keys) {
+  const n = keys.length;
+  for (let i = 0; i <= n - MIN_KEYS; i += 1) {
+    if ((keys[n - 1].t - keys[i].t) / (n - 1 - i) <= MEAN_MS) return i;
+  }
+  return -1;
+}
+
+// field: the screen's scan input (its own Enter is the form's submit, left alone);
+// onScan(code): what a scan does on this screen.
 export function wedge(field, onScan) {
-  let burst = null; // { target, keys, last, saved }
+  let typed = null; // { target, keys: [{ key, t, saved }] }
   const back = () => field.focus({ preventScroll: true });
 
   document.addEventListener("keydown", (e) => {
     const target = e.target;
-    if (target === field || e.isComposing) { burst = null; return; }
+    if (target === field || e.isComposing) { typed = null; return; }
     const now = e.timeStamp;
+    const last = typed && typed.keys[typed.keys.length - 1];
+    const fresh = typed && typed.target === target && now - last.t <= IDLE_MS;
     if (e.key === "Enter") {
-      const b = burst;
-      burst = null;
-      const fast = b && (b.last - b.first) / Math.max(b.keys.length - 1, 1) <= MEAN_MS;
-      if (b && b.target === target && b.keys.length >= MIN_KEYS && fast && now - b.last <= END_MS) {
+      const keys = fresh ? typed.keys : [];
+      typed = null;
+      const from = scanStart(keys);
+      if (from >= 0) {
         e.preventDefault();
         e.stopImmediatePropagation();
-        restore(target, b.saved);
+        restore(target, keys[from].saved);
         back();
-        onScan(b.keys.join(""));
+        onScan(keys.slice(from).map((k) => k.key).join(""));
       } else if (editable(target)) {
         e.preventDefault(); // no implicit submit, no validation bubble: the edit is done
         setTimeout(() => { if (document.activeElement === target) back(); }, 0);
@@ -60,12 +73,9 @@ export function wedge(field, onScan) {
       return;
     }
     if (["Shift", "CapsLock"].includes(e.key)) return;
-    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || e.repeat) { burst = null; return; }
-    if (!burst || burst.target !== target || now - burst.last > GAP_MS) {
-      burst = { target, keys: [], first: now, last: now, saved: snapshot(target) };
-    }
-    burst.keys.push(e.key);
-    burst.last = now;
+    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || e.repeat) { typed = null; return; }
+    if (!fresh) typed = { target, keys: [] };
+    typed.keys.push({ key: e.key, t: now, saved: snapshot(target) });
   }, true);
 
   // An edit ends on leaving the field: when nothing else took the focus, the scan field does.

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.phone import PASSWORD, fresh, log_in, new_page, wedge
 from warehouse_app.counting import planning
 from warehouse_app.ledger.models import Movement
+from warehouse_app.locations.models import Location
 from warehouse_app.orders import purchasing, reserving
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ def by_hand(page, selector: str, text: str) -> None:
     """A person types into a field: a key every 120 ms, then a pause before the next scan."""
     page.focus(selector)
     page.keyboard.type(text, delay=120)
-    page.wait_for_timeout(250)
+    page.wait_for_timeout(600)  # then reaches for the scanner
 
 
 def ledger_qtys(db, kind: str) -> list[int]:
@@ -149,7 +150,7 @@ def test_adjust_takes_a_scan_from_any_field(phone, live_server, db, site):
     resolved = posts(live_server, "/scan/resolve")
     for n, selector in enumerate(fields, start=1):
         scan_into(page, selector, EAN)
-        expect(page.locator("#prompt")).to_contain_text("MUG: pick a reason")
+        expect(page.locator("#prompt")).to_contain_text("MUG: A-01 holds 20 × MUG. Pick a reason")
         wait_posts(live_server, page, "/scan/resolve", resolved + n)
     assert posts(live_server, "/scan/line") == 0
     by_hand(page, "#qty", "2")
@@ -246,3 +247,42 @@ def test_a_typed_cost_is_one_line_and_an_unusual_one_asks_first(phone, live_serv
     wedge(page, EAN)
     expect(page.locator("#prompt")).to_contain_text('Unit cost "3.5x" is not a price')
     expect(page.locator("#unit_cost")).to_have_value("3.5x")
+
+
+@pytest.fixture
+def docks(db, make_location, site):
+    """DOCK-02 and RET-01, empty, in a goods-in zone of MAIN."""
+    main = db.session.scalars(select(Location).where(Location.code == "MAIN")).one()
+    zone = make_location("Z-IN", "zone", parent=main)
+    make_location("DOCK-02", "bin", parent=zone)
+    make_location("RET-01", "bin", parent=zone)
+    db.session.commit()
+
+
+def test_put_away_names_the_bin_in_big_type_and_never_a_dock(phone, db, site, docks):
+    page = phone("staff1", "/scan/move")
+    wedge(page, "A-01", EAN)
+    expect(page.locator("#target")).to_have_text("B-02")
+    expect(page.locator("#target")).to_be_in_viewport()
+    expect(page.locator("#prompt")).to_contain_text("Put it in B-02")
+    assert page.eval_on_selector("#target", "el => parseFloat(getComputedStyle(el).fontSize)") >= 36
+    assert "DOCK" not in page.inner_text("#suggest") and "RET" not in page.inner_text("#suggest")
+
+
+def test_a_storage_bin_scanned_at_a_dock_asks_before_switching(phone, live_server, db, site,
+                                                                docks):
+    page = phone("staff1", "/scan/receive")
+    wedge(page, "DOCK-02", "A-01")
+    expect(page.locator("#feedback")).to_have_class("feedback feedback-warn")
+    expect(page.locator("#prompt")).to_contain_text("You are receiving at DOCK-02")
+    wedge(page, EAN)  # a product: it stays at the dock
+    wait_posts(live_server, page, "/scan/line", 1)
+    wedge(page, "A-01")
+    expect(page.locator("#feedback")).to_have_class("feedback feedback-warn")
+    wedge(page, "A-01")  # the same bin again: yes, switch
+    expect(page.locator("#prompt")).to_contain_text("Bin A-01. Now scan products.")
+    wedge(page, EAN)
+    wait_posts(live_server, page, "/scan/line", 2)
+    assert fresh(db, lambda: [m.to_location.code for m in db.session.scalars(
+        select(Movement).order_by(Movement.id)) if m.kind.value == "receive"])[-2:] == [
+        "DOCK-02", "A-01"]
