@@ -30,8 +30,8 @@ def test_posted_this_session_and_undo_survive_a_reload(phone, live_server, db, s
     expect(page.locator("#posted li").first).to_contain_text("MUG Blue mug → B-02: 1")
 
 
-def test_a_line_refused_on_replay_needs_attention_until_dismissed(phone, live_server, db,  # noqa: F811
-                                                                  site):
+def test_a_line_refused_on_replay_needs_attention_until_dismissed(  # noqa: F811
+        phone, live_server, db, site):  # noqa: F811
     page = phone("staff1", "/scan/receive")
     wedge(page, "B-02")
     expect(page.locator("#feedback")).to_have_class("feedback feedback-ok")
