@@ -188,41 +188,19 @@ function onRejected(entry, error) {
     state.last = null;
     $("undo").disabled = true;
   }
-  if (error.code === "cost_unusual" && $("cost-ask")) return askCost(entry, error);
+  if (error.code === "cost_unusual" && $("cost-ask")) {
+    const again = (body) => { chain = chain.then(() => postLine(body, entryInfo.key, entryInfo.label, entryInfo.units)); };
+    import("./attention.js").then((m) => m.askCost(entry, error, { show, field, again }));
+    return;
+  }
   const what = entryInfo ? `${entryInfo.units} × ${entryInfo.label}` : `${entry.body.qty || entry.body.scans || 1} × ${entry.body.code}`;
-  attention.push({ op: entry.body.client_op_id, text: `${what}: not posted. ${error.message}` });
-  drawAttention();
+  import("./attention.js").then((m) => m.needsAttention(ATTENTION_KEY, field, `${what}: not posted. ${error.message}`));
   show("error", `✗ Not posted: ${error.message}`);
 }
 
-// ---------- needs attention: a line refused (on replay after a network drop, too) stays in
-// view, across reloads, until the worker dismisses it ----------
+// A line refused (also on replay after a network drop) stays under "Needs attention", across
+// reloads, until dismissed (attention.js, loaded only when there is something to show).
 const ATTENTION_KEY = `attention-${FLOW}-${cfg.user}`;
-const attention = (() => { try { return JSON.parse(localStorage.getItem(ATTENTION_KEY) || "[]"); } catch (e) { return []; } })();
-
-function drawAttention() {
-  localStorage.setItem(ATTENTION_KEY, JSON.stringify(attention));
-  const list = $("attention-lines");
-  list.innerHTML = "";
-  for (const item of attention) {
-    const li = document.createElement("li");
-    li.className = "line line-error attention-line";
-    const text = document.createElement("span");
-    text.textContent = item.text;
-    const dismiss = document.createElement("button");
-    dismiss.type = "button";
-    dismiss.className = "btn btn-small";
-    dismiss.textContent = "Dismiss";
-    dismiss.addEventListener("click", () => {
-      attention.splice(attention.indexOf(item), 1);
-      drawAttention();
-      field.focus({ preventScroll: true });
-    });
-    li.append(text, " ", dismiss);
-    list.append(li);
-  }
-  $("attention").hidden = attention.length === 0;
-}
 
 // ---------- after a reload: what this user posted lately, lines still waiting, undo ----------
 function keyOf(flow, m) {
@@ -268,26 +246,6 @@ async function restorePosted() {
   }
 }
 
-// A cost far from the product's average is posted only when the worker says it is right.
-function askCost(entry, error) {
-  const { key, units, label } = posted.get(entry.body.client_op_id) || {};
-  show("warn", `Check the cost: ${error.message}`);
-  $("cost-ask-text").textContent = `${entry.body.qty || units} × ${entry.body.code} at ${entry.body.unit_cost}: ${error.message}`;
-  $("cost-ask-ok").textContent = `Yes, post at ${entry.body.unit_cost}`;
-  $("cost-ask").hidden = false;
-  $("cost-ask-ok").onclick = () => {
-    $("cost-ask").hidden = true;
-    const body = { ...entry.body, confirm_cost: true };
-    delete body.client_op_id;
-    chain = chain.then(() => postLine(body, key, label, units));
-    field.focus({ preventScroll: true });
-  };
-  $("cost-ask-no").onclick = () => {
-    $("cost-ask").hidden = true;
-    show("idle", "Not posted. Type the right cost, then scan the product again.");
-    field.focus({ preventScroll: true });
-  };
-}
 
 function afterFeedback() {
   const box = $("feedback");
@@ -639,7 +597,7 @@ function start() {
   }
   wedge(field, scan);
   document.addEventListener("click", (e) => { if (!e.target.closest("input, textarea, select, label, #lot-box")) setTimeout(refocus, 0); });
-  drawAttention();
+  if (localStorage.getItem(ATTENTION_KEY)) import("./attention.js").then((m) => m.needsAttention(ATTENTION_KEY, field));
   restorePosted().finally(() => { outbox.count(); outbox.flush(); });
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/" }).catch(() => {});
