@@ -60,6 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     from warehouse_app import assets
     assets.init_app(app)
+    from warehouse_app import compress
+    compress.init_app(app)
 
     # Audited models record changes through session events defined here.
     import_module("warehouse_app.audit.trail")

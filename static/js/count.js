@@ -37,6 +37,12 @@ function answered(then) {
 
 const screen = new ScanScreen(root, {
   handle,
+  answer: (code) => { // the screen asks for a lot or serial: a scan is the answer
+    if (!state.lot) return false;
+    $("lot").value = code;
+    lotDone();
+    return true;
+  },
   onSent: answered((entry, answer) => {
     if (entry.url === cfg.submitUrl) return finished(answer);
     if (entry.url === cfg.scanUrl || entry.url === cfg.setUrl) return settle(answer);

@@ -4,6 +4,7 @@
 import { Camera } from "./camera.js";
 import { signal } from "./feedback.js";
 import { Outbox } from "./outbox.js";
+import { wedge } from "./wedge.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -17,7 +18,9 @@ export function uuid() {
 
 export class ScanScreen {
   // handle(code, typedQty) is called for each scan, one at a time; throw an Error to refuse it.
-  constructor(root, { handle, onSent, onRejected, onCount }) {
+  // answer(code), when given, may take a scan first (a lot the screen is asking for): true if it did.
+  constructor(root, { handle, onSent, onRejected, onCount, answer }) {
+    this.answer = answer;
     this.cfg = root.dataset;
     this.field = $("scan");
     this.qty = $("qty");
@@ -40,7 +43,7 @@ export class ScanScreen {
   show(kind, text) {
     $("feedback").className = `feedback feedback-${kind}`;
     $("prompt").textContent = text;
-    if (kind !== "idle") signal(kind === "offline" ? "ok" : kind);
+    if (kind !== "idle") signal(kind === "offline" ? "ok" : kind === "warn" ? "error" : kind);
   }
 
   setOnline(value) {
@@ -91,7 +94,12 @@ export class ScanScreen {
   scan(code) {
     code = code.trim();
     if (!code) return;
+    if (this.answer && this.answer(code)) return;
     const n = Number(this.qty.value);
+    if (this.qty.validity.badInput || (this.qty.value.trim() && !(Number.isInteger(n) && n > 0 && n <= 1e9))) {
+      this.show("error", `✗ Quantity "${this.qty.value || "?"}" is not a whole number of 1 or more: fix it, then scan again.`);
+      return;
+    }
     this.qty.value = "";
     const typed = Number.isInteger(n) && n > 0 ? n : null;
     this.chain = this.chain.then(async () => {
@@ -139,6 +147,7 @@ export class ScanScreen {
       $("camera").hidden = true;
       this.field.focus();
     });
+    wedge(this.field, (code) => this.scan(code));
     document.addEventListener("click", (e) => {
       if (!e.target.closest("input, textarea, select, label, button, a")) {
         setTimeout(() => this.field.focus({ preventScroll: true }), 0);

@@ -8,7 +8,7 @@ import { $, ScanScreen } from "./docscan.js";
 const root = $("pick");
 const cfg = root.dataset;
 const state = { tasks: [], orders: [], missing: [], atBin: null, reload: false, afterShort: null,
-                keepError: false, pickedBefore: 0 };
+                keepError: false, pickedBefore: 0, ordered: 0 };
 const mine = (entry) => entry.url === cfg.lineUrl || entry.url === cfg.shortUrl;
 
 const screen = new ScanScreen(root, {
@@ -42,6 +42,7 @@ async function load() {
     state.orders = data.orders;
     state.missing = data.missing;
     state.pickedBefore = data.picked;
+    state.ordered = data.ordered || 0;
   } catch (err) {
     screen.show("error", `✗ Could not load the pick list: ${err.message}`);
     return;
@@ -54,19 +55,32 @@ async function load() {
     state.afterShort = null;
     const bins = [...new Set(state.tasks.filter((t) => t.sku === sku).map((t) => t.location))];
     const next = current();
-    screen.show("ok", `Shortage recorded; ${location} is flagged for a count. ` +
+    screen.show("warn", `Shortage recorded; ${location} is flagged for a count. ` +
       (bins.length ? `${sku} comes from ${bins.join(", ")} instead.` : `No other bin has ${sku}: it ships short.`) +
-      (next ? ` Next: bin ${next.location}.` : ""));
+      (next ? ` Next: bin ${next.location}.` : ` ${ending()}`));
   } else if (state.keepError) {
     state.keepError = false;
   } else {
-    screen.show("idle", prompt());
+    screen.show(!current() && tally().short ? "warn" : "idle", prompt());
   }
+}
+
+// What was picked of what was ordered: an order of 7 with 1 short ends "6 of 7 picked, 1 short".
+function tally() {
+  const done = state.pickedBefore + state.tasks.reduce((n, t) => n + t.qty - t.left, 0);
+  const ordered = Math.max(state.ordered, done);
+  const open = state.tasks.reduce((n, t) => n + t.left, 0);
+  return { done, ordered, short: ordered - done - open };
+}
+
+function ending() {
+  const { done, ordered, short } = tally();
+  return short ? `${done} of ${ordered} picked, ${short} short.` : `All ${done} of ${ordered} picked.`;
 }
 
 function prompt() {
   const task = current();
-  if (!task) return state.tasks.length ? "All picked. Pack and ship from the order page." : "Nothing to pick here.";
+  if (!task) return state.tasks.length || state.pickedBefore ? `${ending()} Pack and ship from the order page.` : "Nothing to pick here.";
   if (state.atBin === task.location) return `Scan ${task.sku} ${task.name} (${task.left} to take).`;
   return `Go to bin ${task.location} and scan its label.`;
 }
@@ -87,9 +101,9 @@ function render() {
     li.classList.toggle("current", li.dataset.step === (state.atBin ? "product" : "bin"));
   }
   document.querySelector('[data-value-for="bin"]').textContent = state.atBin || "";
-  const total = state.pickedBefore + state.tasks.reduce((n, t) => n + t.qty, 0);
-  const done = state.pickedBefore + state.tasks.reduce((n, t) => n + t.qty - t.left, 0);
-  $("progress").textContent = total ? `${done} / ${total} units picked` : "";
+  const { done, ordered, short } = tally();
+  $("progress").textContent = ordered ? `${done} of ${ordered} picked${short ? `, ${short} short` : ""}` : "";
+  $("progress").classList.toggle("progress-short", short > 0);
   const list = $("tasks");
   list.innerHTML = "";
   for (const t of state.tasks) {
@@ -110,7 +124,7 @@ function render() {
   }
   $("short").hidden = !task;
   $("steps").hidden = !task;
-  $("done").hidden = Boolean(task) || !state.tasks.length;
+  $("done").hidden = Boolean(task) || !(state.tasks.length || state.pickedBefore);
   const orders = $("done-orders");
   orders.innerHTML = "";
   for (const o of state.orders) {
@@ -160,8 +174,10 @@ async function handle(code, typed) {
   const next = current();
   if (!next || next.location !== task.location) state.atBin = null;
   render();
-  const more = task.left ? `${task.left} more here.` : next ? `Next: ${next.location === task.location ? `${next.sku} for ${next.order}, same bin` : `bin ${next.location}`}.` : "All picked!";
-  screen.show(screen.online ? "ok" : "offline", `✓ ${units} × ${task.sku} into ${toteOf(task)} (${task.order}). ${more}`);
+  const more = task.left ? `${task.left} more here.` : next ? `Next: ${next.location === task.location ? `${next.sku} for ${next.order}, same bin` : `bin ${next.location}`}.` : ending();
+  const endsShort = !next && tally().short > 0;
+  screen.show(!screen.online ? "offline" : endsShort ? "warn" : "ok", `✓ ${units} × ${task.sku} into ${toteOf(task)} (${task.order}). ${more}`);
+  if (next) $("task").scrollIntoView({ block: "nearest" });
 }
 
 function askShort() {

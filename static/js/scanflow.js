@@ -4,6 +4,7 @@
 import { Camera } from "./camera.js";
 import { signal } from "./feedback.js";
 import { Outbox } from "./outbox.js";
+import { wedge } from "./wedge.js";
 
 const root = document.getElementById("flow");
 const cfg = root.dataset;
@@ -29,11 +30,14 @@ function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function show(kind, text) {
+function show(kind, text, target) {
   const box = $("feedback");
   box.className = `feedback feedback-${kind}`;
   $("prompt").textContent = text;
-  if (kind !== "idle") signal(kind === "offline" ? "ok" : kind);
+  // the bin to go to, in big type, when the screen knows it
+  $("target").textContent = target || "";
+  $("target").hidden = !target;
+  if (kind !== "idle") signal(kind === "offline" ? "ok" : kind === "warn" ? "error" : kind);
 }
 
 function prompt(text) {
@@ -46,6 +50,11 @@ function typedQty() {
   const n = Number(qtyField.value);
   qtyField.value = "";
   return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+function typedQtyBad() {
+  const n = Number(qtyField.value);
+  return !(Number.isInteger(n) && n > 0 && n <= 1000000000);
 }
 
 function giveBack(qty) {
@@ -87,14 +96,14 @@ function remember(code, thing) {
   localStorage.setItem(CACHE_KEY, JSON.stringify(all));
 }
 
-async function lookup(code, location) {
+async function lookup(code, location, qty) {
   let response;
   try {
     response = await fetch(cfg.resolveUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
                  "X-CSRFToken": cfg.csrf },
-      body: JSON.stringify({ code, flow: FLOW, location }),
+      body: JSON.stringify({ code, flow: FLOW, location, qty }),
     });
   } catch (err) {
     return offlineGuess(code);
@@ -194,8 +203,64 @@ function onRejected(entry, error) {
     state.last = null;
     $("undo").disabled = true;
   }
+  if (error.code === "cost_unusual" && $("cost-ask")) {
+    const again = (body) => { chain = chain.then(() => postLine(body, asked.key, asked.label, asked.units)); };
+    import("./attention.js").then((m) => m.askCost(entry, error, { show, field, again }));
+    return;
+  }
+  const what = asked ? `${asked.units} × ${asked.label}` : `${entry.body.qty || entry.body.scans || 1} × ${entry.body.code}`;
+  import("./attention.js").then((m) => m.needsAttention(ATTENTION_KEY, field, `${what}: not posted. ${error.message}`));
   show("error", `✗ Not posted: ${error.message}`);
 }
+
+// A line refused (also on replay after a network drop) stays under "Needs attention", across
+// reloads, until dismissed (attention.js, loaded only when there is something to show).
+const ATTENTION_KEY = `attention-${FLOW}-${cfg.user}`;
+
+// ---------- after a reload: what this user posted lately, lines still waiting, undo ----------
+function keyOf(flow, m) {
+  if (flow === "move") return [`${m.sku}|${m.from_location}|${m.to_location}|${m.lot || ""}`, `${m.sku} ${m.from_location} → ${m.to_location}`];
+  if (flow === "adjust") {
+    const bin = m.reason === "found" ? m.to_location : m.from_location;
+    return [`${m.sku}|${bin}|${m.reason}`, `${m.reason}: ${m.sku} ${m.reason === "found" ? "into" : "out of"} ${bin}`];
+  }
+  return [`${m.sku}|${m.to_location}|${m.lot || ""}`, `${m.sku} ${m.name || ""} → ${m.to_location}${m.lot ? ` lot ${m.lot}` : ""}`];
+}
+
+async function restorePosted() {
+  let answer;
+  try {
+    const response = await fetch(cfg.postedUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    if (!response.ok) return;
+    answer = await response.json();
+  } catch (err) {
+    return; // offline: the list starts empty, as before
+  }
+  const shown = new Set(posted.keys());
+  for (const m of [...answer.lines].reverse()) {
+    if (m.reversed || shown.has(m.client_op_id)) continue;
+    const [key, label] = keyOf(FLOW, m);
+    posted.set(m.client_op_id, { key, units: m.qty, label, settled: true });
+    addLine(key, label, 0);
+    const line = lines.get(key);
+    line.done += m.qty;
+    drawLine(line);
+    if (m.id === answer.undo && !state.last) {
+      state.last = { seq: null, op: m.client_op_id, id: m.id, text: `${m.qty} × ${label}` };
+      $("undo").disabled = false;
+    }
+  }
+  for (const entry of await outbox.all()) {
+    if (entry.url !== cfg.lineUrl || posted.has(entry.body.client_op_id)) continue;
+    const b = entry.body;
+    const key = `${b.code}|${b.from_location || ""}|${b.to_location || ""}`;
+    const label = `${b.code} ${b.from_location ? `${b.from_location} → ` : "→ "}${b.to_location || ""}`;
+    const units = b.qty || b.scans || 1;
+    posted.set(b.client_op_id, { key, units, label });
+    addLine(key, label, units);
+  }
+}
+
 
 function afterFeedback() {
   const box = $("feedback");
@@ -230,8 +295,17 @@ const flows = {
   move: { location: moveLocation, product: addPending },
 };
 
+const isDock = (code) => Boolean(cfg.dockPrefix) && String(code).toUpperCase().startsWith(cfg.dockPrefix.toUpperCase());
+
 function setBin(thing) {
   needBin(thing);
+  if (FLOW === "receive" && state.bin && isDock(state.bin) && !isDock(thing.location)
+      && thing.location !== state.bin && state.switchTo !== thing.location) {
+    state.switchTo = thing.location;
+    show("warn", `You are receiving at ${state.bin}. ${thing.location} is a storage bin: scan it again to receive into it, or scan a product to stay at ${state.bin}.`, `${state.bin}?`);
+    return;
+  }
+  state.switchTo = null;
   state.bin = thing.location;
   save();
   markStep("product", { bin: state.bin });
@@ -240,11 +314,20 @@ function setBin(thing) {
 
 async function intoBin(thing) {
   if (!state.bin) throw new Error("Scan the bin first, then the products.");
+  state.switchTo = null;
   const body = { flow: FLOW, code: thing.code, to_location: state.bin };
   const qty = thing.typed;
   if (qty) body.qty = qty; else body.scans = 1;
   const cost = $("unit_cost");
-  if (cost && cost.value.trim()) body.unit_cost = cost.value.trim();
+  if (cost && cost.value.trim()) {
+    // a typed cost is this line's only: checked here, then the field is empty for the next
+    const typedCost = cost.value.trim().replace(",", ".");
+    if (!/^\d{1,9}(\.\d{1,4})?$/.test(typedCost)) {
+      throw new Error(`Unit cost "${cost.value.trim()}" is not a price: type it like 4.20 (at most 4 decimals).`);
+    }
+    body.unit_cost = typedCost;
+    cost.value = "";
+  }
   if (thing.lot || thing.serial) body.lot = thing.tracking === "serial" ? thing.serial : thing.lot;
   if (thing.expiry) body.expiry = thing.expiry;
   if (["lot", "serial"].includes(thing.tracking) && !body.lot) {
@@ -256,7 +339,8 @@ async function intoBin(thing) {
   const sku = thing.sku || thing.code;
   show("idle", `Sending +${units} ${sku}…`);
   await postLine(body, `${sku}|${state.bin}|${body.lot || ""}`,
-                 `${sku} ${thing.name || ""} → ${state.bin}${body.lot ? ` lot ${body.lot}` : ""}`, units);
+                 `${sku} ${thing.name || ""} → ${state.bin}${body.lot ? ` lot ${body.lot}` : ""}` +
+                 `${body.unit_cost ? ` at ${body.unit_cost}` : ""}`, units);
 }
 
 function askLot(thing) {
@@ -277,9 +361,10 @@ function chooseAdjust(thing) {
   if (!state.bin) throw new Error("Scan the bin first, then the product.");
   state.adjust = { thing, qty: thing.typed || thing.pack_size || 1 };
   markStep("reason", { product: `${state.adjust.qty} × ${thing.sku}` });
-  show("ok", `${thing.sku}: pick a reason, say what happened, then Post adjustment.`);
+  const held = thing.on_hand_here == null ? "" : ` ${state.bin} holds ${thing.on_hand_here} × ${thing.sku}.`;
+  show("ok", `${thing.sku}:${held} Pick a reason, say what happened, then ${cfg.canAdjust ? "Post adjustment" : "Report to supervisor"}.`);
+  field.focus({ preventScroll: true });
   $("adjust-post").hidden = false;
-  $("note").focus();
 }
 
 async function postAdjust() {
@@ -292,6 +377,7 @@ async function postAdjust() {
   const body = { flow: "adjust", code: a.thing.code, qty: a.qty, reason, note };
   body[reason === "found" ? "to_location" : "from_location"] = state.bin;
   if (a.thing.lot) body.lot = a.thing.lot;
+  if (!cfg.canAdjust) return reportDamage(body, a);
   state.adjust = null;
   $("adjust-post").hidden = true;
   $("note").value = "";
@@ -299,6 +385,32 @@ async function postAdjust() {
   await postLine(body, `${a.thing.sku}|${state.bin}|${reason}`,
                  `${reason}: ${a.thing.sku} ${reason === "found" ? "into" : "out of"} ${state.bin}`, a.qty);
   field.focus();
+}
+
+// Staff report damage or loss; the stock changes only when a supervisor approves.
+async function reportDamage(body, a) {
+  let response;
+  try {
+    response = await fetch(cfg.reportUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    return show("error", "✗ No network: the report was not sent. Try again when online.");
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) return show("error", `✗ Not reported: ${(answer.error && answer.error.message) || response.status}`);
+  state.adjust = null;
+  $("adjust-post").hidden = true;
+  $("note").value = "";
+  markStep("product", { product: "" });
+  addLine(`report|${answer.id}`, `reported ${body.reason}: ${a.thing.sku} in ${state.bin} (waits for a supervisor)`, 0);
+  const reported = lines.get(`report|${answer.id}`);
+  reported.done = answer.qty;
+  drawLine(reported);
+  show("ok", `✓ Reported ${answer.qty} × ${answer.sku} ${answer.reason} in ${answer.from_location}. A supervisor approves it before the stock changes.`);
+  field.focus({ preventScroll: true });
 }
 
 async function moveLocation(thing) {
@@ -337,7 +449,9 @@ function addPending(thing) {
   line.qty += add;
   state.pending.set(key, line);
   renderPending(thing.suggestions);
-  show("ok", `+${add} ${thing.sku} (${line.qty} to move). Scan more, or the bin it goes to.`);
+  const best = thing.suggestions && thing.suggestions[0];
+  if (best) show("ok", `+${add} ${thing.sku} (${line.qty} to move). Put it in ${best.location} (${best.why}): scan that bin.`, best.location);
+  else show("ok", `+${add} ${thing.sku} (${line.qty} to move). Scan more, or the bin it goes to.`);
 }
 
 function renderPending(suggestions) {
@@ -367,7 +481,9 @@ async function handle(code, typed) {
   // so the field may hold the next scan's quantity by the time this one is handled).
   try {
     const here = FLOW === "move" ? state.from : state.bin;
-    const thing = await lookup(code, here || undefined);
+    // a put-away suggestion must hold the whole move: what is pending plus this scan
+    const moving = [...state.pending.values()].reduce((n, l) => n + l.qty, 0) + (typed || 1);
+    const thing = await lookup(code, here || undefined, FLOW === "move" && here ? moving : undefined);
     const handlers = flows[FLOW];
     if (thing.type === "location") { giveBack(typed); await handlers.location(thing); }
     else if (thing.type === "product") await handlers.product({ ...thing, code, typed });
@@ -382,6 +498,15 @@ async function handle(code, typed) {
 function scan(code) {
   code = code.trim();
   if (!code) return;
+  if (!$("lot-box").hidden) { // the screen asks for a lot: a scan is the answer
+    $("lot").value = code;
+    $("lot-ok").click();
+    return;
+  }
+  if (qtyField.validity.badInput || (qtyField.value.trim() && typedQtyBad())) {
+    show("error", `✗ Quantity "${qtyField.value || "?"}" is not a whole number of 1 or more: fix it, then scan again.`);
+    return;
+  }
   const typed = typedQty();
   chain = chain.then(() => handle(code, typed));
 }
@@ -472,7 +597,7 @@ function start() {
   if (FLOW === "adjust") {
     const post = document.createElement("button");
     post.type = "button"; post.id = "adjust-post"; post.className = "btn btn-primary btn-block";
-    post.textContent = "Post adjustment"; post.hidden = true;
+    post.textContent = cfg.canAdjust ? "Post adjustment" : "Report to supervisor"; post.hidden = true;
     post.addEventListener("click", () => { chain = chain.then(postAdjust); });
     $("note").after(post);
   }
@@ -485,9 +610,10 @@ function start() {
   } else {
     markStep(first, {});
   }
+  wedge(field, scan);
   document.addEventListener("click", (e) => { if (!e.target.closest("input, textarea, select, label, #lot-box")) setTimeout(refocus, 0); });
-  outbox.count();
-  outbox.flush();
+  if (localStorage.getItem(ATTENTION_KEY)) import("./attention.js").then((m) => m.needsAttention(ATTENTION_KEY, field));
+  restorePosted().finally(() => { outbox.count(); outbox.flush(); });
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/" }).catch(() => {});
   }

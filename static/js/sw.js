@@ -6,7 +6,7 @@ const SHELL = [
   "/", "/scan/receive", "/scan/move", "/scan/return", "/lookup",
   "/static/css/app.css", "/static/css/scan.css",
   "/static/js/app.js", "/static/js/scanflow.js", "/static/js/outbox.js",
-  "/static/js/camera.js", "/static/js/feedback.js",
+  "/static/js/camera.js", "/static/js/feedback.js", "/static/js/wedge.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -91,9 +91,9 @@ def test_a_wave_of_three_orders_picked_on_a_phone(phone, db, three_orders, engin
     assert small_targets(page) == []
     snap(page, "short-ask", engine_name)
     page.locator("#short-ok").tap()
-    feedback(page, "ok", "Shortage recorded; N-B-1 is flagged for a count. "
+    feedback(page, "warn", "Shortage recorded; N-B-1 is flagged for a count. "
                          "MUG comes from N-A-1 instead. Next: bin N-A-2.")
-    expect(page.locator("#progress")).to_have_text("2 / 7 units picked")
+    expect(page.locator("#progress")).to_have_text("2 of 7 picked")
     snap(page, "short-recorded", engine_name)
     # the walk now skips N-B-1 for mugs: both remaining mugs come from N-A-1, after N-A-2
     expect(page.locator("#task-bin")).to_have_text("N-A-2")
@@ -104,10 +104,10 @@ def test_a_wave_of_three_orders_picked_on_a_phone(phone, db, three_orders, engin
     wedge(page, "TEE")
     feedback(page, "ok", "✓ 2 × TEE into tote 3 (SO-3). Next: bin N-A-1.")
     wedge(page, "N-A-1", "MUG", "MUG")
-    feedback(page, "ok", "All picked!")
+    feedback(page, "ok", "All 7 of 7 picked.")
     expect(page.locator("#done")).to_be_visible()
     expect(page.locator("#waiting")).to_be_hidden()
-    expect(page.locator("#progress")).to_have_text("7 / 7 units picked")
+    expect(page.locator("#progress")).to_have_text("7 of 7 picked")
     assert fits(page)
     snap(page, "wave-done", engine_name)
 
@@ -127,6 +127,28 @@ def test_a_wave_of_three_orders_picked_on_a_phone(phone, db, three_orders, engin
         assert db.session.scalar(select(func.sum(WarehouseStock.reserved))) == 0
         assert_books_agree(db)
     fresh(db, check)
+
+
+def test_a_short_pick_is_amber_and_the_order_ends_six_of_seven(phone, db, site, engine_name):
+    site.stock(site.p.mug, site.bins.nb1, 7)  # the books say 7; the shelf holds 6
+    reserving.place({"reference": "SO-7", "customer": "Ann", "lines": [{"sku": "MUG", "qty": 7}]})
+    db.session.commit()
+    page = phone("/orders/pick/order/SO-7")
+    expect(page.locator("#task-bin")).to_have_text("N-B-1")
+    wedge(page, "N-B-1")
+    page.fill("#qty", "6")
+    page.focus("#scan")
+    wedge(page, "MUG")
+    feedback(page, "ok", "✓ 6 × MUG into the tote (SO-7). 1 more here.")
+    expect(page.locator("#progress")).to_have_text("6 of 7 picked")
+    expect(page.locator("#waiting")).to_be_hidden()
+    page.locator("#short").tap()
+    page.locator("#short-ok").tap()
+    feedback(page, "warn", "No other bin has MUG: it ships short. 6 of 7 picked, 1 short.")
+    expect(page.locator("#progress")).to_have_text("6 of 7 picked, 1 short")
+    expect(page.locator("#done")).to_be_visible()
+    assert fits(page)
+    snap(page, "pick-short-end", engine_name)
 
 
 def test_receiving_part_of_a_po_on_a_phone_holds_the_excess(phone, db, site, make_user,

@@ -45,7 +45,8 @@ def test_the_import_map_sends_every_imported_module_to_its_versioned_address(cli
     imports = json.loads(IMPORT_MAP.search(html).group(1))["imports"]
     # Exactly the modules another module imports; pages link the others by url_for.
     assert set(imports) == {f"/static/js/{name}.js"
-                            for name in ("camera", "docscan", "feedback", "outbox")}
+                            for name in ("attention", "camera", "docscan", "feedback", "outbox",
+                                         "wedge")}
     for plain, versioned in imports.items():
         assert versioned.startswith(plain + "?v="), versioned
         assert kept(client.get(versioned)), versioned

@@ -62,7 +62,8 @@ def _line(data: dict) -> ledger.Line:
                        note=data.get("note", ""), reference=data.get("reference", ""),
                        unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"),
                        confirm_expiry=data.get("confirm_expiry") is True,
-                       override_capacity=data.get("override_capacity"))
+                       override_capacity=data.get("override_capacity"),
+                       confirm_cost=data.get("confirm_cost", False))
 
 
 @blp.route("", methods=["POST"])

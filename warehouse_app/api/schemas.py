@@ -194,6 +194,9 @@ class MovementInSchema(Schema):
     note = text(2000)
     reference = text(120)
     unit_cost = money(allow_none=True, metadata={"description": "Receipts only"})
+    confirm_cost = StrictBoolean(metadata={
+        "description": "Post a unit cost over 5x or under 1/5 of the product's average cost "
+                       "(else 409 cost_unusual)"})
     client_op_id = text(64, allow_none=True,
                         metadata={"description": "Makes a retry safe: a known id answers 200 "
                                                  "with the first movement"})

@@ -264,8 +264,8 @@ _COST, _QTY = bindparam("cost", type_=_PRODUCT.c.avg_cost.type), bindparam("q")
 _BEFORE = _STOCK_OF - _QTY  # the stock this receipt joins
 _AVERAGE_IN = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
     avg_cost=case((_BEFORE <= 0, _COST), else_=func.round(
-        (func.coalesce(_PRODUCT.c.avg_cost, 0) * _BEFORE + _COST * _QTY) / _STOCK_OF, 4)),
-    unit_cost=_COST).returning(_PRODUCT.c.avg_cost)
+        (func.coalesce(_PRODUCT.c.avg_cost, 0) * _BEFORE + _COST * _QTY) / _STOCK_OF, 4))
+).returning(_PRODUCT.c.avg_cost)
 _OP_ID = Prepared(select(Movement.__table__.c.id).where(
     Movement.__table__.c.client_op_id == bindparam("op")))
 _LOCK_PRODUCT = select(_PRODUCT.c.id).where(_PRODUCT.c.id == bindparam("p")).with_for_update(
@@ -434,6 +434,9 @@ class Line:
     reference: str = ""
     unit_cost: Decimal | None = None
     client_op_id: str | None = None
+    # A cost typed by a person (phone, API) is checked against the average: None, not checked
+    # (a purchase order's agreed cost, an import); False, refused when unusual; True, confirmed.
+    confirm_cost: bool | None = None
     at: datetime | None = None  # when it happened, for history loaded after the fact
     release_reserved: int = 0  # units of an order's reservation this movement fulfils
     # A person receiving: True when they confirmed an expired or nearly expired lot, False
@@ -477,6 +480,9 @@ def record(line: Line, user=None) -> Movement:
         target, line.qty, capacity.clean_override(line.override_capacity), user)
     _unsellable_rules(line, source, target, lot, user)
     cost = _cost_for(line)
+    if line.kind is MovementKind.RECEIVE and line.unit_cost is not None \
+            and line.confirm_cost is not None:
+        check_typed_cost(line.product, line.unit_cost, cost, line.confirm_cost)
     m = Movement(kind=line.kind, product=line.product, product_id=line.product.id, qty=line.qty,
                  from_location=source, from_location_id=source.id,
                  to_location=target, to_location_id=target.id,
@@ -640,6 +646,24 @@ def parse_cost(value, field: str = "unit_cost") -> Decimal | None:
     return cost.quantize(COST_PLACES)
 
 
+COST_FACTOR = 5  # a typed cost over 5x or under 1/5 of the average asks to be confirmed
+
+
+def check_typed_cost(product: Product, typed, cost: Decimal, confirmed: bool) -> None:
+    """A unit cost a person typed: at most 4 decimal places (a barcode scanned into the cost
+    field is not rounded into a price), and near the product's average unless confirmed."""
+    if Decimal(str(typed)).as_tuple().exponent < -4:
+        raise DomainError("Unit cost has at most 4 decimal places: was a code scanned into "
+                          "the cost?", field="unit_cost", code="cost_invalid")
+    average = product.avg_cost or Decimal(0)
+    if confirmed or average <= 0:
+        return
+    if cost > average * COST_FACTOR or cost * COST_FACTOR < average:
+        raise Conflict(f"{cost.normalize():f} is far from {product.sku}'s average cost of "
+                       f"{average.normalize():f}. Check it, or confirm it to post it.",
+                       field="unit_cost", code="cost_unusual")
+
+
 def _cost_for(line: Line) -> Decimal:
     if line.kind is MovementKind.RECEIVE and line.unit_cost is not None:
         return parse_cost(line.unit_cost)
@@ -653,9 +677,9 @@ def _average_in(product: Product, qty: int, cost: Decimal) -> None:
     (_apply), so the stock this statement sees holds every earlier receipt."""
     average = db.session.connection().execute(
         _AVERAGE_IN, {"p": product.id, "q": qty, "cost": cost}).scalar_one()
-    # What we just wrote: no need to read it back.
+    # What we just wrote: no need to read it back. The product's own unit_cost (its list
+    # cost) is not a receipt's: one mistyped receipt must not become the catalogue's cost.
     set_committed_value(product, "avg_cost", Decimal(average).quantize(COST_PLACES))
-    set_committed_value(product, "unit_cost", cost)
 
 
 def reverse(movement: Movement, user=None, note: str = "",

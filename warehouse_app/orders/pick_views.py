@@ -86,6 +86,7 @@ def _list_json(orders: list[Order]):
     return jsonify({"tasks": [t.as_dict() for t in pick_list.tasks],
                     "missing": pick_list.missing,
                     "picked": sum(line.picked for o in orders for line in o.lines),
+                    "ordered": sum(line.qty for o in orders for line in o.lines),
                     "orders": [{"reference": o.reference, "tote": n, "status": o.status.value,
                                 "url": url_for("orders.detail", reference=o.reference)}
                                for n, o in enumerate(orders, start=1)]})

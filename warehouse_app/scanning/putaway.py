@@ -4,6 +4,7 @@ The bin already holding the product (the same lot first), then the product's hom
 empty bin in the zone where the product lives, then any empty bin; a bin with a capacity is
 only suggested while the quantity still fits.
 """
+from flask import current_app
 from sqlalchemy import func, select
 
 from warehouse_app.catalog.models import Product
@@ -20,28 +21,44 @@ def _held(location_id: int) -> int:
                                  .where(StockLevel.location_id == location_id)))
 
 
+def is_storage(location: Location) -> bool:
+    """A bin stock is stored in: not a receiving dock, a returns or a hold bin (their codes
+    start with RECEIVING_DOCK_PREFIX or one of NON_STORAGE_PREFIXES)."""
+    config = current_app.config
+    prefixes = [config.get("RECEIVING_DOCK_PREFIX", "DOCK"),
+                *config.get("NON_STORAGE_PREFIXES", ("RET", "HOLD", "QUAR", "DAMAGE"))]
+    code = location.code.upper()
+    return not any(p and code.startswith(p.upper()) for p in prefixes)
+
+
 def _fits(location: Location, qty: int) -> bool:
     return location.capacity is None or _held(location.id) + qty <= location.capacity
 
 
-def _empty_bins(parent_id: int | None) -> list[Location]:
+def _empty_bins(parent_id: int | None, warehouse_id: int | None = None) -> list[Location]:
     occupied = (select(StockLevel.id).where(StockLevel.location_id == Location.id,
                                             StockLevel.on_hand > 0).exists())
     query = (select(Location).where(Location.kind == LocationKind.BIN, Location.active.is_(True),
                                     ~occupied)
-             .order_by(Location.sequence, Location.code).limit(MAX_SUGGESTIONS + 1))
+             .order_by(Location.sequence, Location.code).limit(4 * MAX_SUGGESTIONS))
     if parent_id is not None:
         query = query.where(Location.parent_id == parent_id)
+    if warehouse_id is not None:
+        query = query.where(Location.warehouse_id == warehouse_id)
     return list(db.session.scalars(query))
 
 
 def suggest(product: Product, qty: int = 1, lot_id: int | None = None,
-            exclude: int | None = None) -> list[tuple[Location, str]]:
-    """Up to three bins for this product and quantity, each with why it is suggested."""
+            exclude: int | None = None, warehouse_id: int | None = None
+            ) -> list[tuple[Location, str]]:
+    """Up to three storage bins for this product and quantity (in this warehouse, when
+    given), each with why it is suggested; never a dock, a returns or a hold bin."""
     picks: list[tuple[Location, str]] = []
 
     def offer(location: Location, why: str) -> None:
-        if (location.id != exclude and location.active and _fits(location, qty)
+        if (location.id != exclude and location.active and is_storage(location)
+                and (warehouse_id is None or location.warehouse_id == warehouse_id)
+                and _fits(location, qty)
                 and all(location.id != p.id for p, _ in picks)):
             picks.append((location, why))
 
@@ -60,7 +77,7 @@ def suggest(product: Product, qty: int = 1, lot_id: int | None = None,
             else holding[0][1].parent_id if holding else None)
     for location in _empty_bins(zone) if zone else []:
         offer(location, "empty bin in the same zone")
-    for location in _empty_bins(None):
+    for location in _empty_bins(None, warehouse_id):
         if len(picks) >= MAX_SUGGESTIONS:
             break
         offer(location, "empty bin")

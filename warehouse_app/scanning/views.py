@@ -23,7 +23,7 @@ from warehouse_app.errors import DomainError, json_object
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, Reason
 from warehouse_app.locations.places import by_code
-from warehouse_app.scanning import bp, decoder, putaway, workflows
+from warehouse_app.scanning import bp, damage, decoder, putaway, workflows
 from warehouse_app.scanning.resolver import resolve
 
 FLOW_PAGES = {
@@ -54,11 +54,14 @@ def movement_json(m: Movement) -> dict:
 def flow_page(flow: str):
     """One workflow on one screen: a scan field, where you are, what was just posted."""
     page = FLOW_PAGES.get(flow) or abort(404)
-    if flow == "adjust" and not has_role(Role.SUPERVISOR):
-        abort(403, "Adjusting stock needs the supervisor role.")
+    if flow == "adjust" and not has_role(Role.SUPERVISOR):  # staff report; a supervisor decides
+        page = {**page, "title": "Report damage or loss",
+                "hint": "Scan the bin where stock was damaged, lost or stolen."}
     docks = workflows.docks() if flow == "receive" else []
-    return render_template("scanning/flow.html", flow=flow, page=page, reasons=ADJUST_REASONS,
-                           form=request.args, docks=docks)
+    reasons = ADJUST_REASONS if has_role(Role.SUPERVISOR) else damage.REPORT_REASONS
+    return render_template("scanning/flow.html", flow=flow, page=page, reasons=reasons,
+                           form=request.args, docks=docks, can_adjust=has_role(Role.SUPERVISOR),
+                           dock_prefix=current_app.config.get("RECEIVING_DOCK_PREFIX", "DOCK"))
 
 
 @bp.post("/<flow>")
@@ -95,9 +98,13 @@ def resolve_code():
         location = by_code(here, "location")
         out["on_hand_here"] = workflows.on_hand_at(scan.product.id, location.id)
         if data.get("flow") == "move":
-            out["suggestions"] = [{"location": loc.code, "why": why}
-                                  for loc, why in putaway.suggest(scan.product,
-                                                                  exclude=location.id)]
+            qty = data.get("qty", 1)
+            if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 10**9:
+                raise DomainError("qty is a whole number from 1.", field="qty")
+            out["suggestions"] = [
+                {"location": loc.code, "why": why}
+                for loc, why in putaway.suggest(scan.product, qty=qty, exclude=location.id,
+                                                warehouse_id=location.warehouse_id)]
     return jsonify(out)
 
 
@@ -109,6 +116,16 @@ def post_line():
     db.session.commit()
     status = 200 if getattr(movement, "replayed", False) else 201
     return jsonify(movement_json(movement)), status
+
+
+@bp.get("/posted")
+@login_required
+def posted_lines():
+    """What this user posted in one workflow lately, for "Posted this session" and undo to
+    survive a reload of the page."""
+    lines, undone, undo_id = workflows.recent_lines(request.args.get("flow"), current_user)
+    return jsonify({"lines": [{**movement_json(m), "reversed": m.id in undone} for m in lines],
+                    "undo": undo_id})
 
 
 @bp.post("/undo")
@@ -154,5 +171,40 @@ def putaway_hint():
     scan = workflows.product_scan(request.args.get("code"))
     return jsonify([{"location": loc.code, "why": why}
                     for loc, why in putaway.suggest(scan.product)])
+
+@bp.post("/report")
+@login_required
+def report_damage():
+    """Staff report damaged, lost, stolen or expired stock in a bin; a supervisor decides."""
+    found = damage.report(request.get_json(silent=True), current_user)
+    db.session.commit()
+    return jsonify({"id": found.id, "status": found.status.value, "sku": found.product.sku,
+                    "qty": found.qty, "from_location": found.location.code,
+                    "reason": found.reason.value}), 201
+
+
+@bp.get("/reports")
+@role_required(Role.SUPERVISOR)
+def damage_reports():
+    """The damage and loss reports waiting for a supervisor."""
+    return render_template("scanning/reports.html", reports=damage.open_reports())
+
+
+@bp.post("/reports/<int:report_id>/<any(approve, reject):action>")
+@role_required(Role.SUPERVISOR)
+def decide_report(report_id: int, action: str):
+    """Approve (the adjustment posts) or reject a report."""
+    decide = damage.approve if action == "approve" else damage.reject
+    try:
+        found = decide(report_id, current_user, request.form.get("note", ""))
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("scanning.damage_reports")), 303
+    db.session.commit()
+    flash(f"Report {found.id} {found.status.value}: {found.qty} × {found.product.sku} in "
+          f"{found.location.code}" + (" posted." if found.movement_id else "."), "ok")
+    return redirect(url_for("scanning.damage_reports")), 303
+
 
 from warehouse_app.scanning import transit_views  # noqa: E402,F401  (dispatch and arrivals pages)

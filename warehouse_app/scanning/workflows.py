@@ -25,6 +25,8 @@ from warehouse_app.scanning.resolver import Scan, resolve
 FLOWS = {"receive": MovementKind.RECEIVE, "return": MovementKind.RETURN,
          "move": MovementKind.TRANSFER, "adjust": MovementKind.ADJUST}
 UNDO_WINDOW = timedelta(minutes=15)
+SHIFT = timedelta(hours=12)  # "posted this session": a user's lines of one workflow this long back
+SHIFT_LINES = 100
 MAX_SCANS = 10_000
 NOTE_MAX = 500
 
@@ -117,11 +119,18 @@ def post_line(data: dict, user) -> Movement:
                 reason=_reason(kind, data), note=note,
                 reference=str(data.get("reference") or "")[:120],
                 unit_cost=data.get("unit_cost") or None,
+                confirm_cost=_confirmed(data.get("confirm_cost", False)),
                 client_op_id=_op_id(data.get("client_op_id")),
                 confirm_expiry=data.get("confirm_expiry") is True,
                 override_capacity=data.get("override_capacity"))
     transit.refuse_cross_site(line)
     return record(line, user)
+
+
+def _confirmed(value) -> bool:
+    if not isinstance(value, bool):
+        raise DomainError("confirm_cost is true or false.", field="confirm_cost")
+    return value
 
 
 def _op_id(value) -> str | None:
@@ -158,3 +167,21 @@ def on_hand_at(product_id: int, location_id: int) -> int:
     rows = db.session.scalars(select(StockLevel.on_hand).where(
         StockLevel.product_id == product_id, StockLevel.location_id == location_id))
     return sum(rows)
+
+
+def recent_lines(flow, user) -> tuple[list[Movement], set[int], int | None]:
+    """A user's lines of one workflow in the last 12 hours (newest first), the ids of those
+    since reversed, and the line undo would take back now (None: nothing to undo)."""
+    kind = FLOWS.get(flow)
+    if kind is None:
+        raise DomainError("flow is receive, move, adjust or return.", field="flow")
+    lines = list(db.session.scalars(
+        select(Movement).where(Movement.user_id == user.id, Movement.kind == kind,
+                               Movement.created_at >= utcnow() - SHIFT)
+        .order_by(Movement.id.desc()).limit(SHIFT_LINES)))
+    ids = [m.id for m in lines]
+    undone = set(db.session.scalars(select(Movement.reversal_of_id).where(
+        Movement.reversal_of_id.in_(ids)))) if ids else set()
+    last = next((m for m in lines if m.id not in undone), None)
+    undo_id = last.id if last is not None and utcnow() - last.created_at <= UNDO_WINDOW else None
+    return lines, undone, undo_id
