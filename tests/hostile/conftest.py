@@ -154,9 +154,11 @@ def route_urls(app, w: dict, method: str) -> list[tuple[str, str]]:
                "what": ["products", "locations", "stock"], "barcode_id": [w["barcode_id"]],
                "user_id": [w["user_id"]], "token_id": [w["token_id"]],
                "endpoint_id": [w["endpoint_id"]], "alert_id": [w["alert_id"]],
-               "discrepancy_id": [w["discrepancy_id"]]}
+               "discrepancy_id": [w["discrepancy_id"]],
+               "report_id": [1]}  # a damage report that may not exist: answered 4xx then
     actions = {"counting.decide": ["approve", "reject", "recount", "cancel"],
-               "orders.resolve_discrepancy": ["accept", "dismiss"]}
+               "orders.resolve_discrepancy": ["accept", "dismiss"],
+               "scanning.decide_report": ["approve", "reject"]}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
