@@ -260,8 +260,9 @@ def test_count_lines_submits_and_approvals(app_served):
     submits = app_served.burst([("POST", f"/api/v1/counts/{cid}/submit", {})
                                 for _ in range(N)])
     assert {s for s, _ in submits} <= {200, 409}, submits
-    approvals = app_served.burst([("POST", f"/api/v1/counts/{cid}/approve", {"note": "ok"})
-                                  for _ in range(N)])
+    boss = served.add_token(app_served.url, "other-boss", "supervisor")  # not a counter
+    approvals = app_served.burst([("POST", f"/api/v1/counts/{cid}/approve", {"note": "ok"},
+                                   {"Authorization": f"Bearer {boss}"}) for _ in range(N)])
     assert {s for s, _ in approvals} <= {200, 409}, approvals
     posted = app_served.sql("SELECT count(*) FROM movement WHERE kind = 'count' "
                             "AND reference = :ref", ref=count["reference"])[0][0]

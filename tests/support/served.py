@@ -371,6 +371,23 @@ def post_import(port: int, cookie: str, what: str, data: bytes) -> tuple[int, fl
     return response.status, took, (flashed.group(1).strip() if flashed else answer)[:300]
 
 
+def add_token(url: str, username: str, role: str) -> str:
+    """A new user of that role and an API token acting for them."""
+    from warehouse_app import create_app
+    from warehouse_app.auth.models import Role
+    from warehouse_app.auth.users import create_token, create_user
+    from warehouse_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        user = create_user(username, PASSWORD, Role(role))
+        token = create_token(f"{username}-token", user)[1]
+        db.session.commit()
+        db.engine.dispose()
+    return token
+
+
 def add_people(url: str, count: int) -> list[str]:
     """People who log in on the pages, their passwords hashed as in production (scrypt)."""
     from warehouse_app import create_app
