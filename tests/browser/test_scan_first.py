@@ -144,6 +144,7 @@ def test_move_takes_a_scan_from_any_field(phone, live_server, db, site):
 def test_adjust_takes_a_scan_from_any_field(phone, live_server, db, site):
     page = phone("boss", "/scan/adjust")
     wedge(page, "A-01")
+    wait_posts(live_server, page, "/scan/resolve", 1)  # the bin's look-up is in before counting
     page.fill("#note", "dropped")
     fields = inputs(page)
     assert {"#qty", "#note"} <= set(fields) and any("reason" in f for f in fields)
