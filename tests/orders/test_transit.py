@@ -97,10 +97,11 @@ def test_dispatch_and_arrival_on_the_phone(client, db, stocked, login_as, no_csr
                         headers=JSON)
     assert moved.status_code == 409 and moved.json["error"]["code"] == "use_dispatch"
     assert "Between sites" in client.get("/").get_data(as_text=True)
-    bad = client.post("/scan/transit/dispatch", data={"code": "MUG", "qty": "x",
-                                                      "from_location": "N-A-1",
-                                                      "to_warehouse": "SOUTH"})
-    assert bad.status_code == 422 and db.session.scalar(select(Transit.id)) is None
+    for qty in ("x", "\u0663", "\uff13", "-3", ""):  # Arabic-Indic and full-width 3 too
+        bad = client.post("/scan/transit/dispatch", data={"code": "MUG", "qty": qty,
+                                                          "from_location": "N-A-1",
+                                                          "to_warehouse": "SOUTH"})
+        assert bad.status_code == 422 and db.session.scalar(select(Transit.id)) is None
     sent = client.post("/scan/transit/dispatch", data={"code": "MUG", "qty": "3",
                                                        "from_location": "N-A-1",
                                                        "to_warehouse": "SOUTH"})
