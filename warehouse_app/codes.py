@@ -51,6 +51,16 @@ def claim(code: str, kind: str, ref_id: int, field: str = "code") -> None:
                    field=field, code="duplicate_code")
 
 
+def taken(wanted: set[str]) -> set[str]:
+    """Which of these codes (in the namespace's form, key()) already name something."""
+    found: set[str] = set()
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        found.update(db.session.scalars(select(ScanCode.code).where(
+            ScanCode.code.in_(ordered[start:start + 500]))))
+    return found
+
+
 def release(code: str, kind: str, ref_id: int) -> None:
     """Give back a code this thing no longer carries (a barcode taken off a product)."""
     db.session.execute(db.delete(ScanCode).where(ScanCode.code == key(code),

@@ -13,6 +13,13 @@ CHUNK_SECONDS, and between two of them the scans queued for the lock go first. A
 twice in one file (`once`) is refused before, as a check chunk by chunk cannot see it. The
 importers whose rows build on earlier rows (locations under a parent made a line before)
 stay in one transaction; their files are small.
+
+Row by row, each row a savepoint and several statements, a 5 MB file of new products took
+minutes even on a quiet machine, and much longer beside busy scanners. So an importer may also
+give `Many`: rows it can check without writing (in Python, and with one question to the
+database for many rows) are left out of the check, and are written MANY_ROWS to a transaction
+in a few statements. A row it cannot vouch for goes the row-by-row way, and so does a batch
+that fails when written (somebody took a code meanwhile): its rows, one by one, find the line.
 """
 import csv
 import io
@@ -20,6 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import groupby
 
 from flask import Response, current_app
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +39,7 @@ from warehouse_app.extensions import db
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 CHUNK_SECONDS = 0.02  # a chunked import's transactions hold their locks about this long
+MANY_ROWS = 100  # rows written together by an importer's Many, one transaction each
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -141,27 +150,50 @@ class Interrupted(DomainError):
     code = "import_interrupted"
 
 
+@dataclass
+class Many:
+    """How an importer writes many rows at once (see the module's text). `ready` takes rows
+    and answers the lines it vouches for (checked, nothing written); `write` writes some of
+    those in the current transaction and answers its counts; `forget` drops what `ready` and
+    `write` remembered of the database when a batch was undone."""
+
+    ready: Callable[[list[tuple[int, dict[str, str]]]], dict[int, str]]
+    write: Callable[[list[tuple[int, dict[str, str]]]], Counter]
+    forget: Callable[[], None]
+
+
 def run(upload: Upload, handle: Callable[[dict[str, str]], str], chunked: bool = False,
-        errors: list[RowError] | None = None) -> Counter:
+        errors: list[RowError] | None = None, many: Many | None = None) -> Counter:
     """Apply handle to every row in its own savepoint; raise BadRows naming every bad line.
 
     Without `chunked` it all happens in the caller's transaction, which commits or rolls back.
     With it, the rows are checked and then written in short transactions of their own (see the
     module's text), so the caller's transaction is committed first and nothing is left to
-    roll back. `errors`: bad lines the caller found in the file as a whole (`once`)."""
+    roll back. `errors`: bad lines the caller found in the file as a whole (`once`). `many`
+    (chunked only): the rows it vouches for skip the check and are written many at once."""
     errors = list(upload.errors) + list(errors or [])
     if chunked:
         db.session.commit()
     known = {e.line for e in errors}  # a line already found bad is not run as well
-    counts = _apply([r for r in upload.rows if r[0] not in known], handle, errors,
-                    keep=not chunked)
+    rows = [r for r in upload.rows if r[0] not in known]
+    ready = many.ready(rows) if chunked and many else {}
+    if ready:
+        db.session.rollback()  # its questions took no locks worth keeping
+    counts = _apply([r for r in rows if r[0] not in ready], handle, errors, keep=not chunked)
+    counts.update(ready.values())
     if errors:
         raise BadRows(sorted(errors, key=lambda e: e.line))
     if not counts:
         raise FileRefused("The file has a header but no rows.", field="file")
     if not chunked:
         return counts
-    written = _apply(upload.rows, handle, errors, keep=True, commit=True)
+    written: Counter = Counter()
+    for vouched, part in groupby(upload.rows, key=lambda r: r[0] in ready):
+        part = list(part)
+        written += (_write_many(part, many, handle, errors) if vouched
+                    else _apply(part, handle, errors, keep=True, commit=True))
+        if errors:
+            break
     if errors:
         done = [line for line, _ in upload.rows if line < errors[0].line]
         raise Interrupted(
@@ -198,6 +230,26 @@ def _apply(rows, handle, errors: list[RowError], keep: bool, commit: bool = Fals
             started = None
     if chunked:
         _end_chunk(commit)
+    return counts
+
+
+def _write_many(rows, many: Many, handle, errors: list[RowError]) -> Counter:
+    """MANY_ROWS to a transaction; a batch that cannot be written is undone and its rows go
+    one by one, which names the line that stops the import (the lines before it are kept)."""
+    counts: Counter = Counter()
+    for start in range(0, len(rows), MANY_ROWS):
+        batch = rows[start:start + MANY_ROWS]
+        try:
+            with db.session.begin_nested():
+                done = many.write(batch)
+        except (DomainError, IntegrityError):
+            many.forget()
+            counts += _apply(batch, handle, errors, keep=True, commit=True)
+            if errors:
+                return counts
+            continue
+        counts += done
+        _end_chunk(True)
     return counts
 
 

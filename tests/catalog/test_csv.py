@@ -1,5 +1,6 @@
 """CSV import and export of products, locations and opening stock."""
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -338,3 +339,83 @@ def test_a_serial_number_twice_in_one_stock_file_is_a_bad_line(client, db, super
     html = upload(client, "stock", "sku,location,qty,lot\nCAM,A-01,1,SN1\nCAM,A-01,1,sn1\n").text
     assert "Line 3:" in html and "Serial number CAM sn1 is also on line 2" in html
     assert count(db, Movement) == 0
+
+
+# New products whose codes are free are checked in Python and written many to a statement
+# (catalog/csv_io.NewProducts); what they leave is what the row-by-row way leaves.
+
+def test_new_products_written_many_at_once_are_whole(client, db, supervisor):
+    from warehouse_app.audit.models import AuditEntry
+    from warehouse_app.catalog.models import Category, Supplier
+    from warehouse_app.scanning import resolver
+
+    rows = "".join(f"N-{n},New {n},Shop > Aisle {n % 3},Acme,{n}.25,lot,CODE-{n}:internal:6\n"
+                   for n in range(250))  # three batches
+    text = "sku,name,category,supplier,unit_cost,tracking,barcodes\n" + rows
+    codes_before = count(db, ScanCode)
+    assert upload(client, "products", text).status_code == 303
+    assert "Imported products: 250 created" in client.get("/products/import").text
+    assert count(db, Product) == 250 and count(db, Barcode) == 250
+    assert count(db, Category) == 4 and count(db, Supplier) == 1  # each made once
+    last = db.session.scalar(select(Product).where(Product.sku == "N-249"))
+    assert (last.name, last.category.path, last.supplier.name, last.unit_cost,
+            last.avg_cost, last.tracking.value) == (
+        "New 249", "Shop > Aisle 0", "Acme", Decimal("249.25"), Decimal("249.25"), "lot")
+    assert [(b.code, b.kind.value, b.pack_size) for b in last.barcodes] == [
+        ("CODE-249", "internal", 6)]
+    assert resolver.resolve("CODE-249").product.id == last.id  # the code names it
+    assert count(db, ScanCode) == codes_before + 500
+    created = db.session.scalars(select(AuditEntry.entity).where(AuditEntry.action == "create"))
+    assert {"barcode", "category", "product", "supplier"} <= set(created)
+    assert db.session.scalar(select(func.count()).where(
+        AuditEntry.entity == "product", AuditEntry.action == "create")) == 250
+
+
+def test_a_file_of_new_and_known_products_names_every_bad_line(client, db, supervisor,
+                                                               make_product):
+    make_product("OLD", name="Old", barcodes=["OLD-CODE"])
+    make_product("OTHER", name="Other", barcodes=["OTHER-CODE"])
+    rows = "".join(f"N-{n},New {n},\n" for n in range(120))  # lines 2-121
+    text = ("sku,name,barcodes\n" + rows + "OLD,Renamed,OLD-CODE\nN-X,Thief,OTHER-CODE\n"
+            "N-Y,,\nN-Z,Dear,EAN-1 old\n")
+    html = upload(client, "products", text).text
+    assert "Line 123: Barcode OTHER-CODE already belongs to OTHER." in html
+    assert "Line 124: name is required." in html
+    assert "Line 125: Code old is also on line 122" in html
+    assert "Line 122:" not in html and "3 bad row(s); nothing was imported" in html
+    assert count(db, Product) == 2
+    assert db.session.scalar(select(Product.name).where(Product.sku == "OLD")) == "Old"
+
+
+def test_new_and_known_products_in_one_file(client, db, supervisor, make_product):
+    make_product("OLD", name="Old")
+    rows = "".join(f"N-{n},New {n}\n" for n in range(150))
+    assert upload(client, "products", "sku,name\nOLD,Renamed\n" + rows).status_code == 303
+    assert "150 created, 1 updated" in client.get("/products/import").text
+    assert db.session.scalar(select(Product.name).where(Product.sku == "OLD")) == "Renamed"
+
+
+def test_a_code_taken_between_the_check_and_a_batch_stops_at_its_line(app, db):
+    """Another writer takes a code after the file was checked: the batch holding it is undone
+    and its rows go one by one, so the lines before it are in and the answer names it."""
+    from warehouse_app import csvfile
+    from warehouse_app.catalog import csv_io, products
+
+    upload_ = csvfile.Upload("p.csv", [(n + 2, {"sku": f"P-{n}", "name": "x",
+                                                "barcodes": f"CODE-{n}"})
+                                       for n in range(250)], [], b"")
+    new = csv_io.NewProducts()
+
+    def ready(rows):
+        vouched = new.ready(rows)
+        products.create({"sku": "THIEF", "name": "Thief", "barcodes": ["code-150"]})
+        db.session.commit()
+        return vouched
+
+    with app.test_request_context(method="POST"):
+        with pytest.raises(csvfile.Interrupted) as err:
+            csvfile.run(upload_, csv_io._import_row, chunked=True,
+                         many=csvfile.Many(ready, new.write, new.forget))
+    assert "Line 152:" in err.value.message and "lines 2-151 were imported" in err.value.message
+    db.session.rollback()
+    assert count(db, Product) == 151  # 150 of the file and the thief

@@ -1,10 +1,13 @@
 """Products as CSV: export them with their barcodes, import (create or update) them."""
-from sqlalchemy import select
+from collections import Counter
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from warehouse_app import csvfile
+from warehouse_app import codes, csvfile
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Product
+from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.locations.csv_io import parse_bool
 
@@ -86,9 +89,68 @@ def _codes(row: dict[str, str]) -> list[str]:
     return [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
 
 
+class NewProducts:
+    """The rows of an import that create products whose codes are all free: checked in Python
+    (products.unsaved) with one question about their codes, then written a batch at a time
+    (csvfile.Many). The categories and suppliers the rows name are looked up (or made) once."""
+
+    def __init__(self) -> None:
+        self.unsaved: dict[int, tuple] = {}
+        self.categories: dict[tuple[str, ...], int | None] = {}
+        self.suppliers: dict[str, int | None] = {}
+
+    def ready(self, rows) -> dict[int, str]:
+        keys: dict[int, set[str]] = {}
+        for line, row in rows:
+            try:
+                made = products.unsaved({**row_fields(row), "sku": row["sku"]})
+            except DomainError:
+                continue  # the row-by-row check says what is wrong
+            self.unsaved[line] = made
+            keys[line] = {codes.key(made[0].sku)} | {codes.key(b["code"]) for b in made[1]}
+        taken = codes.taken(set().union(*keys.values())) if keys else set()
+        return {line: "created" for line, wanted in keys.items() if not wanted & taken}
+
+    def write(self, rows) -> Counter:
+        made = []
+        for line, _row in rows:
+            product, barcodes, levels, supplier = self.unsaved[line]
+            product.category_id = self._category(levels)
+            product.supplier_id = self._supplier(supplier)
+            product.barcodes = [Barcode(**spec) for spec in barcodes]
+            made.append(product)
+        db.session.add_all(made)
+        db.session.flush()
+        db.session.execute(insert(codes.ScanCode), [  # a plain insert: a code taken meanwhile
+            {"code": code, "kind": "product", "ref_id": product.id}  # fails the batch
+            for product in made
+            for code in {codes.key(product.sku)} | {codes.key(b.code) for b in product.barcodes}])
+        return Counter(created=len(made))
+
+    def forget(self) -> None:
+        self.categories.clear()  # made in the batch that was undone
+        self.suppliers.clear()
+
+    def _category(self, levels: list[str]) -> int | None:
+        if not levels:
+            return None
+        if tuple(levels) not in self.categories:
+            self.categories[tuple(levels)] = products.category_from_path(" > ".join(levels)).id
+        return self.categories[tuple(levels)]
+
+    def _supplier(self, name: str) -> int | None:
+        if not name:
+            return None
+        if name not in self.suppliers:
+            self.suppliers[name] = products.supplier_named(name).id
+        return self.suppliers[name]
+
+
 def import_file(storage):
     """Create or update products from an uploaded file; all rows or none, in short
     transactions (rows stand alone once no code is given twice)."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
     twice = csvfile.once(upload, _codes, "Code")
-    return csvfile.run(upload, _import_row, chunked=True, errors=twice)
+    new = NewProducts()
+    return csvfile.run(upload, _import_row, chunked=True, errors=twice,
+                       many=csvfile.Many(new.ready, new.write, new.forget))

@@ -102,15 +102,21 @@ def search(q: str = "", include_inactive: bool = False):
     return query
 
 
-def category_from_path(path) -> Category | None:
-    """The category 'A > B > C', created level by level when missing."""
+def category_levels(path) -> list[str]:
+    """The names of the levels of a category path 'A > B > C', checked (none when empty)."""
     path = clean_text(path, "category", 400)
     if not path:
-        return None
+        return []
+    levels = [part.strip() for part in path.split(">")]
+    if not all(levels):
+        raise DomainError("A category path has an empty level.", field="category")
+    return levels
+
+
+def category_from_path(path) -> Category | None:
+    """The category 'A > B > C', created level by level when missing."""
     parent = None
-    for name in [part.strip() for part in path.split(">")]:
-        if not name:
-            raise DomainError("A category path has an empty level.", field="category")
+    for name in category_levels(path):
         node = db.session.scalar(select(Category).where(
             Category.name == name,
             Category.parent_id.is_(None) if parent is None else Category.parent_id == parent.id))
@@ -269,6 +275,25 @@ def create(fields: dict) -> Product:
     for spec in barcodes:
         codes.claim(spec["code"], "product", product.id, field="barcodes")
     return product
+
+
+def unsaved(fields: dict) -> tuple[Product, list[dict], list[str], str]:
+    """create()'s checks that need no database, for many new products at once (an import):
+    the product (not in the session, without category, supplier or barcodes), its barcodes,
+    its category's levels and its supplier's name. Whether its codes are free is the caller's
+    to ask, for all of them in one question (codes.taken)."""
+    if not isinstance(fields, dict):
+        raise DomainError("A product is an object.")
+    product = Product(sku=clean_sku(fields.get("sku")), name="")
+    _apply(product, {"name": fields.get("name"),
+                     **{k: v for k, v in fields.items()
+                        if k not in ("sku", "barcodes", "name", "category", "supplier")}})
+    barcodes = _barcode_list(fields.get("barcodes"))
+    if len({b["code"] for b in barcodes}) != len(barcodes):
+        raise Conflict("The same barcode is listed twice.", field="barcodes",
+                       code="duplicate_barcode")
+    return (product, barcodes, category_levels(fields.get("category")),
+            clean_text(fields.get("supplier"), "supplier", 120))
 
 
 def _barcode_list(value) -> list[dict]:
