@@ -33,21 +33,15 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path
                              if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 
-from flask import g, url_for  # noqa: E402
+from flask import g  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 from bench import http as load  # noqa: E402  (the shared gunicorn starter)
 from warehouse_app import create_app  # noqa: E402
-from warehouse_app.auth.models import User  # noqa: E402
-from warehouse_app.catalog.models import Product  # noqa: E402
-from warehouse_app.counting import planning  # noqa: E402
+from tests.support.phone_pages import Page, scan_pages, work_to_do  # noqa: E402
 from warehouse_app.demo import seeding  # noqa: E402
 from warehouse_app.extensions import db  # noqa: E402
-from warehouse_app.ledger.models import WarehouseStock  # noqa: E402
-from warehouse_app.locations.models import Location  # noqa: E402
-from warehouse_app.orders import reserving  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,16 +72,6 @@ TIMES = """() => [Math.max(window.__fieldAt,
 
 
 @dataclass
-class Page:
-    """A scanning page: where it is, its scan field, who opens it."""
-
-    name: str
-    path: str
-    scan: str  # CSS selector of the field a scanner types into
-    user: str = "staff"
-
-
-@dataclass
 class Visit:
     """What one visit of a page cost."""
 
@@ -114,23 +98,6 @@ class Visit:
         return "pass" if self.status == 200 and not why else "FAIL " + "+".join(why or ["status"])
 
 
-def work_to_do() -> tuple[str, str]:
-    """Six open orders of three lines from stock in MAIN and a count of aisle MAIN-A; their refs."""
-    main = db.session.scalar(select(Location).where(Location.code == "MAIN"))
-    skus = db.session.scalars(
-        select(Product.sku).join(WarehouseStock, WarehouseStock.product_id == Product.id)
-        .where(WarehouseStock.warehouse_id == main.id,
-               WarehouseStock.on_hand - WarehouseStock.reserved >= 2)
-        .order_by(Product.sku).limit(18)).all()
-    orders = [reserving.place({"reference": f"SO-{n + 1:05d}", "customer": f"Customer {n + 1}",
-                               "warehouse": "MAIN",
-                               "lines": [{"sku": s, "qty": 1} for s in skus[n * 3:n * 3 + 3]]})
-              for n in range(6)]
-    boss = db.session.scalar(select(User).where(User.username == "supervisor"))
-    count = planning.open_count({"locations": ["MAIN-A"]}, boss)
-    return orders[0].reference, count.reference
-
-
 def prepare(folder: Path) -> list[Page]:
     """Migrate, load the demo and the open work; the pages, with URLs from the blueprints."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'phones.db'}",
@@ -144,24 +111,6 @@ def prepare(folder: Path) -> list[Page]:
         db.session.commit()
         with app.test_request_context():
             return scan_pages(order, count)
-
-
-def scan_pages(order: str, count: str) -> list[Page]:
-    """Every scanning page (URLs from the blueprints: in a request context), with this order to
-    pick and this count to count. tests/web/test_page_weight.py opens the same list."""
-    flow = lambda name: url_for("scanning.flow_page", flow=name)  # noqa: E731
-    return [
-        Page("home", url_for("web.home"), "#scan-code"),
-        Page("look-up", url_for("web.lookup"), "#scan-code"),
-        Page("receive", flow("receive"), "#scan"),
-        Page("move/put-away", flow("move"), "#scan"),
-        Page("pick list", url_for("orders.pick"), "#scan-code"),
-        Page("pick order", url_for("orders.pick_order", reference=order), "#scan"),
-        Page("count", url_for("counting.count_page", reference=count), "#scan"),
-        Page("return", flow("return"), "#scan"),
-        Page("adjust", flow("adjust"), "#scan", user="supervisor"),  # staff may not adjust
-        Page("labels", url_for("labels.index"), "#products-sku"),
-    ]
 
 
 class Wire:

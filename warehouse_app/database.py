@@ -34,6 +34,11 @@ def _may_write() -> bool:
     return request.method not in SAFE_METHODS and not g.get("reading_first")
 
 
+def has_changes(session) -> bool:
+    """New, changed or deleted objects wait in the session (a query would flush them first)."""
+    return bool(session.new or session.deleted or session.dirty)
+
+
 @contextmanager
 def reading_first():
     """On SQLite, the block's queries run in a read transaction of their own, ended after it.
@@ -48,7 +53,7 @@ def reading_first():
     let_writer_finish()
     session = db.session()
     if (not has_request_context() or holds_connection(session)
-            or not session._is_clean()  # it would write: it takes the lock anyway
+            or has_changes(session)  # it would write: it takes the lock anyway
             or engine_of(session).dialect.name != "sqlite"):
         yield
         return

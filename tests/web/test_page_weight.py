@@ -11,8 +11,8 @@ import time
 import pytest
 from flask import g
 
-from bench.phones import scan_pages, work_to_do
 from tests.phone import log_in, new_page
+from tests.support.phone_pages import scan_pages, work_to_do
 from warehouse_app.demo import seeding
 
 pytestmark = pytest.mark.browser
