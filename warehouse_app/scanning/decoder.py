@@ -87,31 +87,38 @@ def _pass(frame: Image.Image, unaltered: bool) -> tuple[list[Decoded], bool]:
     return [Decoded(read.format, read.value) for read in trusted], conflict
 
 
-def _retries(image: Image.Image) -> Iterator[Image.Image]:
+def retries(image: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     """Altered copies of a frame nothing was read in, cheapest and likeliest first."""
     if method := ORIENTED.get(image.info.get("orientation", 1)):
         image = image.transpose(method)
-        yield image
-    yield ImageOps.invert(image)
+        yield "exif", image
+    yield "inverted", ImageOps.invert(image)
     if max(image.size) <= SMALL_SIDE:
-        yield image.resize((image.width * 2, image.height * 2), Image.BICUBIC)
+        yield "scaled_up", image.resize((image.width * 2, image.height * 2), Image.BICUBIC)
     if max(image.size) > HUGE_SIDE:
-        yield image.resize((image.width // 2, image.height // 2), Image.BOX)
+        yield "scaled_down", image.resize((image.width // 2, image.height // 2), Image.BOX)
     boosted = ImageOps.autocontrast(image, cutoff=1)
     for angle in RETRY_ANGLES:
-        yield boosted.rotate(angle, resample=Image.BILINEAR, expand=True, fillcolor=128)
+        yield "rotated", boosted.rotate(angle, resample=Image.BILINEAR, expand=True,
+                                        fillcolor=128)
 
 
 def read(image: Image.Image) -> list[Decoded]:
     """Every trusted code in the image, each once; none when the decoders disagree."""
+    return read_how(image)[0]
+
+
+def read_how(image: Image.Image) -> tuple[list[Decoded], str]:
+    """The trusted codes and the pass that settled them: 'first', a retry's name, 'conflict'
+    (the decoders read different numbers: nothing is returned) or '' (nothing found)."""
     found, conflict = _pass(image, unaltered=True)
     if found or conflict:
-        return list(dict.fromkeys(found))
-    for frame in _retries(image):
+        return list(dict.fromkeys(found)), "conflict" if conflict and not found else "first"
+    for name, frame in retries(image):
         found, conflict = _pass(frame, unaltered=False)
         if found or conflict:
-            return list(dict.fromkeys(found))
-    return []
+            return list(dict.fromkeys(found)), "conflict" if conflict and not found else name
+    return [], ""
 
 
 def decode(data: bytes) -> list[Decoded]:

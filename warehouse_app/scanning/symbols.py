@@ -189,23 +189,38 @@ def settle(first: list[Read], second: list[Read], unaltered: bool) -> tuple[list
     `first` is zxing-cpp's, `second` libzbar's, of the same frame. A number read by one only is
     trusted from an unaltered frame; from a retry it needs the other decoder's same number.
     """
-    trusted, conflict = [], False
+    trusted, conflict, answered = [], False, set()
     for read in (r for r in first if r.checked):
-        here = [o for o in second if o.is_number and read.near(o)]
-        if read.is_number and any(o.key != read.key for o in here):
-            conflict = True
-            continue
-        if read.is_number and not unaltered and not any(o.key == read.key for o in here):
+        twin = counterpart(read, second) if read.is_number else None
+        if twin is not None:
+            answered.add(id(twin))
+            if twin.key != read.key:
+                conflict = True
+                continue
+        elif read.is_number and not unaltered:
             continue
         trusted.append(read)
-    for other in (r for r in second if r.checked):
-        if any(read.near(other) and _alike(read, other) for read in first):
-            continue  # zxing-cpp spoke for this symbol (taken, or refused above)
-        if other.is_number and not unaltered:
-            continue
+    for other in (r for r in second if r.checked and id(r) not in answered):
+        if any(r.format == other.format and r.near(other) for r in first if not r.is_number):
+            continue  # zxing-cpp read this symbol: its text is the one as encoded
+        if other.is_number and (not unaltered or counterpart(other, first) is not None):
+            continue  # from a retry, or zxing-cpp read a number here but not this one
         trusted.append(other)
     return trusted, conflict
 
 
-def _alike(a: Read, b: Read) -> bool:
-    return a.format == b.format or (a.is_number and b.is_number)
+def counterpart(read: Read, others: list[Read]) -> Read | None:
+    """The other decoder's number read on the same symbol: the nearest one that overlaps."""
+    near = [o for o in others if o.is_number and read.near(o)]
+    return max(near, key=lambda o: (_overlap(read.box, o.box), -_distance(read.box, o.box)),
+               default=None)
+
+
+def _overlap(a, b) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return max(width, 0) * max(height, 0)
+
+
+def _distance(a, b) -> float:
+    return abs((a[0] + a[2]) - (b[0] + b[2])) + abs((a[1] + a[3]) - (b[1] + b[3]))
