@@ -3,17 +3,11 @@ printed; no frame may read as anything but its own text."""
 from collections import defaultdict
 
 from tests.scanning import corpus
+from tests.scanning.corpus import is_right
 from warehouse_app.scanning import decoder
-from warehouse_app.scanning.gs1 import SYMBOLOGY_IDS
 
 # The rate measured when the corpus was made (0.82), less a margin for other Pillow/zlib builds.
 FLOOR = 0.75
-
-
-def is_right(case: corpus.Case, code: decoder.Decoded) -> bool:
-    """The expected text and format; libzbar's GS1-128 comes without its ]C1 (it cannot tell)."""
-    unmarked = case.expected[3:] if case.expected.startswith(SYMBOLOGY_IDS) else None
-    return code.format == case.format and code.value in (case.expected, unmarked)
 
 
 def rates(results: dict[str, list[bool]]) -> str:
