@@ -147,8 +147,10 @@ def bench_corpus() -> None:
         start = time.perf_counter()
         codes, how = decoder.read_how(image)
         times.append(time.perf_counter() - start)
-        wrong += [(case.name, case.hardship, c.value) for c in codes if not corpus.is_right(case, c)]
-        by_format.setdefault(case.name, []).append(any(corpus.is_right(case, c) for c in codes))
+        right = [corpus.is_right(case, c) for c in codes]
+        wrong += [(case.name, case.hardship, c.value) for c, ok in zip(codes, right, strict=True)
+                  if not ok]
+        by_format.setdefault(case.name, []).append(any(right))
         passes[how or "nothing"] = passes.get(how or "nothing", 0) + 1
     hits = sum(sum(v) for v in by_format.values())
     print(f"corpus: {len(cases)} frames 1280x720 JPEG, {len(by_format)} formats x "
