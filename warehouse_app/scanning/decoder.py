@@ -23,6 +23,7 @@ WORK_SIDE = 1920              # larger frames are scaled down first: faster, rea
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP"]
 SMALL_SIDE = 1400             # frames up to this long side are tried twice as large
 HUGE_SIDE = 1000              # frames beyond it are tried at half size
+MIN_SIDE = 32                 # ... unless that makes them thinner than any symbol
 RETRY_ANGLES = (10, -10, 20, -20)
 EXIF_ORIENTATION = 0x0112
 T = Image.Transpose
@@ -95,7 +96,7 @@ def retries(image: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     yield "inverted", ImageOps.invert(image)
     if max(image.size) <= SMALL_SIDE:
         yield "scaled_up", image.resize((image.width * 2, image.height * 2), Image.BICUBIC)
-    if max(image.size) > HUGE_SIDE:
+    if max(image.size) > HUGE_SIDE and min(image.size) >= 2 * MIN_SIDE:
         yield "scaled_down", image.resize((image.width // 2, image.height // 2), Image.BOX)
     boosted = ImageOps.autocontrast(image, cutoff=1)
     for angle in RETRY_ANGLES:
