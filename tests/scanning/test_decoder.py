@@ -236,3 +236,10 @@ def test_kanji_mode_qr_reads_as_its_text():
     picture = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode).to_image(scale=1)
     frame = corpus.placed(Image.fromarray(np.asarray(picture)), corpus.MODULE_PX)
     assert [c.value for c in decoder.read(frame)] == [text]
+
+
+def test_codes_in_one_frame_come_top_down():
+    frame = Image.new("L", (1280, 720), 235)
+    frame.paste(clean("ean13"), (120, 400))
+    frame.paste(clean("code128"), (120, 60))
+    assert values(encode(frame)) == ["A-01-02", "5901234123457"]

@@ -44,12 +44,12 @@ FLOW_PAGES = ("receive", "move", "adjust", "return")
 # ---------- fake camera, phone ----------
 @pytest.fixture(scope="module")
 def fake_camera(tmp_path_factory):
-    """A 1280x720 .y4m of an EAN-13 product label above a Code 128 bin label."""
+    """A 1280x720 .y4m of a Code 128 bin label above an EAN-13 product label."""
     need(FFMPEG, "ffmpeg")
     folder = tmp_path_factory.mktemp("camera")
     frame = Image.new("L", (1280, 720), 235)
-    frame.paste(clean("ean13"), (120, 90))
-    frame.paste(clean("code128"), (120, 400))  # zbar lists the lower one first: the bin
+    frame.paste(clean("code128"), (120, 90))  # the decoder lists codes top down: the bin first
+    frame.paste(clean("ean13"), (120, 400))
     frame.save(folder / "frame.png")
     ARTIFACTS.mkdir(exist_ok=True)
     frame.save(ARTIFACTS / "scan-camera-frame.png")

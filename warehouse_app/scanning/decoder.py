@@ -85,6 +85,7 @@ def _pass(frame: Image.Image, unaltered: bool) -> tuple[list[Decoded], bool]:
     else:
         second = []  # zxing-cpp read it and nothing in it is a number to check
     trusted, conflict = symbols.settle(first, second, unaltered)
+    trusted.sort(key=lambda read: (read.box[1], read.box[0]))  # reading order: top down
     return [Decoded(read.format, read.value) for read in trusted], conflict
 
 
@@ -105,7 +106,7 @@ def retries(image: Image.Image) -> Iterator[tuple[str, Image.Image]]:
 
 
 def read(image: Image.Image) -> list[Decoded]:
-    """Every trusted code in the image, each once; none when the decoders disagree."""
+    """Every trusted code in the image, each once, top down; none when the decoders disagree."""
     return read_how(image)[0]
 
 
