@@ -139,7 +139,7 @@ def zbar(image: Image.Image, symbols=ZBAR_ALL) -> list[Read]:
         fmt = ZBAR_NAMES.get(r.type, "other")
         value = r.data.decode("utf-8", "replace")
         if fmt == "upce" and len(value) == 13:  # some zbar builds print the expanded EAN-13
-            fmt, value = "ean13", value
+            fmt = "ean13"
         fmt, value = _retail(fmt, value)
         if fmt == "code39":
             value = full_ascii(value)
