@@ -110,6 +110,16 @@ def test_an_ean_only_one_decoder_read_counts_from_the_unaltered_frame_only():
         assert [r.value for r in symbols.settle([], alone, unaltered)[0]] == expected
 
 
+def test_an_itf_without_check_digit_needs_both_decoders():
+    short = [_read("itf", "123456")]
+    assert symbols.settle(short, [], unaltered=True)[0] == []
+    assert symbols.settle([], short, unaltered=True)[0] == []
+    agreed, _ = symbols.settle(short, [_read("itf", "123456")], unaltered=True)
+    assert [r.value for r in agreed] == ["123456"]
+    itf14 = [_read("itf", "15400141288763")]
+    assert [r.value for r in symbols.settle(itf14, [], unaltered=True)[0]] == ["15400141288763"]
+
+
 def test_a_retry_trusts_a_non_number_from_one_decoder():
     trusted, _ = symbols.settle([_read("datamatrix", "LOC-B-02-01")], [], unaltered=False)
     assert [r.value for r in trusted] == ["LOC-B-02-01"]

@@ -50,6 +50,12 @@ class Read:
         return self.format in NUMBERS
 
     @property
+    def alone_ok(self) -> bool:
+        """Trusted from one decoder (on an unaltered frame): it carries a check digit. An ITF
+        of another length than 14 carries none, so it needs both decoders."""
+        return self.format != "itf" or len(self.value) == 14
+
+    @property
     def key(self) -> str:
         """What two reads of one symbol share: the GTIN-14 of any EAN/UPC, else the text."""
         if self.format == "upce":
@@ -187,7 +193,8 @@ def settle(first: list[Read], second: list[Read], unaltered: bool) -> tuple[list
     """The reads to trust, and whether the decoders contradicted each other on a number.
 
     `first` is zxing-cpp's, `second` libzbar's, of the same frame. A number read by one only is
-    trusted from an unaltered frame; from a retry it needs the other decoder's same number.
+    trusted from an unaltered frame if it carries a check digit; from a retry, or without a
+    check digit (an ITF other than ITF-14), it needs the other decoder's same number.
     """
     trusted, conflict, answered = [], False, set()
     for read in (r for r in first if r.checked):
@@ -197,14 +204,15 @@ def settle(first: list[Read], second: list[Read], unaltered: bool) -> tuple[list
             if twin.key != read.key:
                 conflict = True
                 continue
-        elif read.is_number and not unaltered:
+        elif read.is_number and not (unaltered and read.alone_ok):
             continue
         trusted.append(read)
     for other in (r for r in second if r.checked and id(r) not in answered):
         if any(r.format == other.format and r.near(other) for r in first if not r.is_number):
             continue  # zxing-cpp read this symbol: its text is the one as encoded
-        if other.is_number and (not unaltered or counterpart(other, first) is not None):
-            continue  # from a retry, or zxing-cpp read a number here but not this one
+        if other.is_number and (not (unaltered and other.alone_ok)
+                                or counterpart(other, first) is not None):
+            continue  # from a retry, no check digit, or zxing-cpp read another number here
         trusted.append(other)
     return trusted, conflict
 
