@@ -1,7 +1,15 @@
 // The phone camera as a scanner: the browser's BarcodeDetector where it exists (Chrome on
-// Android), else frames sent to the server, which decodes them with zbar and zxing-cpp.
+// Android), else frames sent to the server, which decodes them with zxing-cpp and checks the
+// numbers with zbar.
 
 const FRAME_MS = 450;
+// A frame sent to the server is at most 1280x720 (either way up): enough pixels per module for
+// a label filling a third of the view, and a JPEG small enough for poor Wi-Fi.
+const LONG_SIDE = 1280;
+const SHORT_SIDE = 720;
+// What a warehouse prints; asking the detector for these only keeps it from "finding" others.
+const FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "code_39", "itf",
+  "qr_code", "data_matrix"];
 // A code counts when it comes into view; held in view it does not count again. It must be out
 // of sight this long first (a few frames, so one missed read does not make it "new").
 const GONE_MS = 1500;
@@ -27,9 +35,7 @@ export class Camera {
     });
     this.video.srcObject = this.stream;
     await this.video.play();
-    if ("BarcodeDetector" in window) {
-      try { this.detector = new window.BarcodeDetector(); } catch (err) { this.detector = null; }
-    }
+    this.detector = await makeDetector();
     this.timer = setInterval(() => this.tick(), FRAME_MS);
   }
 
@@ -67,9 +73,13 @@ export class Camera {
   }
 
   async detectOnServer() {
-    this.canvas.width = this.video.videoWidth;
-    this.canvas.height = this.video.videoHeight;
-    this.canvas.getContext("2d").drawImage(this.video, 0, 0);
+    const { videoWidth: width, videoHeight: height } = this.video;
+    const scale = Math.min(1, LONG_SIDE / Math.max(width, height),
+      SHORT_SIDE / Math.min(width, height));
+    this.canvas.width = Math.round(width * scale);
+    this.canvas.height = Math.round(height * scale);
+    this.canvas.getContext("2d").drawImage(this.video, 0, 0, this.canvas.width,
+      this.canvas.height);
     const blob = await new Promise((resolve) => this.canvas.toBlob(resolve, "image/jpeg", 0.85));
     const form = new FormData();
     form.append("image", blob, "frame.jpg");
@@ -80,5 +90,17 @@ export class Camera {
     if (!response.ok) return [];
     const answer = await response.json();
     return answer.codes.map((c) => c.value);
+  }
+}
+
+// The browser's own detector for the formats it supports, or null (then frames go to the server).
+async function makeDetector() {
+  if (!("BarcodeDetector" in window)) return null;
+  try {
+    const supported = await window.BarcodeDetector.getSupportedFormats();
+    const formats = FORMATS.filter((f) => supported.includes(f));
+    return formats.length ? new window.BarcodeDetector({ formats }) : null;
+  } catch (err) {
+    return null;
   }
 }

@@ -9,16 +9,16 @@ from PIL import Image, ImageFilter
 
 GS1_HRI = "(01)09501101530003(17)261231(10)LOT42A(21)SN0001"
 GS1_RAW = "01095011015300031726123110LOT42A\x1d21SN0001"
-SAMPLES = {  # symbology: (value to encode, value a reader returns)
+SAMPLES = {  # symbology: (value to encode, value the decoder returns: GS1 with its identifier)
     "code128": ("A-01-02", "A-01-02"),
     "ean13": ("590123412345", "5901234123457"),
     "ean8": ("9638507", "96385074"),
     "upca": ("03600029145", "036000291452"),
     "code39": ("BIN-07", "BIN-07"),
     "qrcode": ("SKU-TSHIRT-M", "SKU-TSHIRT-M"),
-    "gs1_128": ("01095011015300031726123110LOT42A\xf121SN0001", GS1_RAW),
+    "gs1_128": ("01095011015300031726123110LOT42A\xf121SN0001", "]C1" + GS1_RAW),
     "datamatrix": ("LOC-B-02-01", "LOC-B-02-01"),
-    "gs1_datamatrix": (GS1_HRI, GS1_RAW),
+    "gs1_datamatrix": (GS1_HRI, "]d2" + GS1_RAW),
 }
 WRITER = {"module_width": 0.3, "module_height": 12, "quiet_zone": 4, "font_size": 0,
           "write_text": False, "dpi": 300}

@@ -2,12 +2,15 @@
 import struct
 import zlib
 
+import numpy as np
 import pytest
-from PIL import Image
+import zxingcpp
+from PIL import Image, ImageFilter, ImageOps
 
+from tests.scanning import corpus
 from tests.scanning.barcodes import SAMPLES, clean, encode, hard
 from warehouse_app.errors import DomainError
-from warehouse_app.scanning import decoder
+from warehouse_app.scanning import decoder, symbols
 
 
 def values(data: bytes) -> list[str]:
@@ -73,3 +76,180 @@ def test_large_but_legal_photo_is_scaled_and_read():
 
 def test_blank_picture_reads_nothing():
     assert values(encode(Image.new("L", (640, 480), 255))) == []
+
+
+# --- Trust: the disagreement rule, first pass against retries ------------------------------
+
+def _read(fmt, value, box=(100, 100, 400, 200), checked=True):
+    return symbols.Read(fmt, value, box, checked)
+
+
+def test_decoders_disagreeing_on_an_ean_return_nothing():
+    trusted, conflict = symbols.settle([_read("ean13", "5901234123457")],
+                                       [_read("ean13", "4006381333931")], unaltered=True)
+    assert (trusted, conflict) == ([], True)
+
+
+def test_decoders_agreeing_on_an_ean_return_it_once():
+    trusted, conflict = symbols.settle([_read("ean13", "5901234123457")],
+                                       [_read("ean13", "5901234123457", (98, 140, 402, 160))],
+                                       unaltered=False)
+    assert ([r.value for r in trusted], conflict) == (["5901234123457"], False)
+
+
+def test_upca_and_its_ean13_form_agree():
+    trusted, conflict = symbols.settle([_read("upca", "036000291452")],
+                                       [_read("ean13", "0036000291452")], unaltered=False)
+    assert ([r.value for r in trusted], conflict) == (["036000291452"], False)
+
+
+def test_an_ean_only_one_decoder_read_counts_from_the_unaltered_frame_only():
+    for unaltered, expected in ((True, ["5901234123457"]), (False, [])):
+        alone = [_read("ean13", "5901234123457")]
+        assert [r.value for r in symbols.settle(alone, [], unaltered)[0]] == expected
+        assert [r.value for r in symbols.settle([], alone, unaltered)[0]] == expected
+
+
+def test_an_itf_without_check_digit_needs_both_decoders():
+    short = [_read("itf", "123456")]
+    assert symbols.settle(short, [], unaltered=True)[0] == []
+    assert symbols.settle([], short, unaltered=True)[0] == []
+    agreed, _ = symbols.settle(short, [_read("itf", "123456")], unaltered=True)
+    assert [r.value for r in agreed] == ["123456"]
+    itf14 = [_read("itf", "15400141288763")]
+    assert [r.value for r in symbols.settle(itf14, [], unaltered=True)[0]] == ["15400141288763"]
+
+
+def test_a_retry_trusts_a_non_number_from_one_decoder():
+    trusted, _ = symbols.settle([_read("datamatrix", "LOC-B-02-01")], [], unaltered=False)
+    assert [r.value for r in trusted] == ["LOC-B-02-01"]
+
+
+def test_numbers_on_two_separate_labels_are_not_a_disagreement():
+    trusted, conflict = symbols.settle(
+        [_read("ean13", "5901234123457", (100, 100, 400, 200))],
+        [_read("ean13", "4006381333931", (800, 500, 1100, 600))], unaltered=True)
+    assert sorted(r.value for r in trusted) == ["4006381333931", "5901234123457"]
+    assert not conflict
+
+
+def test_zxing_cpp_text_wins_over_zbar_on_the_same_symbol():
+    trusted, _ = symbols.settle([_read("code128", "Grüße-5")], [_read("code128", "Gr|_e-5")],
+                                unaltered=True)
+    assert [r.value for r in trusted] == ["Grüße-5"]
+
+
+@pytest.mark.parametrize("fmt,value", [("ean13", "5901234123458"), ("upca", "036000291453"),
+                                       ("ean8", "96385075"), ("upce", "01234566"),
+                                       ("itf", "15400141288764"), ("ean13", "590123412345")])
+def test_a_number_failing_its_check_digit_is_never_trusted(fmt, value):
+    assert not symbols.number_ok(fmt, value)
+
+
+def test_two_labels_stacked_both_read_by_both_decoders_are_both_returned():
+    """A label stuck over part of another: two real numbers, read alike, not a contradiction."""
+    top = corpus.symbol("ean13").resize((113, 120))
+    under = Image.fromarray(np.asarray(zxingcpp.create_barcode(
+        "4006381333931", zxingcpp.BarcodeFormat.EAN13).to_image(scale=1))).resize((113, 120))
+    top.paste(under.crop((0, 60, 113, 120)), (0, 60))
+    codes, how = decoder.read_how(corpus.placed(top, corpus.MODULE_PX))
+    assert sorted(c.value for c in codes) == ["4006381333931", "5901234123457"]
+    assert how == "first"
+
+
+def test_code39_full_ascii_as_zbar_reads_it():
+    assert symbols.full_ascii("E+X+T+E+N+D+E+D") == "Extended"
+    assert symbols.full_ascii("BIN-07") == "BIN-07"
+    assert symbols.full_ascii("A$1") == "A$1"  # not a full ASCII pair: left as read
+
+
+# --- Retries: each one has a frame only it reads ------------------------------------------
+
+def _nothing_at_first(frame: Image.Image) -> bool:
+    return not symbols.zxing(frame) and not symbols.zbar(frame)
+
+
+def test_first_pass_reading_something_is_not_retried():
+    codes, how = decoder.read_how(corpus.placed(corpus.symbol("qrcode"), corpus.MODULE_PX))
+    assert ([c.value for c in codes], how) == (["SKU-TSHIRT-M"], "first")
+
+
+def test_exif_orientation_retry_reads_a_turned_photo():
+    """The pixels are stored transposed (orientation 5): a mirrored DataMatrix reads as nothing."""
+    frame = corpus.placed(corpus.symbol("datamatrix"), corpus.MODULE_PX)
+    stored = frame.transpose(Image.Transpose.TRANSPOSE)
+    exif = Image.Exif()
+    exif[decoder.EXIF_ORIENTATION] = 5
+    data = encode(stored, "JPEG", quality=90, exif=exif.tobytes())
+    assert _nothing_at_first(decoder.open_image(data))
+    codes, how = decoder.read_how(decoder.open_image(data))
+    assert ([c.value for c in codes], how) == (["LOC-B-02-01"], "exif")
+
+
+def test_inverted_retry_reads_white_on_black():
+    frame = ImageOps.invert(corpus.placed(corpus.symbol("qrcode"), corpus.MODULE_PX))
+    assert _nothing_at_first(frame)
+    codes, how = decoder.read_how(frame)
+    assert ([c.value for c in codes], how) == (["SKU-TSHIRT-M"], "inverted")
+
+
+def test_inverted_retry_returns_an_ean_both_decoders_read():
+    frame = ImageOps.invert(corpus.placed(corpus.symbol("ean13"), corpus.MODULE_PX))
+    assert _nothing_at_first(frame)
+    inverted = ImageOps.invert(frame)
+    assert [r.value for r in symbols.zxing(inverted)] == [r.value for r in symbols.zbar(inverted)]
+    codes, how = decoder.read_how(frame)
+    assert ([c.value for c in codes], how) == (["5901234123457"], "inverted")
+
+
+def test_scaled_up_retry_reads_modules_of_about_one_pixel():
+    frame = corpus.placed(corpus.symbol("datamatrix"), 1.2)
+    assert _nothing_at_first(frame)
+    codes, how = decoder.read_how(frame)
+    assert ([c.value for c in codes], how) == (["LOC-B-02-01"], "scaled_up")
+
+
+def test_scaled_down_retry_reads_a_huge_noisy_photo():
+    label = corpus.symbol("code128")
+    label = label.resize((label.width * 12, label.height * 12), Image.NEAREST)
+    frame = Image.new("L", (1920, 1080), 200)
+    frame.paste(label, ((1920 - label.width) // 2, (1080 - label.height) // 2))
+    noise = np.random.default_rng(1).normal(0, 120, (1080, 1920))
+    frame = Image.fromarray(np.clip(np.asarray(frame, float) + noise, 0, 255).astype("uint8"))
+    assert _nothing_at_first(frame)
+    codes, how = decoder.read_how(frame)
+    assert ([c.value for c in codes], how) == (["A-01-02"], "scaled_down")
+
+
+def test_rotated_retry_reads_a_long_tilted_gs1_128():
+    frame = corpus.placed(corpus.symbol("gs1_128"), 2.6, 255).rotate(
+        14, Image.BILINEAR, fillcolor=200).filter(ImageFilter.GaussianBlur(0.8))
+    assert _nothing_at_first(frame)
+    codes, how = decoder.read_how(frame)
+    assert [c.value for c in codes] == ["]C1" + corpus.GS1_RAW] and how == "rotated"
+
+
+# --- Text as encoded -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["code39_full_ascii", "code128_fnc4", "qrcode_shift_jis",
+                                  "upce", "databar", "databar_limited", "databar_stacked",
+                                  "databar_expanded", "databar_expanded_stacked", "itf14",
+                                  "gs1_qrcode"])
+def test_each_format_reads_as_encoded(name):
+    _, _, fmt, expected = corpus.SYMBOLS[name]
+    codes = decoder.read(corpus.placed(corpus.symbol(name), corpus.MODULE_PX))
+    assert [(c.format, c.value) for c in codes] == [(fmt, expected)]
+
+
+def test_kanji_mode_qr_reads_as_its_text():
+    text = "日本語テキスト"
+    picture = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode).to_image(scale=1)
+    frame = corpus.placed(Image.fromarray(np.asarray(picture)), corpus.MODULE_PX)
+    assert [c.value for c in decoder.read(frame)] == [text]
+
+
+def test_codes_in_one_frame_come_top_down():
+    frame = Image.new("L", (1280, 720), 235)
+    frame.paste(clean("ean13"), (120, 400))
+    frame.paste(clean("code128"), (120, 60))
+    assert values(encode(frame)) == ["A-01-02", "5901234123457"]

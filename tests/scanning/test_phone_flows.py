@@ -4,6 +4,7 @@ One headless Debian Chromium per module (plus one with a fake camera, only for t
 each test gets a fresh context (cookies, IndexedDB, service worker), a live server on the test's
 own database, and runs on SQLite and PostgreSQL. What the phone does is checked in the ledger.
 """
+import io
 import shutil
 import subprocess
 from itertools import pairwise
@@ -44,12 +45,12 @@ FLOW_PAGES = ("receive", "move", "adjust", "return")
 # ---------- fake camera, phone ----------
 @pytest.fixture(scope="module")
 def fake_camera(tmp_path_factory):
-    """A 1280x720 .y4m of an EAN-13 product label above a Code 128 bin label."""
+    """A 1280x720 .y4m of a Code 128 bin label above an EAN-13 product label."""
     need(FFMPEG, "ffmpeg")
     folder = tmp_path_factory.mktemp("camera")
     frame = Image.new("L", (1280, 720), 235)
-    frame.paste(clean("ean13"), (120, 90))
-    frame.paste(clean("code128"), (120, 400))  # zbar lists the lower one first: the bin
+    frame.paste(clean("code128"), (120, 90))  # the decoder lists codes top down: the bin first
+    frame.paste(clean("ean13"), (120, 400))
     frame.save(folder / "frame.png")
     ARTIFACTS.mkdir(exist_ok=True)
     frame.save(ARTIFACTS / "scan-camera-frame.png")
@@ -64,6 +65,23 @@ def camera_browser(playwright_driver, fake_camera):
     browser = launch(playwright_driver, (
         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={fake_camera.resolve()}"))
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def big_camera_browser(playwright_driver, tmp_path_factory):
+    """A Chromium whose camera is a 1920x1080 one showing the Code 128 bin label."""
+    need(FFMPEG, "ffmpeg")
+    folder = tmp_path_factory.mktemp("big-camera")
+    frame = Image.new("L", (1920, 1080), 235)
+    frame.paste(clean("code128"), (300, 300))
+    frame.save(folder / "frame.png")
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-i", str(folder / "frame.png"),
+                    "-pix_fmt", "yuv420p", str(folder / "fake.y4m")], check=True, timeout=30)
+    browser = launch(playwright_driver, (
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={(folder / 'fake.y4m').resolve()}"))
     yield browser
     browser.close()
 
@@ -325,6 +343,33 @@ def test_camera_frames_are_decoded_on_the_server(phone, camera_browser, server, 
     expect(page.locator("#posted li")).to_have_text(
         [f"MUG-1 Blue mug → {CAMERA_BIN}: {len(receipts)}"])
     assert on_hand(db, floor.product, bin_id) == len(receipts)
+
+
+def test_camera_sends_the_server_frames_of_at_most_1280x720(phone, big_camera_browser, server,
+                                                             floor, make_location):
+    make_location(CAMERA_BIN)
+    page = phone(on=big_camera_browser)
+    # A phone camera may answer the page's "ideal 1280x720" with more: this one gives 1920x1080.
+    page.evaluate("""() => {
+        const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getUserMedia = (wanted) => open({...wanted,
+            video: {width: {exact: 1920}, height: {exact: 1080}}});
+    }""")
+    sizes = []
+
+    def measure(route, request):  # the JPEG inside the multipart body, as the server gets it
+        body = request.post_data_buffer
+        jpeg = body[body.find(b"\xff\xd8"):body.rfind(b"\xff\xd9") + 2]
+        sizes.append(Image.open(io.BytesIO(jpeg)).size)
+        route.continue_()
+
+    page.route("**/scan/decode", measure)
+    page.locator("#camera-btn").tap()
+    expect(page.locator('[data-value-for="bin"]')).to_have_text(CAMERA_BIN, timeout=15_000)
+    video = page.evaluate("[...document.querySelectorAll('video')].map(v => v.videoWidth)")
+    page.locator("#camera-stop").tap()
+    assert max(video) > 1280  # the camera gives more than is sent
+    assert sizes and all(w <= 1280 and h <= 720 for w, h in sizes), sizes
 
 
 def test_offline_scans_wait_on_the_phone_and_post_once_when_back(phone, server, db, floor,

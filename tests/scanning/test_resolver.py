@@ -56,6 +56,57 @@ def test_gs1_strings_give_product_lot_expiry_serial(mug, code):
     assert scan.as_dict()["expiry"] == "2026-12-31"
 
 
+@pytest.mark.parametrize("code", [
+    "]Q301095011015300031726123110LOT42A\x1d21SN0001",     # GS1 QR Code
+    "]e001095011015300031726123110LOT42A\x1d21SN0001",     # GS1 DataBar Expanded
+])
+def test_gs1_qr_and_databar_identifiers_are_understood(mug, code):
+    scan = resolve(code)
+    assert scan.product.sku == "MUG-1"
+    assert (scan.gs1.lot, scan.gs1.serial) == ("LOT42A", "SN0001")
+
+
+def test_databar_expanded_weight_lot_and_expiry_are_parsed(mug):
+    scan = resolve("]e0010950110153000331030012501" + "0LOT7\x1d17261231")
+    assert (scan.product.sku, scan.gs1.lot, scan.gs1.expiry) == ("MUG-1", "LOT7",
+                                                                 date(2026, 12, 31))
+    assert scan.as_dict()["weight_kg"] == "1.250"
+
+
+@pytest.mark.parametrize("code", ["]e00109501101530003", "0109501101530003"])
+def test_databar_omni_with_only_a_gtin_resolves(mug, code):
+    assert resolve(code).product.sku == "MUG-1"
+
+
+def test_sixteen_digits_that_only_look_like_a_gtin_may_be_a_sku(make_product):
+    make_product("0112345678901234")
+    assert resolve("0112345678901234").product.sku == "0112345678901234"
+
+
+@pytest.mark.parametrize("registered", ["0012345000065", "012345000065", "00012345000065"])
+def test_upce_scan_finds_a_product_registered_under_its_gtin(make_product, registered):
+    make_product("SODA", barcodes=[registered])
+    for code in ("01234565", "]E001234565"):
+        assert resolve(code).product.sku == "SODA"
+
+
+def test_an_ean8_that_is_no_upce_still_resolves(make_product):
+    make_product("PEN", barcodes=["0000096385074"])
+    assert resolve("96385074").product.sku == "PEN"
+
+
+def test_upce_with_a_wrong_check_digit_is_not_expanded(make_product):
+    make_product("SODA", barcodes=["0012345000065"])
+    with pytest.raises(NotFound):
+        resolve("01234566")
+
+
+@pytest.mark.parametrize("code", ["]C0A-01-02", "]A0A-01-02", "]Q1A-01-02"])
+def test_a_plain_code_behind_a_symbology_identifier_resolves(make_location, code):
+    make_location("A-01-02")
+    assert resolve(code).location.code == "A-01-02"
+
+
 def test_gs1_without_separator_after_a_lot_swallows_the_rest_into_the_lot(mug):
     scan = resolve("01095011015300031726123110LOT42A")
     assert scan.gs1.lot == "LOT42A" and scan.gs1.serial is None

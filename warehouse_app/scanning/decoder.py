@@ -1,29 +1,34 @@
-"""Reading barcodes from a photo or camera frame on the server.
+"""Reading barcodes from a photo or camera frame on the server, never a wrong number.
 
-pyzbar (libzbar) reads the 1D codes and QR; zxing-cpp reads DataMatrix and GS1 DataMatrix,
-which zbar cannot. Both get explicit format lists (an open list invites false reads). When a
-first pass finds nothing, the frame is retried with autocontrast and small rotations, which
-rescues long tilted GS1-128 labels (measured in the shared barcode-stack notes).
+zxing-cpp reads first, libzbar gives a second opinion on EAN/UPC and ITF (symbols.py). The
+first pass reads the frame as sent. Only when it finds nothing is the frame altered and read
+again: EXIF orientation applied, inverted (white on black), scaled up (1-2 pixel modules),
+scaled down (huge photos), then contrast-stretched and turned a little (long tilted 1D codes no
+scan line crosses whole). An altered frame can make a plausible wrong number, so a retry's
+EAN/UPC counts only when both decoders read it.
 """
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pyzbar import pyzbar
-from pyzbar.pyzbar import ZBarSymbol
 
 from warehouse_app.errors import DomainError
+from warehouse_app.scanning import symbols
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 24_000_000       # a 24 MP photo; a decompression bomb is far beyond
 WORK_SIDE = 1920              # larger frames are scaled down first: faster, reads as well
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP"]
-ZBAR_SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.EAN13, ZBarSymbol.EAN8, ZBarSymbol.UPCA,
-                ZBarSymbol.UPCE, ZBarSymbol.QRCODE, ZBarSymbol.CODE39, ZBarSymbol.I25]
-ZXING_FORMATS = zxingcpp.BarcodeFormat.DataMatrix
-RETRY_ANGLES = (0, 10, -10, 20, -20)
+SMALL_SIDE = 1400             # frames up to this long side are tried twice as large
+HUGE_SIDE = 1000              # frames beyond it are tried at half size
+MIN_SIDE = 32                 # ... unless that makes them thinner than any symbol
+RETRY_ANGLES = (10, -10, 20, -20)
+EXIF_ORIENTATION = 0x0112
+T = Image.Transpose
+ORIENTED = {2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM, 5: T.TRANSPOSE,
+            6: T.ROTATE_270, 7: T.TRANSVERSE, 8: T.ROTATE_90}  # as ImageOps.exif_transpose
 
 
 @dataclass(frozen=True)
@@ -62,38 +67,60 @@ def open_image(data: bytes) -> Image.Image:
                           field="image") from None
     except (OSError, ValueError, SyntaxError):
         raise DomainError("The image is damaged or cut short.", field="image") from None
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1)
     grey = image.convert("L")
     if max(grey.size) > WORK_SIDE:
         grey.thumbnail((WORK_SIDE, WORK_SIDE))
+    grey.info["orientation"] = orientation  # applied only by a retry: see _retries
     return grey
 
 
-def _zbar(image: Image.Image) -> list[Decoded]:
-    return [Decoded(r.type.lower(), r.data.decode("utf-8", "replace"))
-            for r in pyzbar.decode(image, symbols=ZBAR_SYMBOLS)]
+def _pass(frame: Image.Image, unaltered: bool) -> tuple[list[Decoded], bool]:
+    """One frame read by zxing-cpp, checked by libzbar: (trusted codes, decoders disagreed)."""
+    first = symbols.zxing(frame)
+    if not first:
+        second = symbols.zbar(frame)
+    elif any(read.is_number for read in first):
+        second = symbols.zbar(frame, symbols.ZBAR_NUMBERS)
+    else:
+        second = []  # zxing-cpp read it and nothing in it is a number to check
+    trusted, conflict = symbols.settle(first, second, unaltered)
+    trusted.sort(key=lambda read: (read.box[1], read.box[0]))  # reading order: top down
+    return [Decoded(read.format, read.value) for read in trusted], conflict
 
 
-def _zxing(image: Image.Image) -> list[Decoded]:
-    return [Decoded(str(r.format).rsplit(".", 1)[-1].lower().replace(" ", ""), r.text)
-            for r in zxingcpp.read_barcodes(image, formats=ZXING_FORMATS,
-                                            text_mode=zxingcpp.TextMode.Plain)]
-
-
-def _both(image: Image.Image) -> list[Decoded]:
-    return _zbar(image) + _zxing(image)
+def retries(image: Image.Image) -> Iterator[tuple[str, Image.Image]]:
+    """Altered copies of a frame nothing was read in, cheapest and likeliest first."""
+    if method := ORIENTED.get(image.info.get("orientation", 1)):
+        image = image.transpose(method)
+        yield "exif", image
+    yield "inverted", ImageOps.invert(image)
+    if max(image.size) <= SMALL_SIDE:
+        yield "scaled_up", image.resize((image.width * 2, image.height * 2), Image.BICUBIC)
+    if max(image.size) > HUGE_SIDE and min(image.size) >= 2 * MIN_SIDE:
+        yield "scaled_down", image.resize((image.width // 2, image.height // 2), Image.BOX)
+    boosted = ImageOps.autocontrast(image, cutoff=1)
+    for angle in RETRY_ANGLES:
+        yield "rotated", boosted.rotate(angle, resample=Image.BILINEAR, expand=True,
+                                        fillcolor=128)
 
 
 def read(image: Image.Image) -> list[Decoded]:
-    """Every code found in the image, each once; retried harder when the first pass is empty."""
-    found = _both(image)
-    if not found:
-        boosted = ImageOps.autocontrast(image, cutoff=1)
-        for angle in RETRY_ANGLES:
-            frame = boosted.rotate(angle, resample=Image.BILINEAR, expand=True,
-                                   fillcolor=128) if angle else boosted
-            if found := _both(frame):
-                break
-    return list(dict.fromkeys(found))
+    """Every trusted code in the image, each once, top down; none when the decoders disagree."""
+    return read_how(image)[0]
+
+
+def read_how(image: Image.Image) -> tuple[list[Decoded], str]:
+    """The trusted codes and the pass that settled them: 'first', a retry's name, 'conflict'
+    (the decoders read different numbers: nothing is returned) or '' (nothing found)."""
+    found, conflict = _pass(image, unaltered=True)
+    if found or conflict:
+        return list(dict.fromkeys(found)), "conflict" if conflict and not found else "first"
+    for name, frame in retries(image):
+        found, conflict = _pass(frame, unaltered=False)
+        if found or conflict:
+            return list(dict.fromkeys(found)), "conflict" if conflict and not found else name
+    return [], ""
 
 
 def decode(data: bytes) -> list[Decoded]:

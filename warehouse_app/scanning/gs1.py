@@ -1,6 +1,8 @@
-"""GS1 element strings (GS1-128, GS1 DataMatrix, the printed '(01)...(10)...' form), via biip."""
+"""GS1 element strings (GS1-128, GS1 DataMatrix, GS1 QR, GS1 DataBar, the printed
+'(01)...(10)...' form), via biip; and the UPC-E a GTIN is printed as."""
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import biip
 from biip.gs1_messages import GS1Message
@@ -8,6 +10,8 @@ from biip.gs1_messages import GS1Message
 GS = "\x1d"
 # What keyboard-wedge scanners send for the invisible FNC1/GS separator, besides GS itself.
 WEDGE_SEPARATORS = ["|", "~"]
+# The AIM symbology identifiers of GS1 data: GS1-128, GS1 DataMatrix, GS1 QR, GS1 DataBar
+# (every DataBar), GS1 DotCode. A scanner set to send identifiers puts one before the data.
 SYMBOLOGY_IDS = ("]C1", "]d2", "]Q3", "]e0", "]J1")
 
 
@@ -18,11 +22,15 @@ class GS1Data:
     expiry: date | None = None
     serial: str | None = None
     count: int | None = None  # AI (30): variable count of items
+    weight_kg: Decimal | None = None  # AI (310n): net weight of a variable-measure item
 
     def as_dict(self) -> dict:
-        return {"gtin": self.gtin, "lot": self.lot,
-                "expiry": self.expiry.isoformat() if self.expiry else None,
-                "serial": self.serial}
+        out = {"gtin": self.gtin, "lot": self.lot,
+               "expiry": self.expiry.isoformat() if self.expiry else None,
+               "serial": self.serial}
+        if self.weight_kg is not None:
+            out["weight_kg"] = str(self.weight_kg)
+        return out
 
 
 class GS1Error(ValueError):
@@ -33,7 +41,7 @@ def looks_like_gs1(code: str) -> bool:
     """A symbology id, a GS separator, the printed '(01)' form, or (01)+GTIN-14 and more digits."""
     if code.startswith(SYMBOLOGY_IDS) or GS in code or code.startswith("(01)"):
         return True
-    return len(code) > 16 and code[:2] in ("01", "02") and code[2:16].isdigit()
+    return len(code) >= 16 and code[:2] in ("01", "02") and code[2:16].isdigit()
 
 
 def parse(code: str) -> GS1Data | None:
@@ -57,11 +65,13 @@ def parse(code: str) -> GS1Data | None:
         return None
     expiry = fields.get("17") or fields.get("15")
     count = fields.get("30") or fields.get("37")
+    weight = next((es for ai, es in fields.items() if ai.startswith("310")), None)
     return GS1Data(gtin=gtin.value,
                    lot=fields["10"].value if "10" in fields else None,
                    expiry=expiry.date if expiry else None,
                    serial=fields["21"].value if "21" in fields else None,
-                   count=int(count.value) if count and count.value.isdigit() else None)
+                   count=int(count.value) if count and count.value.isdigit() else None,
+                   weight_kg=weight.decimal if weight else None)
 
 
 def gtin_variants(gtin: str) -> list[str]:
@@ -69,3 +79,13 @@ def gtin_variants(gtin: str) -> list[str]:
     digits = gtin.lstrip("0")
     return list(dict.fromkeys(
         [gtin] + [digits.rjust(n, "0") for n in (14, 13, 12, 8) if len(digits) <= n]))
+
+
+def upce_gtin(code: str) -> str | None:
+    """The 12-digit UPC-A an 8-digit UPC-E stands for, when its check digit holds."""
+    if len(code) != 8 or not code.isdigit() or code[0] not in "01":
+        return None
+    try:
+        return biip.upc.Upc.parse(code).as_upc_a()
+    except Exception:  # biip's ParseError: not a UPC-E (an EAN-8, or a typo)
+        return None

@@ -1,4 +1,5 @@
 """One resolver turns any scanned string into a thing: product, location or document."""
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from warehouse_app.locations.models import Location
 from warehouse_app.scanning import gs1 as gs1_codes
 
 MAX_CODE = 256
+AIM_ID = re.compile(r"\][A-Za-z][0-9A-Za-z].")  # ']', symbology letter, modifier, then data
 
 
 @dataclass
@@ -65,10 +67,16 @@ def resolve(code) -> Scan:
     if gs1_codes.looks_like_gs1(code):
         if scan := _by_gs1(code):
             return scan
+    elif AIM_ID.match(code):  # a scanner's symbology identifier before plain data: "]E0..."
+        code = clean(code[3:])
     if scan := _by_barcode(code) or _by_sku(code) or _by_location(code) or _by_document(code):
         return scan
     if code.isdigit() and len(code) in (8, 12, 13, 14):
-        for variant in gs1_codes.gtin_variants(code):
+        # UPC-E first: a product is registered under the GTIN its zero-suppressed form stands
+        # for. An 8-digit code that is no UPC-E is an EAN-8.
+        upc_a = gs1_codes.upce_gtin(code) if len(code) == 8 else None
+        variants = gs1_codes.gtin_variants(upc_a) if upc_a else []
+        for variant in dict.fromkeys(variants + gs1_codes.gtin_variants(code)):
             if scan := _by_barcode(variant):
                 return Scan("product", code, scan.product, scan.pack_size)
     raise NotFound(f"Unknown code {code[:60]}: not a product, bin or document here.",
@@ -76,10 +84,12 @@ def resolve(code) -> Scan:
 
 
 def _by_gs1(code: str) -> Scan | None:
+    marked = (code.startswith(gs1_codes.SYMBOLOGY_IDS) or gs1_codes.GS in code
+              or code.startswith("("))
     try:
         data = gs1_codes.parse(code)
     except gs1_codes.GS1Error as err:
-        if code.startswith(gs1_codes.SYMBOLOGY_IDS) or gs1_codes.GS in code or code.startswith("("):
+        if marked:
             raise DomainError(f"Unreadable GS1 code: {err}", field="code") from None
         return None  # only looked like GS1; try it as a plain code
     if data is None:
@@ -87,6 +97,8 @@ def _by_gs1(code: str) -> Scan | None:
     for variant in gs1_codes.gtin_variants(data.gtin):
         if found := _by_barcode(variant):
             return Scan("product", code, found.product, found.pack_size, gs1=data)
+    if not marked:
+        return None  # digits that only look like (01)+GTIN may be a SKU or a bin
     raise NotFound(f"GTIN {data.gtin} is not on any product here.", field="code")
 
 
