@@ -265,3 +265,63 @@ def test_a_chunked_approval_stops_when_another_supervisor_decided_meanwhile(
     statuses = sorted(v[2] for v in lines_of(db, count).values())
     assert statuses == ["approved", "rejected", "rejected"]
     books_agree(db)
+
+
+def test_a_big_submit_posts_in_chunks_and_ends_as_one_submit(db, floor, open_count, tally,
+                                                             monkeypatch):
+    """More lines within tolerance than one chunk: each chunk commits (scans of the same bins
+    wait for a chunk, not the whole count); the count ends submitted once, with every line
+    settled and the outcome of all the chunks."""
+    monkeypatch.setattr(approval, "APPROVE_CHUNK", 2)
+    tolerance.save({"max_units": "100", "max_pct": "100"}, product=floor.p.tee)
+    places = [floor.bins.a1, floor.bins.a2, floor.bins.a3, floor.bins.b1]
+    for place in places:
+        floor.put(floor.p.mug, place, 10)
+        floor.put(floor.p.tee, place, 10)
+    count = open_count(*(p.code for p in places))
+    for place in places:  # mugs match (a1's: 10 -> 3, beyond tolerance), tees post
+        tally(count, place.code, {"MUG": 3 if place is floor.bins.a1 else 10, "TEE": 14})
+    commits = []
+    monkeypatch.setattr(approval, "let_others_write", lambda: commits.append(1))
+    outcome = submit(db, count, floor.u.pat)
+    assert (outcome.matched, outcome.posted, outcome.waiting) == (3, 4, 1)
+    assert len(commits) == 1 and count.status is CountStatus.PENDING
+    assert [on_hand(db, floor.p.tee, p) for p in places] == [14] * 4
+    assert on_hand(db, floor.p.mug, floor.bins.a1) == 10
+    statuses = sorted(v[2] for v in lines_of(db, count).values())
+    assert statuses == ["matched"] * 3 + ["posted"] * 4 + ["waiting"]
+    kinds = db.session.scalars(select(CountDecision.kind).where(
+        CountDecision.count_id == count.id)).all()
+    assert kinds == [DecisionKind.SUBMIT]
+    books_agree(db)
+
+
+def test_a_submit_cut_short_between_chunks_goes_on_when_submitted_again(
+        db, floor, open_count, tally, monkeypatch):
+    """The worker's phone lost the answer after the first chunk (the process stopped): the
+    posted lines stay posted, the count stays open, and submitting again posts the rest once."""
+    monkeypatch.setattr(approval, "APPROVE_CHUNK", 1)
+    tolerance.save({"max_units": "100", "max_pct": "100"}, product=floor.p.tee)
+    places = [floor.bins.a1, floor.bins.a2, floor.bins.a3]
+    for place in places:
+        floor.put(floor.p.tee, place, 10)
+    count = open_count(*(p.code for p in places))
+    for place in places:
+        tally(count, place.code, {"TEE": 12})
+
+    def stop():
+        raise SystemExit("the worker process stopped")
+    monkeypatch.setattr(approval, "let_others_write", stop)
+    with pytest.raises(SystemExit):
+        approval.submit(count, floor.u.pat, "op-1")
+    db.session.rollback()
+    assert sorted(v[2] for v in lines_of(db, count).values()) == ["counted", "counted", "posted"]
+    db.session.refresh(count)
+    assert count.status is CountStatus.OPEN
+    monkeypatch.setattr(approval, "let_others_write", lambda: None)
+    outcome = approval.submit(count, floor.u.pat, "op-1")
+    db.session.commit()
+    assert (outcome.posted, count.status) == (2, CountStatus.DONE)
+    assert [on_hand(db, floor.p.tee, p) for p in places] == [12] * 3
+    assert approval.submit(count, floor.u.pat, "op-1").replayed
+    books_agree(db)

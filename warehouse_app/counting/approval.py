@@ -82,7 +82,7 @@ def _close_remaining(count: Count, user) -> None:
 
 def _classify(count: Count, outcome: Outcome) -> tuple[list, dict[int, str]]:
     """Rows to post now, and rows that wait with their reason; matched lines marked at once."""
-    outcome.matched = db.session.execute(
+    outcome.matched += db.session.execute(
         update(CountLine).where(CountLine.count_id == count.id,
                                 CountLine.status == LineStatus.COUNTED,
                                 CountLine.counted == CountLine.expected)
@@ -129,15 +129,27 @@ def settle_requests(count: Count) -> int:
 
 
 def submit(count: Count, user, client_op_id=None) -> Outcome:
-    """Close the count: post what is within tolerance, leave the rest for a supervisor."""
+    """Close the count: post what is within tolerance, leave the rest for a supervisor.
+
+    A count with more than APPROVE_CHUNK lines to post posts them a chunk to a commit, the
+    count still open: each chunk's lines are settled (posted, or waiting with their reason)
+    whatever happens to the rest, and submitting again goes on with the lines still counted."""
     op = op_id(client_op_id)
-    if op and count.submit_op_id == op:
-        return Outcome(count, replayed=True)
-    lock(count)
-    refuse_unless(count, CountStatus.OPEN)
-    _close_remaining(count, user)
     outcome = Outcome(count)
-    to_post, waiting = _classify(count, outcome)
+    while True:
+        lock(count)
+        if op and count.submit_op_id == op:  # also a retry that waited for the first's chunks
+            return Outcome(count, replayed=True)
+        refuse_unless(count, CountStatus.OPEN)
+        _close_remaining(count, user)
+        to_post, waiting = _classify(count, outcome)
+        if len(to_post) <= APPROVE_CHUNK:
+            break
+        stuck = posting.post(count, to_post[:APPROVE_CHUNK], user, outcome, release=False)
+        posting.mark([{"id": i, "reason": why[:300]} for i, why in stuck.items()],
+                     LineStatus.WAITING)
+        db.session.commit()  # these lines are settled; the floor's scans go between chunks
+        let_others_write()
     waiting.update(posting.post(count, to_post, user, outcome, release=False))
     posting.mark([{"id": i, "reason": why[:300]} for i, why in waiting.items()],
                  LineStatus.WAITING)
