@@ -7,8 +7,8 @@ pages and the API. The counts take bins of the dead stock at the end of aisle C,
 picks from, and never aisle MAIN-A (tests/support/phone_pages.py opens a count of it).
 """
 import math
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from warehouse_app.counting import approval, counting, planning
 from warehouse_app.demo.history import History, Item
