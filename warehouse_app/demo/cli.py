@@ -33,6 +33,10 @@ def seed_command(if_empty: bool):
     click.echo(f"Loaded {summary.warehouses} warehouses, {summary.bins} bins, "
                f"{summary.products} products and {moved:,} movements over {summary.days} days "
                f"({time.perf_counter() - started:.1f} s).")
+    work = summary.work
+    click.echo(f"Open to try: orders {', '.join(work.orders)}; purchase orders "
+               f"{', '.join(work.purchase_orders)}; count {work.planned_count} to count and "
+               f"{work.waiting_count} waiting for approval.")
     if summary.kept:
         click.echo(f"Kept existing users (passwords unchanged): {', '.join(summary.kept)}.")
     if summary.logins:

@@ -11,7 +11,7 @@ from warehouse_app.auth import users as accounts
 from warehouse_app.auth.models import Role, User
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
-from warehouse_app.demo import catalog_data, layout
+from warehouse_app.demo import catalog_data, layout, open_work
 from warehouse_app.demo.history import DAYS, History, Item
 from warehouse_app.extensions import db
 
@@ -32,6 +32,7 @@ class Summary:
     days: int
     logins: list[tuple[str, str]] = field(default_factory=list)  # (username, password)
     kept: list[str] = field(default_factory=list)  # demo usernames that already existed
+    work: open_work.OpenWork = field(default_factory=open_work.OpenWork)
 
 
 def is_empty() -> bool:
@@ -41,17 +42,20 @@ def is_empty() -> bool:
 
 def load(seed: int = SEED, days: int = DAYS, today: date | None = None,
          checkpoint=None) -> Summary:
-    """Create the demo warehouse and post its history; the caller commits (and checkpoint(),
-    if given, runs after the catalogue and after each day of history)."""
+    """Create the demo warehouse, post its history and leave today's work open; the caller
+    commits (and checkpoint(), if given, runs after the catalogue and after each day of
+    history)."""
     rng = random.Random(seed)
     people, logins, kept = _users()
     sites = layout.build()
     items = _catalogue(rng, sites)
     if checkpoint is not None:
         checkpoint()
-    counts = History(items, sites, people, rng, days=days, today=today).run(checkpoint)
+    history = History(items, sites, people, rng, days=days, today=today)
+    counts = history.run(checkpoint)
+    work = open_work.leave(history, sites)
     return Summary(len(sites.warehouses), sites.bin_count, len(items), counts, days, logins,
-                   kept)
+                   kept, work)
 
 
 def _users() -> tuple[dict, list, list]:
