@@ -8,6 +8,7 @@ from warehouse_app.api.fields import StrictBoolean
 from warehouse_app.api.schemas import CostOut
 from warehouse_app.api.schemas import count as whole
 from warehouse_app.api.wiring import blueprint
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.counting import approval, counting, planning, present
@@ -179,7 +180,8 @@ def list_counts():
         except ValueError:
             raise DomainError("status is one of: " + ", ".join(s.value for s in CountStatus),
                               field="status") from None
-    found = db.session.scalars(query).all()
+    found = [c for c in db.session.scalars(query)
+             if not c.warehouse_ids or all(warehouses.allows(w) for w in c.warehouse_ids)]
     return {"items": [{"id": c.id, "reference": c.reference, "status": c.status.value,
                        "blind": c.blind, "created_at": c.created_at.isoformat()}
                       for c in found], "total": len(found)}

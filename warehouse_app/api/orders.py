@@ -12,6 +12,7 @@ from warehouse_app.api.fields import PathString, StrictBoolean, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import count
 from warehouse_app.api.wiring import blueprint
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.database import MAX_ID
@@ -245,6 +246,8 @@ def list_orders(args):
              .options(selectinload(Order.wave),
                       selectinload(Order.lines).selectinload(OrderLine.product),
                       selectinload(Order.lines).selectinload(OrderLine.warehouse)))
+    if warehouses.caller() is not None:  # orders shipping from one of the caller's warehouses
+        query = query.where(Order.lines.any(warehouses.clause(OrderLine.warehouse_id)))
     if "status" in args:
         query = query.where(Order.status == OrderStatus(args["status"]))
     if "since" in args:

@@ -101,6 +101,21 @@ class ApiToken(db.Model):
         return self.name
 
 
+class UserWarehouse(db.Model):
+    """A warehouse a user is kept to. A user with none works in every warehouse; an admin
+    always does."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+
+
+class TokenWarehouse(db.Model):
+    """A warehouse a token is kept to, within its user's warehouses of the moment."""
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+
+
 class LoginFailure(db.Model):
     """One failed login, kept for the throttle (shared by every worker through the database)."""
 

@@ -5,6 +5,7 @@ count (the resolver registered below), so the counting page opens it.
 """
 from sqlalchemy import select
 
+from warehouse_app.auth import warehouses
 from warehouse_app.counting.models import Count, CountBin, CountStatus
 from warehouse_app.database import locked
 from warehouse_app.errors import Conflict, NotFound
@@ -33,6 +34,7 @@ def by_id(count_id) -> Count:
     found = db.session.get(Count, count_id) if known else None
     if found is None:
         raise NotFound(f"No count {str(count_id)[:20]}.", field="count")
+    warehouses.check_document(found, f"Count {found.reference}", "count", every=True)
     return found
 
 
@@ -42,6 +44,7 @@ def by_reference(reference) -> Count:
     found = db.session.scalar(select(Count).where(Count.reference == code))
     if found is None:
         raise NotFound(f"No count {code or '(none)'}.", field="count")
+    warehouses.check_document(found, f"Count {found.reference}", "count", every=True)
     return found
 
 

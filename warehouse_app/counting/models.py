@@ -105,6 +105,11 @@ class Count(db.Model):
         """Still being counted."""
         return self.status is CountStatus.OPEN
 
+    @property
+    def warehouse_ids(self) -> frozenset[int]:
+        """Ids of the warehouses of its bins (who may see it: auth/warehouses.py)."""
+        return frozenset(b.location.warehouse_id for b in self.bins)
+
     def __str__(self) -> str:
         return self.reference
 

@@ -82,7 +82,7 @@ def dispatch(product: Product, qty, from_location: Location, to_warehouse, lot=N
     movement = record(Line(kind=MovementKind.TRANSFER, product=product, qty=qty,
                            from_location=from_location, to_location=transit_bin(warehouse),
                            lot=lot, reference=code, client_op_id=client_op_id,
-                           note=f"Dispatched to {warehouse.code}"), user)
+                           note=f"Dispatched to {warehouse.code}", to_transit=True), user)
     transit = Transit(code=code, product_id=product.id, lot_id=movement.lot_id, qty=qty,
                       from_location_id=from_location.id, to_warehouse_id=warehouse.id,
                       via_location_id=movement.to_location_id,

@@ -2,9 +2,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
-from warehouse_app.errors import DomainError, NotFound
+from warehouse_app.errors import DomainError, Forbidden, NotFound
 from warehouse_app.locations import places
 from warehouse_app.locations.models import Location
 from warehouse_app.scanning import gs1 as gs1_codes
@@ -60,8 +61,18 @@ def clean(code) -> str:
 
 
 def resolve(code) -> Scan:
-    """The product, location or document a scanned code names, or a 404 in plain words."""
-    code = clean(code)
+    """The product, location or document a scanned code names, or a 404 in plain words; a
+    location or document of a warehouse the caller is not kept to is refused (403)."""
+    scan = _resolve(clean(code))
+    warehouses.check(scan.location, field="code")
+    if scan.document is not None and (where := getattr(scan.document, "warehouse_ids", None)):
+        if not any(warehouses.allows(w) for w in where):
+            raise Forbidden(f"{scan.code[:60]} belongs to a warehouse you are not kept to.",
+                            field="code", code="other_warehouse")
+    return scan
+
+
+def _resolve(code: str) -> Scan:
     if gs1_codes.looks_like_gs1(code):
         if scan := _by_gs1(code):
             return scan
