@@ -1,4 +1,5 @@
-"""Scoped tokens: each scope refused outside its area, revocation, the page, the CLI (the rate limit: test_rate_limit.py)."""
+"""Scoped tokens: each scope refused outside its area, revocation, the page, the CLI (the
+rate limit: test_rate_limit.py)."""
 import re
 import uuid
 
