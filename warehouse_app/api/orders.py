@@ -230,6 +230,8 @@ def place_order(data):
     """Place an order: reserve every line, or 409 insufficient_stock listing the short lines
     (split_proposed when several warehouses together could ship it)."""
     order = reserving.place(data, _user())
+    # Reserving in a warehouse the caller is not kept to is refused (and rolled back).
+    warehouses.check_document(order, f"Order {order.reference}", "warehouse", every=True)
     # The answer is what was just written: keep it loaded rather than read it all back (on
     # SQLite that would be a second write transaction, holding the lock while it serialises).
     db.session().expire_on_commit = False
