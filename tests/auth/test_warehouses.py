@@ -87,9 +87,14 @@ def test_staff_move_stock_in_their_own_warehouse(client, sites):
 
 
 def test_nobody_reverses_a_movement_of_another_warehouse(client, db, sites):
+    across = client.post("/api/v1/movements", headers=sites.admin, json={
+        "kind": "transfer", "sku": "P-1", "qty": 1, "from_location": "A-1",
+        "to_location": "B-1"}).json
     before = movements(db)
-    assert_error(client.post(f"/api/v1/movements/{sites.in_b.id}/reverse",
+    assert_error(client.post(f"/api/v1/movements/{across['id']}/reverse",
                              headers=sites.boss, json={}), 403, "other_warehouse")
+    assert_error(client.post(f"/api/v1/movements/{sites.in_b.id}/reverse",
+                             headers=sites.boss, json={}), 404)  # not even seen
     assert movements(db) == before
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from warehouse_app.auth import warehouses
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
-from warehouse_app.errors import DomainError, Forbidden, NotFound
+from warehouse_app.errors import DomainError, NotFound
 from warehouse_app.locations import places
 from warehouse_app.locations.models import Location
 from warehouse_app.scanning import gs1 as gs1_codes
@@ -65,10 +65,8 @@ def resolve(code) -> Scan:
     location or document of a warehouse the caller is not kept to is refused (403)."""
     scan = _resolve(clean(code))
     warehouses.check(scan.location, field="code")
-    if scan.document is not None and (where := getattr(scan.document, "warehouse_ids", None)):
-        if not any(warehouses.allows(w) for w in where):
-            raise Forbidden(f"{scan.code[:60]} belongs to a warehouse you are not kept to.",
-                            field="code", code="other_warehouse")
+    if scan.document is not None and hasattr(scan.document, "warehouse_ids"):
+        warehouses.check_document(scan.document, scan.code[:60], "code")
     return scan
 
 
