@@ -8,11 +8,10 @@ from warehouse_app.api.fields import StrictBoolean
 from warehouse_app.api.schemas import CostOut
 from warehouse_app.api.schemas import count as whole
 from warehouse_app.api.wiring import blueprint
-from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.counting import approval, counting, planning, present
-from warehouse_app.counting.documents import by_id, status_words
+from warehouse_app.counting.documents import by_id, in_callers_warehouses, status_words
 from warehouse_app.counting.models import Count, CountStatus
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -180,9 +179,7 @@ def list_counts():
         except ValueError:
             raise DomainError("status is one of: " + ", ".join(s.value for s in CountStatus),
                               field="status") from None
-    found = db.session.scalars(query).all()
-    if (kept := warehouses.caller()) is not None:  # counts of the caller's warehouses only
-        found = [c for c in found if c.warehouse_ids <= kept]
+    found = db.session.scalars(query.where(in_callers_warehouses())).all()
     return {"items": [{"id": c.id, "reference": c.reference, "status": c.status.value,
                        "blind": c.blind, "created_at": c.created_at.isoformat()}
                       for c in found], "total": len(found)}

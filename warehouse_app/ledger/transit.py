@@ -10,8 +10,9 @@ transaction. The phone and API edges refuse an instant transfer between warehous
 """
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
@@ -129,6 +130,9 @@ def in_transit(warehouse_id: int | None = None) -> list[Transit]:
     query = select(Transit).where(Transit.status == TransitStatus.IN_TRANSIT)
     if warehouse_id is not None:
         query = query.where(Transit.to_warehouse_id == warehouse_id)
+    if warehouses.caller() is not None:  # coming to or leaving the caller's warehouses
+        query = query.where(or_(warehouses.clause(Transit.to_warehouse_id),
+                                warehouses.location_clause(Transit.from_location_id)))
     return list(db.session.scalars(query.order_by(Transit.id)))
 
 
