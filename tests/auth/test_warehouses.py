@@ -155,6 +155,23 @@ def test_orders_of_another_warehouse_are_hidden_and_refused(client, sites):
     assert client.get("/api/v1/orders/SO-A", headers=sites.staff).status_code == 200
 
 
+def test_the_orders_page_lists_only_orders_of_the_callers_warehouses(client, sites):
+    for reference, sku in (("SO-B", "Q-1"), ("SO-A", "R-1")):
+        assert client.post("/api/v1/orders", headers=sites.admin, json={
+            "reference": reference, "lines": [{"sku": sku, "qty": 1}]}).status_code == 201
+    log_in(client, sites.pat)
+    page = client.get("/orders/").get_data(as_text=True)
+    assert "SO-A" in page and "SO-B" not in page
+    refused = client.get("/orders/SO-B", follow_redirects=True).get_data(as_text=True)
+    assert "not kept to" in refused
+
+
+def test_locations_list_only_the_callers_warehouses(client, sites):
+    codes = {row["code"] for row in client.get("/api/v1/locations?per_page=200",
+                                               headers=sites.staff).json["items"]}
+    assert codes == {"WH-A", "A-1"}
+
+
 def test_staff_cannot_reserve_in_another_warehouse(client, db, sites):
     response = client.post("/api/v1/orders", headers=sites.staff, json={
         "reference": "SO-X", "lines": [{"sku": "Q-1", "qty": 1}]})
@@ -171,6 +188,9 @@ def test_counts_of_another_warehouse_are_hidden_and_refused(client, sites):
     assert mine.status_code == 201
     listed = client.get("/api/v1/counts", headers=sites.boss).json["items"]
     assert [c["id"] for c in listed] == [mine.json["id"]]
+    log_in(client, sites.pat)
+    page = client.get("/counting/").get_data(as_text=True)
+    assert mine.json["reference"] in page and theirs.json["reference"] not in page
     count_id = theirs.json["id"]
     assert_error(client.get(f"/api/v1/counts/{count_id}", headers=sites.staff), 403,
                  "other_warehouse")
