@@ -17,26 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table(
-        'user_warehouse',
-        sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('warehouse_id', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['user_id'], ['user.id'],
-                                name=op.f('fk_user_warehouse_user_id_user')),
-        sa.ForeignKeyConstraint(['warehouse_id'], ['location.id'],
-                                name=op.f('fk_user_warehouse_warehouse_id_location')),
-        sa.PrimaryKeyConstraint('user_id', 'warehouse_id', name=op.f('pk_user_warehouse')))
-    op.create_table(
-        'token_warehouse',
-        sa.Column('token_id', sa.Integer(), nullable=False),
-        sa.Column('warehouse_id', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['token_id'], ['api_token.id'],
-                                name=op.f('fk_token_warehouse_token_id_api_token')),
-        sa.ForeignKeyConstraint(['warehouse_id'], ['location.id'],
-                                name=op.f('fk_token_warehouse_warehouse_id_location')),
-        sa.PrimaryKeyConstraint('token_id', 'warehouse_id', name=op.f('pk_token_warehouse')))
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('warehouses', sa.String(length=1000), server_default='',
+                                      nullable=False))
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('warehouses', sa.String(length=1000), server_default='',
+                                      nullable=False))
 
 
 def downgrade():
-    op.drop_table('token_warehouse')
-    op.drop_table('user_warehouse')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_column('warehouses')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('warehouses')

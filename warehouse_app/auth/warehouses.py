@@ -5,34 +5,36 @@ token is kept to its user's warehouses of the moment, and further to its own whe
 Outside a request (the command line, a seed) nothing is filtered.
 """
 from flask import g, has_request_context
-from sqlalchemy import delete, false, select, true
+from sqlalchemy import false, select, true
 
-from warehouse_app.auth.models import ApiToken, Role, TokenWarehouse, User, UserWarehouse
+from warehouse_app.auth.models import ApiToken, Role, User
 from warehouse_app.errors import DomainError, Forbidden
 from warehouse_app.extensions import db
 from warehouse_app.locations.models import Location, LocationKind
 
+MOST = 80  # warehouses one user or token may be kept to (their ids fit the column)
+
 
 def kept_to(user) -> frozenset[int] | None:
-    """Ids of the warehouses this user may work in now; None: every one."""
+    """Ids of the warehouses this user may work in now; None: every one. Read from the rows
+    the login loaded (the user's, and the request's token's): no query."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    cache = g.setdefault("warehouses_kept_to", {}) if has_request_context() else {}
-    if user.id not in cache:
-        own = None if user.role is Role.ADMIN else _ids(
-            select(UserWarehouse.warehouse_id).where(UserWarehouse.user_id == user.id))
-        token = g.get("api_token") if has_request_context() else None
-        if token is not None and token.user_id == user.id:
-            mine = _ids(select(TokenWarehouse.warehouse_id)
-                        .where(TokenWarehouse.token_id == token.id))
-            own = mine if own is None else own if mine is None else own & mine
-        cache[user.id] = own
-    return cache[user.id]
+    own = None if user.role is Role.ADMIN else _ids(user.warehouses)
+    token = g.get("api_token") if has_request_context() else None
+    if token is not None and token.user_id == user.id and (mine := _ids(token.warehouses)):
+        own = mine if own is None else own & mine
+    return own
 
 
-def _ids(query) -> frozenset[int] | None:
-    found = frozenset(db.session.scalars(query))
+def _ids(stored: str | None) -> frozenset[int] | None:
+    """The ids a warehouses column holds (None when empty: every warehouse)."""
+    found = frozenset(int(part) for part in (stored or "").split())
     return found or None
+
+
+def _stored(places: list[Location]) -> str:
+    return " ".join(str(w.id) for w in sorted(places, key=lambda w: w.id))
 
 
 def caller() -> frozenset[int] | None:
@@ -105,14 +107,16 @@ def parse(codes) -> list[Location]:
             raise DomainError(f"{code.strip()} is not a warehouse.", field="warehouses")
         if location not in found:
             found.append(location)
+    if len(found) > MOST:
+        raise DomainError(f"A user or token is kept to at most {MOST} warehouses (none: every "
+                          "one).", field="warehouses")
     return found
 
 
 def keep_user(user: User, codes) -> list[Location]:
     """Keep a user to these warehouses (none: every one); at once for sessions and tokens."""
     places = parse(codes)
-    db.session.execute(delete(UserWarehouse).where(UserWarehouse.user_id == user.id))
-    db.session.add_all(UserWarehouse(user_id=user.id, warehouse_id=w.id) for w in places)
+    user.warehouses = _stored(places)
     db.session.flush()
     return places
 
@@ -120,25 +124,19 @@ def keep_user(user: User, codes) -> list[Location]:
 def keep_token(token: ApiToken, codes) -> list[Location]:
     """Keep a token to these warehouses; it never reaches beyond its user's of the moment."""
     places = parse(codes)
-    mine = kept_to_stored(token.user)
+    mine = None if token.user.role is Role.ADMIN else _ids(token.user.warehouses)
     if mine is not None and any(w.id not in mine for w in places):
         raise DomainError(f"A token cannot reach a warehouse {token.user.username} is not "
                           "kept to.", field="warehouses")
-    db.session.execute(delete(TokenWarehouse).where(TokenWarehouse.token_id == token.id))
-    db.session.add_all(TokenWarehouse(token_id=token.id, warehouse_id=w.id) for w in places)
+    token.warehouses = _stored(places)
     db.session.flush()
     return places
 
 
-def kept_to_stored(user: User) -> frozenset[int] | None:
-    """A user's own warehouses as stored, outside any request's token (None: every one)."""
-    if user.role is Role.ADMIN:
-        return None
-    return _ids(select(UserWarehouse.warehouse_id).where(UserWarehouse.user_id == user.id))
-
-
 def codes_of(user: User) -> list[str]:
     """The codes of the warehouses a user is kept to (empty: every one)."""
-    return list(db.session.scalars(
-        select(Location.code).join(UserWarehouse, UserWarehouse.warehouse_id == Location.id)
-        .where(UserWarehouse.user_id == user.id).order_by(Location.code)))
+    ids = _ids(user.warehouses)
+    if ids is None:
+        return []
+    return list(db.session.scalars(select(Location.code).where(Location.id.in_(sorted(ids)))
+                                   .order_by(Location.code)))
