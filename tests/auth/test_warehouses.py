@@ -173,10 +173,19 @@ def test_locations_list_only_the_callers_warehouses(client, sites):
 
 
 def test_staff_cannot_reserve_in_another_warehouse(client, db, sites):
-    response = client.post("/api/v1/orders", headers=sites.staff, json={
-        "reference": "SO-X", "lines": [{"sku": "Q-1", "qty": 1}]})
-    assert_error(response, 403, "other_warehouse")
-    assert client.get("/api/v1/orders/SO-X", headers=sites.admin).status_code == 404
+    named = client.post("/api/v1/orders", headers=sites.staff, json={
+        "reference": "SO-X", "warehouse": "WH-B", "lines": [{"sku": "Q-1", "qty": 1}]})
+    assert_error(named, 403, "other_warehouse")
+    chosen = client.post("/api/v1/orders", headers=sites.staff, json={
+        "reference": "SO-Y", "lines": [{"sku": "Q-1", "qty": 1}]})  # only WH-B has Q-1
+    assert_error(chosen, 409, "insufficient_stock")
+    for reference in ("SO-X", "SO-Y"):
+        assert client.get(f"/api/v1/orders/{reference}", headers=sites.admin).status_code == 404
+    mine = client.post("/api/v1/orders", headers=sites.staff, json={
+        "reference": "SO-Z", "lines": [{"sku": "P-1", "qty": 12}]})  # WH-A holds 10 of 30
+    assert_error(mine, 409, "insufficient_stock")
+    assert client.post("/api/v1/orders", headers=sites.staff, json={
+        "reference": "SO-Z", "lines": [{"sku": "P-1", "qty": 10}]}).status_code == 201
 
 
 def test_counts_of_another_warehouse_are_hidden_and_refused(client, sites):
