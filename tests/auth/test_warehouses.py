@@ -38,11 +38,13 @@ def sites(db, make_location, make_product, stock, make_user):
     s = Sites()
     s.a, s.b = make_location("WH-A", "warehouse"), make_location("WH-B", "warehouse")
     s.a1, s.b1 = make_location("A-1", parent=s.a), make_location("B-1", parent=s.b)
+    make_location("B-2", parent=s.b)
     s.p, s.q, s.r = make_product("P-1"), make_product("Q-1"), make_product("R-1")
     stock(s.p, s.a1, 10)
     s.in_b = stock(s.p, s.b1, 20)
     stock(s.q, s.b1, 5)
     stock(s.r, s.a1, 5)
+    s.make_user = make_user
     s.pat = make_user("pat", "staff")  # kept to WH-A
     s.sam = make_user("sam", "supervisor")  # kept to WH-A
     s.root = make_user("root", "admin")
@@ -64,8 +66,7 @@ def movements(db) -> int:
     {"kind": "receive", "to_location": "B-1"},
     {"kind": "pick", "from_location": "B-1"},
     {"kind": "pick", "from_location": "WH-B"},
-    {"kind": "transfer", "from_location": "B-1", "to_location": "A-1"},
-    {"kind": "transfer", "from_location": "A-1", "to_location": "B-1"},
+    {"kind": "transfer", "from_location": "B-1", "to_location": "B-2"},
     {"kind": "adjust", "from_location": "B-1", "reason": "damage"},
     {"kind": "return", "to_location": "B-1"},
 ])
@@ -86,22 +87,42 @@ def test_staff_move_stock_in_their_own_warehouse(client, sites):
         assert response.status_code == 201, response.json
 
 
-def test_nobody_reverses_a_movement_of_another_warehouse(client, db, sites):
-    across = client.post("/api/v1/movements", headers=sites.admin, json={
-        "kind": "transfer", "sku": "P-1", "qty": 1, "from_location": "A-1",
-        "to_location": "B-1"}).json
+def test_stock_leaves_for_another_warehouse_only_from_the_callers_own(client, db, sites):
     before = movements(db)
-    assert_error(client.post(f"/api/v1/movements/{across['id']}/reverse",
-                             headers=sites.boss, json={}), 403, "other_warehouse")
+    assert_error(client.post("/api/v1/transits", headers=sites.staff, json={
+        "sku": "P-1", "qty": 1, "from_location": "B-1", "to_warehouse": "WH-A"}), 403,
+        "other_warehouse", "from_location")
+    assert movements(db) == before
+    sent = client.post("/api/v1/transits", headers=sites.staff, json={
+        "sku": "P-1", "qty": 1, "from_location": "A-1", "to_warehouse": "WH-B"})
+    assert sent.status_code == 201, sent.json  # sending to another site is the sender's work
+    code = sent.json["code"]
+    assert [t["code"] for t in client.get("/api/v1/transits", headers=sites.staff).json] == [
+        code]
+    assert_error(client.post(f"/api/v1/transits/{code}/receive", headers=sites.staff,
+                             json={"location": "B-1"}), 403, "other_warehouse")
+    bo = sites.make_user("bo", "staff")
+    warehouses.keep_user(bo, ["WH-B"])
+    db.session.commit()
+    assert client.post(f"/api/v1/transits/{code}/receive", headers=bearer(db, bo),
+                       json={"location": "B-1"}).status_code == 200
+
+
+def test_nobody_reverses_a_movement_of_another_warehouse(client, db, sites):
+    before = movements(db)
     assert_error(client.post(f"/api/v1/movements/{sites.in_b.id}/reverse",
                              headers=sites.boss, json={}), 404)  # not even seen
     assert movements(db) == before
+    mine = client.post("/api/v1/movements", headers=sites.boss, json={
+        "kind": "receive", "sku": "P-1", "qty": 1, "to_location": "A-1"}).json
+    assert client.post(f"/api/v1/movements/{mine['id']}/reverse", headers=sites.boss,
+                       json={}).status_code == 201
 
 
 def test_the_phone_form_refuses_another_warehouse_with_a_message(client, db, sites, no_csrf):
     log_in(client, sites.pat)
     before = movements(db)
-    response = client.post("/scan/receive", data={"sku": "P-1", "qty": "1",
+    response = client.post("/scan/receive", data={"code": "P-1", "qty": "1",
                                                   "to_location": "B-1"}, follow_redirects=True)
     assert "not kept to" in response.get_data(as_text=True)
     assert movements(db) == before
@@ -178,12 +199,12 @@ def test_staff_cannot_reserve_in_another_warehouse(client, db, sites):
     assert_error(named, 403, "other_warehouse")
     chosen = client.post("/api/v1/orders", headers=sites.staff, json={
         "reference": "SO-Y", "lines": [{"sku": "Q-1", "qty": 1}]})  # only WH-B has Q-1
-    assert_error(chosen, 409, "insufficient_stock")
+    assert chosen.status_code == 409 and chosen.json["error"]["code"] == "insufficient_stock"
     for reference in ("SO-X", "SO-Y"):
         assert client.get(f"/api/v1/orders/{reference}", headers=sites.admin).status_code == 404
     mine = client.post("/api/v1/orders", headers=sites.staff, json={
         "reference": "SO-Z", "lines": [{"sku": "P-1", "qty": 12}]})  # WH-A holds 10 of 30
-    assert_error(mine, 409, "insufficient_stock")
+    assert mine.status_code == 409 and mine.json["error"]["lines"][0]["available"] == 10
     assert client.post("/api/v1/orders", headers=sites.staff, json={
         "reference": "SO-Z", "lines": [{"sku": "P-1", "qty": 10}]}).status_code == 201
 
