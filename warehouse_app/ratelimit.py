@@ -50,7 +50,7 @@ def init_app(app: Flask) -> Limiter:
     def too_many(err: RateLimitExceeded):
         """429 in the API's error shape, with the seconds until the window ends."""
         current = limiter.current_limit
-        wait = max(1, math.ceil(current.reset_at - time.time())) if current else 1
+        wait = max(1, math.ceil(current.window[0] - time.time())) if current else 1
         who = "token" if g.get("api_token") is not None else "user"
         response, status = error_json(429, "rate_limited",
                                       f"Too many requests for this {who}; retry in {wait} s.")
