@@ -58,7 +58,7 @@ def test_staff_see_no_books_of_a_bin_under_an_open_blind_count(client, db, floor
     # Once submitted, the bin's books show again.
     tally(count, "A-1", {"MUG": 7})
     submit(db, count, floor.u.pat)
-    assert client.get("/api/v1/stock?location=A-1", headers=staff).json[0]["on_hand"] == 7
+    assert client.get("/api/v1/stock?location=A-1", headers=staff).json["items"][0]["on_hand"] == 7
 
 
 def test_look_up_hides_the_books_of_a_counted_bin_from_staff(client, db, floor, open_count,
