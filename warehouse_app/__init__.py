@@ -73,6 +73,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(capability.bp)
     from warehouse_app import api
     api.init_app(app)
+    from warehouse_app import ratelimit
+    ratelimit.init_app(app)  # after the blueprints: a token's scopes are checked first
     from warehouse_app import retries
     retries.init_app(app)  # after every view exists
     from warehouse_app import bodies

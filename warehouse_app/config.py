@@ -44,8 +44,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RECEIVING_DOCK_PREFIX = os.environ.get("RECEIVING_DOCK_PREFIX", "DOCK")  # one-tap receive bins
     LOGIN_MAX_FAILURES = 5
-    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per token per window
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))  # calls per caller per window
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))  # seconds; limit 0 = none
+    # Where Flask-Limiter keeps the counts (warehouse_app/ratelimit.py): memory:// counts per
+    # worker process; redis://host:6379 is shared by every worker and machine using it.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "warehouse")
     LOGIN_LOCK_MINUTES = 15
     # A count difference worth more than this (at the cost when the bin closed) is approved by
     # an admin only.

@@ -46,7 +46,7 @@ def test_transfer_moves_between_bins(client, staff, shelf):
     response = post(client, staff, kind="transfer", sku="P-1", qty=4, from_location="A-01",
                     to_location="A-02")
     assert response.status_code == 201
-    stock = client.get("/api/v1/stock?sku=P-1", headers=staff).get_json()
+    stock = client.get("/api/v1/stock?sku=P-1", headers=staff).get_json()["items"]
     assert [(r["location"], r["on_hand"]) for r in stock] == [("A-01", 6), ("A-02", 4)]
 
 

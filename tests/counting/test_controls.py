@@ -45,19 +45,20 @@ def test_staff_see_no_books_of_a_bin_under_an_open_blind_count(client, db, floor
     staff, boss = bearer(db, floor.u.pat), bearer(db, floor.u.boss)
     count = open_count("A-1")
     assert count.blind
-    rows = client.get("/api/v1/stock?location=A-1", headers=staff).json
+    rows = client.get("/api/v1/stock?location=A-1", headers=staff).json["items"]
     assert rows == []
-    rows = client.get("/api/v1/stock?sku=MUG", headers=staff).json
+    rows = client.get("/api/v1/stock?sku=MUG", headers=staff).json["items"]
     assert [r["location"] for r in rows] == ["B-1"]
     product = client.get("/api/v1/products/MUG", headers=staff).json
     assert product["on_hand"] == 3 and [r["location"] for r in product["locations"]] == ["B-1"]
-    assert client.get("/api/v1/stock?location=A-1", headers=boss).json[0]["on_hand"] == 7
+    assert client.get("/api/v1/stock?location=A-1",
+                      headers=boss).json["items"][0]["on_hand"] == 7
     ledger = client.get("/api/v1/movements?sku=MUG", headers=staff).json["items"]
     assert [m["to_location"] for m in ledger] == ["B-1"]
     # Once submitted, the bin's books show again.
     tally(count, "A-1", {"MUG": 7})
     submit(db, count, floor.u.pat)
-    assert client.get("/api/v1/stock?location=A-1", headers=staff).json[0]["on_hand"] == 7
+    assert client.get("/api/v1/stock?location=A-1", headers=staff).json["items"][0]["on_hand"] == 7
 
 
 def test_look_up_hides_the_books_of_a_counted_bin_from_staff(client, db, floor, open_count,

@@ -1,14 +1,12 @@
-"""Scoped tokens: each scope refused outside its area, revocation, the page, the CLI, the rate."""
+"""Scoped tokens: each scope refused outside its area, revocation, the page, the CLI (the
+rate limit: test_rate_limit.py)."""
 import re
-import time
 import uuid
 
 import pytest
 from sqlalchemy import select
 
 from tests.api.checks import assert_error
-from tests.conftest import TEST_CONFIG
-from warehouse_app import create_app
 from warehouse_app.auth.models import ApiToken
 from warehouse_app.auth.users import create_token
 from warehouse_app.errors import DomainError
@@ -138,46 +136,3 @@ def test_cli_creates_scoped_tokens_and_keeps_full_rights_without(runner, db, mak
     scopes = dict(db.session.execute(select(ApiToken.name, ApiToken.scopes)).all())
     assert scopes == {"erp": "read stock-write", "full": ""}
     assert runner.invoke(args=["tokens", "create", "x", "--scope", "god"]).exit_code != 0
-
-
-def test_rate_limit_answers_429_with_retry_after(app, client, api_token):
-    app.config.update(API_RATE_LIMIT=3, API_RATE_WINDOW=60)
-    token, other = api_token("staff"), api_token("staff")
-    for _ in range(3):
-        assert client.get("/api/v1/stock", headers=token).status_code == 200
-    response = client.get("/api/v1/stock", headers=token)
-    assert_error(response, 429, "rate_limited")
-    assert 1 <= int(response.headers["Retry-After"]) <= 60
-    assert client.get("/api/v1/stock", headers=other).status_code == 200
-
-
-def test_the_rate_limit_is_shared_by_every_worker(app, db, client, api_token, database_url):
-    """gunicorn runs several processes: they count one token's calls together (a file in the
-    instance folder), and a forked worker keeps counting in the same place."""
-    import multiprocessing
-
-    from warehouse_app.auth.scopes import _windows
-    app.config.update(API_RATE_LIMIT=4, API_RATE_WINDOW=60)
-    token = api_token("staff")
-    assert client.get("/api/v1/stock", headers=token).status_code == 200
-    token_id = db_token_id(token)
-    db.session.commit()  # the other worker must not wait for this session's transaction
-    windows = _windows(app.instance_path)
-    child = multiprocessing.get_context("fork").Process(
-        target=lambda: windows.spend(token_id, 4, 60, time.time()))
-    child.start()
-    child.join(10)
-    assert child.exitcode == 0
-    other_worker = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
-    other_worker.instance_path = app.instance_path
-    other_worker.config.update(API_RATE_LIMIT=4, API_RATE_WINDOW=60)
-    with other_worker.app_context():
-        assert other_worker.test_client().get("/api/v1/stock",
-                                              headers=token).status_code == 200
-    assert client.get("/api/v1/stock", headers=token).status_code == 200  # the 4th call
-    assert_error(client.get("/api/v1/stock", headers=token), 429, "rate_limited")
-
-
-def db_token_id(headers: dict) -> int:
-    from warehouse_app.auth.users import token_for
-    return token_for(headers["Authorization"].split()[1]).id

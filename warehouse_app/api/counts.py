@@ -11,7 +11,7 @@ from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.counting import approval, counting, planning, present
-from warehouse_app.counting.documents import by_id, status_words
+from warehouse_app.counting.documents import by_id, in_callers_warehouses, status_words
 from warehouse_app.counting.models import Count, CountStatus
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -179,7 +179,7 @@ def list_counts():
         except ValueError:
             raise DomainError("status is one of: " + ", ".join(s.value for s in CountStatus),
                               field="status") from None
-    found = db.session.scalars(query).all()
+    found = db.session.scalars(query.where(in_callers_warehouses())).all()
     return {"items": [{"id": c.id, "reference": c.reference, "status": c.status.value,
                        "blind": c.blind, "created_at": c.created_at.isoformat()}
                       for c in found], "total": len(found)}

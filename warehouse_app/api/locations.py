@@ -6,6 +6,7 @@ from warehouse_app.api.fields import StrictBoolean, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import LocationCreateSchema, LocationSchema, count
 from warehouse_app.api.wiring import blueprint
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.extensions import db
@@ -36,6 +37,9 @@ def list_locations(args):
     if "parent" in args:
         parent = places.by_code(args["parent"], field="parent")
         query = query.where(Location.parent_id == parent.id)
+    if warehouses.caller() is not None:  # the caller's warehouses and the virtual ends
+        query = query.where(Location.warehouse_id.is_(None)
+                            | warehouses.clause(Location.warehouse_id))
     return paginate(query, args["page"], args["per_page"])
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import MovementInSchema, MovementSchema, ReverseSchema
 from warehouse_app.api.wiring import blueprint
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
@@ -133,6 +134,9 @@ def list_movements(args):
         query = query.where(Movement.created_at >= args["since"])
     if "until" in args:
         query = query.where(Movement.created_at < args["until"])
+    if warehouses.caller() is not None:  # what moved into or out of the caller's warehouses
+        query = query.where(or_(warehouses.location_clause(Movement.from_location_id),
+                                warehouses.location_clause(Movement.to_location_id)))
     if hidden := blind.hidden_bins():  # they add up to the books of a bin counted blind
         query = query.where(Movement.from_location_id.not_in(hidden),
                             Movement.to_location_id.not_in(hidden))
@@ -141,6 +145,7 @@ def list_movements(args):
 
 def _movement(movement_id: int) -> Movement:
     movement = db.session.get(Movement, movement_id) if movement_id <= MAX_ID else None
-    if movement is None:
+    if movement is None or not (warehouses.allows(movement.from_location.warehouse_id)
+                                or warehouses.allows(movement.to_location.warehouse_id)):
         raise NotFound(f"No movement {movement_id}.", field="movement")
     return movement

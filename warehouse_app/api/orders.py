@@ -12,6 +12,7 @@ from warehouse_app.api.fields import PathString, StrictBoolean, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import count
 from warehouse_app.api.wiring import blueprint
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.database import MAX_ID
@@ -229,6 +230,8 @@ def place_order(data):
     """Place an order: reserve every line, or 409 insufficient_stock listing the short lines
     (split_proposed when several warehouses together could ship it)."""
     order = reserving.place(data, _user())
+    # Reserving in a warehouse the caller is not kept to is refused (and rolled back).
+    warehouses.check_document(order, f"Order {order.reference}", "warehouse", every=True)
     # The answer is what was just written: keep it loaded rather than read it all back (on
     # SQLite that would be a second write transaction, holding the lock while it serialises).
     db.session().expire_on_commit = False
@@ -245,6 +248,8 @@ def list_orders(args):
              .options(selectinload(Order.wave),
                       selectinload(Order.lines).selectinload(OrderLine.product),
                       selectinload(Order.lines).selectinload(OrderLine.warehouse)))
+    if warehouses.caller() is not None:  # orders shipping from one of the caller's warehouses
+        query = query.where(Order.lines.any(warehouses.clause(OrderLine.warehouse_id)))
     if "status" in args:
         query = query.where(Order.status == OrderStatus(args["status"]))
     if "since" in args:

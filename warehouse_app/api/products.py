@@ -33,7 +33,7 @@ class Stocked:
     def __init__(self, product: Product):
         self.product = product
         rows, hidden = balances.stock_rows(product.id), blind.hidden_bins()
-        totals = blind.visible_totals(balances.totals(product.id), rows, hidden)
+        totals = blind.visible_totals(balances.totals_seen(product.id, rows), rows, hidden)
         self.on_hand, self.reserved = totals["on_hand"], totals["reserved"]
         self.available = totals["available"]
         self.locations = blind.visible(rows, hidden)

@@ -68,7 +68,7 @@ def dispatch(data):
 def list_transits(args):
     """Transits, oldest first: by default those still in transit."""
     status = TransitStatus(args.get("status", TransitStatus.IN_TRANSIT.value))
-    return db.session.scalars(select(Transit).where(Transit.status == status)
+    return db.session.scalars(select(Transit).where(Transit.status == status, transit.callers())
                               .order_by(Transit.id).limit(500)).all()
 
 

@@ -97,5 +97,6 @@ def protect_api_session() -> None:
 
 @bp.before_app_request
 def token_scope_and_rate():
-    """A scoped or over-limit bearer token is refused before any API view runs."""
+    """A scoped bearer token is refused outside its areas before any API view runs (then the
+    rate limit, warehouse_app/ratelimit.py, counts the call)."""
     return check_token()

@@ -4,7 +4,7 @@ from flask import g
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from warehouse_app.auth import accounts, bp, users
+from warehouse_app.auth import accounts, bp, users, warehouses
 from warehouse_app.auth.models import Role, User
 from warehouse_app.auth.scopes import SCOPES
 from warehouse_app.errors import DomainError
@@ -20,16 +20,23 @@ ROLES = click.Choice([r.value for r in Role])
 @click.option("--role", type=ROLES, default="staff", show_default=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--full-name", default="")
-def create_user(name, role, password, full_name):
+@click.option("--warehouse", "codes", multiple=True,
+              help="Keep the user to this warehouse (repeat); none: every warehouse.")
+def create_user(name, role, password, full_name, codes):
     """Create a user NAME with a role."""
     g.cli_actor = "cli"
     try:
         user = users.create_user(name, password, Role(role), full_name)
+        kept = warehouses.keep_user(user, list(codes))
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None
     db.session.commit()
-    click.echo(f"Created {user.role.value} {user.username}.")
+    click.echo(f"Created {user.role.value} {user.username}{_in(kept)}.")
+
+
+def _in(kept) -> str:
+    return f" in {', '.join(w.code for w in kept)}" if kept else ""
 
 
 def _change(username: str, change) -> User:
@@ -52,6 +59,16 @@ def set_role(name, role):
     """Give user NAME another ROLE; their sessions and tokens act with it at once."""
     user = _change(name, lambda u: accounts.change_role(u, role, by=None))
     click.echo(f"{user.username} is now {user.role.value}.")
+
+
+@users_cli.command("set-warehouses")
+@click.argument("name")
+@click.argument("codes", nargs=-1)
+def set_warehouses(name, codes):
+    """Keep user NAME to the warehouses CODES (none: every warehouse), at once."""
+    kept = []
+    user = _change(name, lambda u: kept.extend(warehouses.keep_user(u, list(codes))))
+    click.echo(f"{user.username} works{_in(kept) or ' in every warehouse'}.")
 
 
 @users_cli.command("deactivate")
@@ -78,7 +95,9 @@ def set_password(name, password):
 @click.option("--role", type=ROLES, default=None, help="Cap the token below the user's role.")
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(SCOPES),
               help="Limit the token to these areas (repeat); none: the role's full rights.")
-def create_token(name, username, role, scopes):
+@click.option("--warehouse", "codes", multiple=True,
+              help="Keep the token to this warehouse (repeat), within its user's.")
+def create_token(name, username, role, scopes, codes):
     """Create an API token NAME; prints the secret once, alone on the last line."""
     g.cli_actor = "cli"
     try:
@@ -92,12 +111,14 @@ def create_token(name, username, role, scopes):
                 raise DomainError("No admin user yet: create one, or pass --user.")
         token, secret = users.create_token(name, user, Role(role) if role else None,
                                            scopes)
+        kept = warehouses.keep_token(token, list(codes))
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None
     db.session.commit()
     scoped = f", scopes {token.scopes}" if token.scopes else ""
-    click.echo(f"Token {token.name} for {user.username} ({token.role.value}{scoped}). "
+    click.echo(f"Token {token.name} for {user.username} ({token.role.value}{scoped}"
+               f"{_in(kept)}). "
                "Copy it now; it is not shown again:")
     click.echo(secret)
 

@@ -47,6 +47,10 @@ class User(UserMixin, db.Model):
     # Part of every login cookie: logging out (or a new password) counts it up, so a cookie
     # copied before, or a "remember me" on another phone, no longer opens the app.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Ids of the warehouses the user is kept to, space-separated; empty: every warehouse (an
+    # admin always has every one). Kept on the row, so the login that loads the user has them
+    # without a query of its own (auth/warehouses.py reads and writes them).
+    warehouses: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     @property
     def is_active(self) -> bool:
@@ -91,6 +95,8 @@ class ApiToken(db.Model):
     role: Mapped[Role] = mapped_column(role_enum(), default=Role.STAFF)
     # Space-separated scopes (read, stock-write, orders, admin); empty: the role's full rights.
     scopes: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Ids of the warehouses the token is kept to (within its user's), as on User.
+    warehouses: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

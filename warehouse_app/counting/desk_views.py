@@ -9,7 +9,7 @@ from warehouse_app.auth.models import Role
 from warehouse_app.auth.views import safe_next
 from warehouse_app.catalog.products import by_sku
 from warehouse_app.counting import approval, bp, planning, present, reports, tolerance
-from warehouse_app.counting.documents import by_reference, status_words
+from warehouse_app.counting.documents import by_reference, in_callers_warehouses, status_words
 from warehouse_app.counting.models import Count, CountStatus
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
@@ -55,7 +55,8 @@ def plan():
 @role_required(Role.SUPERVISOR)
 def approvals():
     """Submitted counts waiting for a decision: each discrepancy, who counted, recent moves."""
-    counts = db.session.scalars(select(Count).where(Count.status == CountStatus.PENDING)
+    counts = db.session.scalars(select(Count).where(Count.status == CountStatus.PENDING,
+                                                    in_callers_warehouses())
                                 .order_by(Count.submitted_at, Count.id)).all()
     queue = [(count, present.waiting_lines(count)) for count in counts]
     moves = present.recent_movements(sorted({line.location_id for _, lines in queue

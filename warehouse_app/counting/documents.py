@@ -3,8 +3,9 @@
 A count's reference (CC-00012) is printed on its sheet; scanning it anywhere resolves to the
 count (the resolver registered below), so the counting page opens it.
 """
-from sqlalchemy import select
+from sqlalchemy import exists, select, true
 
+from warehouse_app.auth import warehouses
 from warehouse_app.counting.models import Count, CountBin, CountStatus
 from warehouse_app.database import locked
 from warehouse_app.errors import Conflict, NotFound
@@ -33,7 +34,17 @@ def by_id(count_id) -> Count:
     found = db.session.get(Count, count_id) if known else None
     if found is None:
         raise NotFound(f"No count {str(count_id)[:20]}.", field="count")
+    warehouses.check_document(found, f"Count {found.reference}", "count", every=True)
     return found
+
+
+def in_callers_warehouses():
+    """A WHERE clause keeping the counts all of whose bins are in the caller's warehouses."""
+    kept = warehouses.caller()
+    if kept is None:
+        return true()
+    return ~exists().where(CountBin.count_id == Count.id, CountBin.location_id.not_in(
+        select(Location.id).where(Location.warehouse_id.in_(sorted(kept)))))
 
 
 def by_reference(reference) -> Count:
@@ -42,6 +53,7 @@ def by_reference(reference) -> Count:
     found = db.session.scalar(select(Count).where(Count.reference == code))
     if found is None:
         raise NotFound(f"No count {code or '(none)'}.", field="count")
+    warehouses.check_document(found, f"Count {found.reference}", "count", every=True)
     return found
 
 

@@ -9,7 +9,16 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse_app.catalog.models import Category, Product
@@ -104,6 +113,13 @@ class Count(db.Model):
     def is_open(self) -> bool:
         """Still being counted."""
         return self.status is CountStatus.OPEN
+
+    @property
+    def warehouse_ids(self) -> frozenset[int]:
+        """Ids of the warehouses of its bins (who may see it: auth/warehouses.py)."""
+        return frozenset(db.session.scalars(
+            select(Location.warehouse_id).join(CountBin, CountBin.location_id == Location.id)
+            .where(CountBin.count_id == self.id).distinct()))
 
     def __str__(self) -> str:
         return self.reference

@@ -14,6 +14,7 @@ from uuid import uuid4
 from sqlalchemy import func, insert, select
 
 from warehouse_app import codes as scan_codes
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import by_sku
@@ -102,6 +103,11 @@ def open_count(fields: dict, user) -> Count:
     if not isinstance(fields, dict):
         raise DomainError("A count is an object with locations (and perhaps a product).")
     ids, product = _scope(fields)
+    outside = db.session.scalar(select(Location.code).where(
+        Location.id.in_(ids), ~warehouses.clause(Location.warehouse_id, user)).limit(1))
+    if outside is not None:
+        raise Forbidden(f"{outside} is in a warehouse you are not kept to.", field="locations",
+                        code="other_warehouse")
     if busy := busy_bins(ids):
         codes = dict(db.session.execute(select(Location.id, Location.code)
                                         .where(Location.id.in_(list(busy)[:5]))).all())

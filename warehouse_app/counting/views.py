@@ -10,7 +10,12 @@ from warehouse_app.counting import (  # noqa: F401  (desk_views: the supervisor'
     desk_views,
     present,
 )
-from warehouse_app.counting.documents import by_reference, open_count_with_bin, status_words
+from warehouse_app.counting.documents import (
+    by_reference,
+    in_callers_warehouses,
+    open_count_with_bin,
+    status_words,
+)
 from warehouse_app.counting.models import BinStatus, Count, CountBin, CountStatus
 from warehouse_app.errors import DomainError, json_object
 from warehouse_app.extensions import db
@@ -25,7 +30,8 @@ def _user():
 
 def _open_counts() -> list[tuple[Count, int, int]]:
     """Counts being counted, newest first, with bins closed and bins in all."""
-    counts = db.session.scalars(select(Count).where(Count.status == CountStatus.OPEN)
+    counts = db.session.scalars(select(Count).where(Count.status == CountStatus.OPEN,
+                                                    in_callers_warehouses())
                                 .order_by(Count.id.desc()).limit(LISTED)).all()
     tallies: dict[tuple[int, bool], int] = {}
     for cid, status, n in db.session.execute(

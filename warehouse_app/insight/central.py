@@ -3,7 +3,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, or_, select
 
+from warehouse_app.auth import warehouses as kept
 from warehouse_app.catalog.models import Category, Product
+from warehouse_app.errors import Forbidden
 from warehouse_app.extensions import db
 from warehouse_app.ledger import sellable
 from warehouse_app.ledger.models import Movement, WarehouseStock
@@ -38,7 +40,8 @@ class Central:
 def warehouses() -> list[Location]:
     """Every active warehouse, by code."""
     return db.session.scalars(select(Location).where(Location.kind == LocationKind.WAREHOUSE,
-                                                     Location.active)
+                                                     Location.active,
+                                                     kept.clause(Location.id))
                               .order_by(Location.code)).all()
 
 
@@ -68,6 +71,9 @@ def build(f: Filters) -> Central:
                                 func.lower(Product.name).contains(low, autoescape=True)))
     if f.category:
         query = query.where(Product.category_id.in_(_category_ids(f.category)))
+    if f.warehouse and not kept.allows(f.warehouse):
+        raise Forbidden("That warehouse is not one you are kept to.", field="warehouse",
+                        code="other_warehouse")
     if f.warehouse:
         query = query.where(exists().where(WarehouseStock.product_id == Product.id,
                                            WarehouseStock.warehouse_id == f.warehouse,
@@ -95,7 +101,8 @@ def balances(product_ids: list[int]) -> dict[int, dict]:
     found: dict[int, dict] = {}
     rows = db.session.execute(select(WarehouseStock.product_id, WarehouseStock.warehouse_id,
                                      WarehouseStock.on_hand, WarehouseStock.reserved)
-                              .where(WarehouseStock.product_id.in_(product_ids)))
+                              .where(WarehouseStock.product_id.in_(product_ids),
+                                     kept.clause(WarehouseStock.warehouse_id)))
     unsellable = sellable.unsellable_by_warehouse(product_ids)  # held, expired, in transit
     for pid, wid, on_hand, reserved in rows:
         entry = found.setdefault(pid, empty())
@@ -114,6 +121,7 @@ def warehouse_totals() -> dict[int, dict]:
                func.sum(WarehouseStock.on_hand * Product.avg_cost),
                func.count().filter(WarehouseStock.on_hand > 0))
         .join(Product, Product.id == WarehouseStock.product_id)
+        .where(kept.clause(WarehouseStock.warehouse_id))
         .group_by(WarehouseStock.warehouse_id))
     unsellable: dict[int, int] = {}
     for (_pid, wid), units in sellable.unsellable_by_warehouse().items():

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog import products as catalog
 from warehouse_app.catalog.models import Category, Product
 from warehouse_app.errors import DomainError, NotFound, ascii_digits
@@ -155,6 +156,7 @@ def locations(args: MultiDict) -> list[Location]:
         if not location.is_physical:
             raise DomainError(f"{location.code} is not a place in the warehouse.",
                               field="location")
+        warehouses.check(location, field="location")
         found.append(location)
     if not found:
         raise DomainError("Choose a location: a bin, or a zone or warehouse for all its bins.",

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select, union_all
 
+from warehouse_app.auth import warehouses
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, Movement, StockLevel, WarehouseStock
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
@@ -157,16 +158,24 @@ def names_for(problems: list[Mismatch]) -> dict:
 
 
 def stock_rows(product_id: int | None = None, location_ids=None, nonzero: bool = True):
-    """Balances with their product, location and lot loaded, in location order."""
+    """Balances with their product, location and lot loaded, in location order (only the
+    caller's warehouses)."""
+    query = stock_query(product_id, location_ids, nonzero)
+    return db.session.scalars(query).all()
+
+
+def stock_query(product_id: int | None = None, location_ids=None, nonzero: bool = True):
+    """The query of stock_rows, for a caller that pages it."""
     query = (select(StockLevel).join(StockLevel.location)
-             .order_by(Location.code, StockLevel.lot_id))
+             .where(warehouses.clause(Location.warehouse_id))
+             .order_by(Location.code, StockLevel.lot_id, StockLevel.product_id))
     if product_id is not None:
         query = query.where(StockLevel.product_id == product_id)
     if location_ids is not None:
         query = query.where(StockLevel.location_id.in_(location_ids))
     if nonzero:
         query = query.where((StockLevel.on_hand > 0) | (StockLevel.reserved > 0))
-    return db.session.scalars(query).all()
+    return query
 
 
 def totals(product_id: int) -> dict[str, int]:
@@ -179,6 +188,15 @@ def totals(product_id: int) -> dict[str, int]:
     from warehouse_app.ledger.sellable import unsellable_units
     return {"on_hand": int(on_hand), "reserved": int(reserved),
             "available": int(on_hand) - int(reserved) - unsellable_units(product_id)}
+
+
+def totals_seen(product_id: int, rows) -> dict[str, int]:
+    """A product's totals as the caller may see them: of every warehouse, or (a caller kept to
+    some) the sum of its rows from stock_rows."""
+    if warehouses.caller() is None:
+        return totals(product_id)
+    return {"on_hand": sum(r.on_hand for r in rows), "reserved": sum(r.reserved for r in rows),
+            "available": sum(r.available for r in rows)}
 
 
 def descendants(location: Location) -> list[int]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product, Tracking
 from warehouse_app.database import engine_of, reading_first
@@ -445,6 +446,7 @@ class Line:
     # A supervisor's reason for filling a bin over its capacity (else 409 over_capacity).
     override_capacity: str | None = None
     from_transit: bool = False  # a transit received at its destination (ledger/transit.py)
+    to_transit: bool = False  # dispatched towards another warehouse (its transit bin)
 
 
 def record(line: Line, user=None) -> Movement:
@@ -455,6 +457,10 @@ def record(line: Line, user=None) -> Movement:
             movement_coming.send(line.product)
     source, target = _ends(line)
     _check_shape(line.kind, source, target)
+    # Nobody moves stock in a warehouse they are not kept to (a dispatch leaves for another).
+    warehouses.check(source, user, "from_location")
+    if not line.to_transit:
+        warehouses.check(target, user, "to_location")
     if line.client_op_id and (seen := _by_op_id(line.client_op_id)):
         # A retry answers the first movement before rules its own posting changed (a serial
         # now in stock) can refuse it.
@@ -693,6 +699,8 @@ def reverse(movement: Movement, user=None, note: str = "",
         if client_op_id and already.client_op_id == client_op_id:
             return already
         raise Conflict(f"Movement {movement.id} was already reversed.", field="movement")
+    warehouses.check(movement.from_location, user, "movement")
+    warehouses.check(movement.to_location, user, "movement")
     follow = [answer for _receiver, answer in movement_reversing.send(movement) if answer]
     m = Movement(kind=MovementKind.REVERSAL, product=movement.product,
                  product_id=movement.product_id, qty=movement.qty,

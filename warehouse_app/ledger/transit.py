@@ -10,10 +10,11 @@ transaction. The phone and API edges refuse an instant transfer between warehous
 """
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
-from warehouse_app.errors import Conflict, DomainError, NotFound
+from warehouse_app.errors import Conflict, DomainError, Forbidden, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.balances import DOCUMENT_CHECKS, DocumentMismatch
 from warehouse_app.ledger.models import Movement, MovementKind, StockLevel, Transit, TransitStatus
@@ -82,7 +83,7 @@ def dispatch(product: Product, qty, from_location: Location, to_warehouse, lot=N
     movement = record(Line(kind=MovementKind.TRANSFER, product=product, qty=qty,
                            from_location=from_location, to_location=transit_bin(warehouse),
                            lot=lot, reference=code, client_op_id=client_op_id,
-                           note=f"Dispatched to {warehouse.code}"), user)
+                           note=f"Dispatched to {warehouse.code}", to_transit=True), user)
     transit = Transit(code=code, product_id=product.id, lot_id=movement.lot_id, qty=qty,
                       from_location_id=from_location.id, to_warehouse_id=warehouse.id,
                       via_location_id=movement.to_location_id,
@@ -99,6 +100,10 @@ def by_code(code) -> Transit:
     found = db.session.scalar(select(Transit).where(Transit.code == code.strip().upper()[:20]))
     if found is None:
         raise NotFound(f"No transit {code.strip()[:30]}.", field="code")
+    if not (warehouses.allows(found.to_warehouse_id)
+            or warehouses.allows(found.from_location.warehouse_id)):
+        raise Forbidden(f"Transit {found.code} is between warehouses you are not kept to.",
+                        field="code", code="other_warehouse")
     return found
 
 
@@ -129,7 +134,15 @@ def in_transit(warehouse_id: int | None = None) -> list[Transit]:
     query = select(Transit).where(Transit.status == TransitStatus.IN_TRANSIT)
     if warehouse_id is not None:
         query = query.where(Transit.to_warehouse_id == warehouse_id)
-    return list(db.session.scalars(query.order_by(Transit.id)))
+    return list(db.session.scalars(query.where(callers()).order_by(Transit.id)))
+
+
+def callers():
+    """A WHERE clause keeping the transits coming to or leaving the caller's warehouses."""
+    if warehouses.caller() is None:
+        return true()
+    return or_(warehouses.clause(Transit.to_warehouse_id),
+               warehouses.location_clause(Transit.from_location_id))
 
 
 @movement_reversing.connect

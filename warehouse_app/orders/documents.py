@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import clean_text
 from warehouse_app.errors import Conflict, DomainError, NotFound, ascii_digits
@@ -166,6 +167,7 @@ def order_by_reference(reference, field: str = "reference") -> Order:
     found = db.session.scalar(select(Order).where(Order.reference == str(reference)[:100]))
     if found is None:
         raise NotFound(f"No order {str(reference)[:64]}.", field=field)
+    warehouses.check_document(found, f"Order {found.reference}", field)
     return found
 
 

@@ -188,6 +188,11 @@ class Order(db.Model):
         """The warehouses its lines ship from, by code."""
         return sorted({line.warehouse for line in self.lines}, key=lambda w: w.code)
 
+    @property
+    def warehouse_ids(self) -> frozenset[int]:
+        """Ids of the warehouses its lines ship from (who may see it: auth/warehouses.py)."""
+        return frozenset(line.warehouse_id for line in self.lines)
+
     def __str__(self) -> str:
         return self.reference
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from warehouse_app.auth import warehouses as kept
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import WarehouseStock
@@ -78,9 +79,10 @@ def rank(warehouses: list[Location], dest: Destination) -> list[Location]:
 
 
 def active_warehouses() -> list[Location]:
-    """Every warehouse that may ship."""
+    """Active warehouses an order may ship from: the caller's, when they are kept to some."""
     return list(db.session.scalars(select(Location).where(
-        Location.kind == LocationKind.WAREHOUSE, Location.active.is_(True))))
+        Location.kind == LocationKind.WAREHOUSE, Location.active.is_(True),
+        kept.clause(Location.id))))
 
 
 def availability(product_ids: list[int], warehouse_ids: list[int]) -> dict[tuple, int]:

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from warehouse_app import csvfile
+from warehouse_app.auth import warehouses as kept
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
@@ -25,7 +26,7 @@ from warehouse_app.orders.documents import (
     order_by_reference,
     warehouse_by_code,
 )
-from warehouse_app.orders.models import FINAL, Order, OrderStatus
+from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
 
 PER_PAGE = 50
 FILTERS = {"active": "To do", "backorder": "Backorders", "shipped": "Shipped",
@@ -40,6 +41,8 @@ def index():
     """Orders, newest first, filtered by what is left to do."""
     shown = request.args.get("show", "active")
     query = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    if kept.caller() is not None:  # orders shipping from one of the caller's warehouses
+        query = query.where(Order.lines.any(kept.clause(OrderLine.warehouse_id)))
     if shown == "active":
         query = query.where(Order.status.not_in(list(FINAL)))
     elif shown in {s.value for s in OrderStatus}:

@@ -3,6 +3,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
 from warehouse_app.errors import DomainError, NotFound
@@ -62,8 +63,16 @@ def clean(code) -> str:
 
 
 def resolve(code) -> Scan:
-    """The product, location or document a scanned code names, or a 404 in plain words."""
-    code = clean(code)
+    """The product, location or document a scanned code names, or a 404 in plain words; a
+    location or document of a warehouse the caller is not kept to is refused (403)."""
+    scan = _resolve(clean(code))
+    warehouses.check(scan.location, field="code")
+    if scan.document is not None and hasattr(scan.document, "warehouse_ids"):
+        warehouses.check_document(scan.document, scan.code[:60], "code")
+    return scan
+
+
+def _resolve(code: str) -> Scan:
     if gs1_codes.looks_like_gs1(code):
         if scan := _by_gs1(code):
             return scan

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from warehouse_app.auth import warehouses as kept
 from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
 from warehouse_app.counting import blind
@@ -64,6 +65,9 @@ def recent_movements(product_id: int | None = None, location_ids: list[int] | No
     if location_ids is not None:
         query = query.where(or_(Movement.from_location_id.in_(location_ids),
                                 Movement.to_location_id.in_(location_ids)))
+    if kept.caller() is not None:  # what moved into or out of the caller's warehouses
+        query = query.where(or_(kept.location_clause(Movement.from_location_id),
+                                kept.location_clause(Movement.to_location_id)))
     return db.session.scalars(query).all()
 
 
@@ -85,7 +89,8 @@ def product_summary(product: Product) -> dict:
     for row in rows:
         home = row.location.warehouse or row.location
         _add(warehouses.setdefault(home.code, _zero(location=home)), row)
-    return {"totals": blind.visible_totals(balances.totals(product.id), every, hidden),
+    return {"totals": blind.visible_totals(balances.totals_seen(product.id, every), every,
+                                           hidden),
             "warehouses": list(warehouses.values()),
             "rows": rows[:ROW_LIMIT], "more": max(0, len(rows) - ROW_LIMIT),
             "movements": blind.visible_movements(recent_movements(product_id=product.id),
@@ -94,6 +99,7 @@ def product_summary(product: Product) -> dict:
 
 def location_summary(location: Location) -> dict:
     """What is in a location (and below it) per product, its bins, and recent movements."""
+    kept.check(location, field="code")
     ids = balances.descendants(location)
     hidden = blind.hidden_bins()
     rows = blind.visible(balances.stock_rows(location_ids=ids), hidden)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from warehouse_app.auth import warehouses
 from warehouse_app.csvfile import safe_cell
-from warehouse_app.errors import DomainError, NotFound
+from warehouse_app.errors import DomainError, Forbidden, NotFound
 from warehouse_app.insight import ledgerq as q
 
 
@@ -61,15 +62,16 @@ class Spec:
     title: str
     description: str
     build: Callable[["Params"], Report]
+    place: str | None = None  # the column naming each row's warehouse or location, if any
 
 
 REGISTRY: dict[str, Spec] = {}
 
 
-def register(name: str, title: str, description: str):
-    """Make a report builder known under a name."""
+def register(name: str, title: str, description: str, place: str | None = None):
+    """Make a report builder known under a name (place: its column naming a location)."""
     def decorate(build):
-        REGISTRY[name] = Spec(name, title, description, build)
+        REGISTRY[name] = Spec(name, title, description, build, place)
         return build
     return decorate
 
@@ -80,9 +82,31 @@ def run(name: str, args: Mapping) -> Report:
     if spec is None:
         raise NotFound(f"There is no report called {name[:40]!r}; try one of: "
                        f"{', '.join(sorted(REGISTRY))}.", field="name")
+    kept = warehouses.caller()
+    if kept is not None and spec.place is None:
+        raise Forbidden(f"The {spec.name} report spans every warehouse; you are kept to some.",
+                        field="name", code="other_warehouse")
     report = spec.build(Params(args))
     report.name, report.title = spec.name, report.title or spec.title
+    if kept is not None:
+        _keep_to(report, spec.place, kept)
     return report
+
+
+def _keep_to(report: Report, place: str, kept: frozenset[int]) -> None:
+    """Only the rows of the caller's warehouses, and totals of those rows."""
+    from sqlalchemy import select
+
+    from warehouse_app.extensions import db
+    from warehouse_app.locations.models import Location
+    codes = set(db.session.scalars(select(Location.code)
+                                   .where(Location.warehouse_id.in_(sorted(kept)))))
+    report.rows = [row for row in report.rows if row.get(place) in codes]
+    report.totals = {key: round(sum(row.get(key) or 0 for row in report.rows), 2)
+                     if isinstance(value, float) else sum(row.get(key) or 0 for row in report.rows)
+                     for key, value in report.totals.items()}
+    report.chart = None  # drawn from every row before they were kept
+    report.notes.append("Only the warehouses you are kept to.")
 
 
 def plain(value):

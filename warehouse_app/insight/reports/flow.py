@@ -152,7 +152,7 @@ def turnover(p: Params) -> Report:
 
 @register("shrinkage", "Shrinkage",
           "Stock written off to Scrap or Adjustment and lost in counts (found stock counts "
-          "back), by month, reason and location, in units and value.")
+          "back), by month, reason and location, in units and value.", place="location")
 def shrinkage(p: Params) -> Report:
     until = p.day("until", q.today())
     since = p.day("since", until - timedelta(days=365))

@@ -30,7 +30,7 @@ def codes() -> dict[int, str]:
 
 @register("valuation", "Stock valuation",
           "Units and value at moving average cost, per warehouse and category, "
-          "today or as of a past date (recomputed from the ledger).")
+          "today or as of a past date (recomputed from the ledger).", place="warehouse")
 def valuation(p: Params) -> Report:
     as_of = p.day("as_of")
     P = Product.__table__
@@ -79,7 +79,7 @@ def _valuation_report(p: Params, rows, as_of) -> Report:
 
 @register("stock", "Stock as of a date",
           "Units per product and warehouse (or location) at the end of a past day, "
-          "recomputed from the ledger.")
+          "recomputed from the ledger.", place="place")
 def stock_as_of(p: Params) -> Report:
     as_of = p.day("as_of", q.today())
     by = p.choice("by", ("warehouse", "location"), "warehouse")

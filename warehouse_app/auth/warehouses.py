@@ -1,0 +1,142 @@
+"""The warehouses a caller is kept to: every read and every write is filtered by them.
+
+A user with no warehouses works in all of them, and so does an admin whatever their list. A
+token is kept to its user's warehouses of the moment, and further to its own when it has some.
+Outside a request (the command line, a seed) nothing is filtered.
+"""
+from flask import g, has_request_context
+from sqlalchemy import false, select, true
+
+from warehouse_app.auth.models import ApiToken, Role, User
+from warehouse_app.errors import DomainError, Forbidden
+from warehouse_app.extensions import db
+from warehouse_app.locations.models import Location, LocationKind
+
+MOST = 80  # warehouses one user or token may be kept to (their ids fit the column)
+
+
+def kept_to(user) -> frozenset[int] | None:
+    """Ids of the warehouses this user may work in now; None: every one. Read from the rows
+    the login loaded (the user's, and the request's token's): no query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    own = None if user.role is Role.ADMIN else _ids(user.warehouses)
+    token = g.get("api_token") if has_request_context() else None
+    if token is not None and token.user_id == user.id and (mine := _ids(token.warehouses)):
+        own = mine if own is None else own & mine
+    return own
+
+
+def _ids(stored: str | None) -> frozenset[int] | None:
+    """The ids a warehouses column holds (None when empty: every warehouse)."""
+    found = frozenset(int(part) for part in (stored or "").split())
+    return found or None
+
+
+def _stored(places: list[Location]) -> str:
+    return " ".join(str(w.id) for w in sorted(places, key=lambda w: w.id))
+
+
+def caller() -> frozenset[int] | None:
+    """The warehouses of the caller of this request (None: every one, or no request)."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+    return kept_to(current_user)
+
+
+def allows(warehouse_id: int | None, user=None) -> bool:
+    """Whether this user (default: the caller) may work in this warehouse."""
+    allowed = caller() if user is None else kept_to(user)
+    return allowed is None or warehouse_id in allowed
+
+
+def clause(column, user=None):
+    """A WHERE clause keeping rows whose warehouse column is one of the caller's."""
+    allowed = caller() if user is None else kept_to(user)
+    if allowed is None:
+        return true()
+    return column.in_(sorted(allowed)) if allowed else false()
+
+
+def location_clause(column, user=None):
+    """A WHERE clause keeping rows whose location column is in one of the caller's
+    warehouses (a virtual location is in none)."""
+    allowed = caller() if user is None else kept_to(user)
+    if allowed is None:
+        return true()
+    return column.in_(select(Location.id).where(Location.warehouse_id.in_(sorted(allowed))))
+
+
+def check(location: Location | None, user=None, field: str = "location") -> None:
+    """Refuse (403 other_warehouse) a physical location outside the user's warehouses."""
+    if location is None or not location.is_physical:
+        return
+    if not allows(location.warehouse_id, user):
+        raise Forbidden(f"{location.code} is in a warehouse you are not kept to.",
+                        field=field, code="other_warehouse")
+
+
+def check_document(document, what: str, field: str, every: bool = False) -> None:
+    """Refuse (403 other_warehouse) a document (an order, a count) of no warehouse of the
+    caller's; with every, of any warehouse not the caller's (a count is worked bin by bin)."""
+    allowed = caller()
+    if allowed is None:
+        return
+    where = document.warehouse_ids
+    if not where:
+        return
+    seen = [w in allowed for w in where]
+    if not (all(seen) if every else any(seen)):
+        raise Forbidden(f"{what} belongs to a warehouse you are not kept to.", field=field,
+                        code="other_warehouse")
+
+
+def parse(codes) -> list[Location]:
+    """The warehouses named by these codes; refuses anything that is not a warehouse code."""
+    if codes is None:
+        return []
+    if isinstance(codes, str) or not isinstance(codes, list | tuple):
+        raise DomainError("Warehouses are a list of warehouse codes.", field="warehouses")
+    found = []
+    for code in codes:
+        if not isinstance(code, str) or not code.strip() or len(code) > 40:
+            raise DomainError("A warehouse code is 1 to 40 characters.", field="warehouses")
+        location = db.session.scalar(select(Location).where(Location.code == code.strip()))
+        if location is None or location.kind is not LocationKind.WAREHOUSE:
+            raise DomainError(f"{code.strip()} is not a warehouse.", field="warehouses")
+        if location not in found:
+            found.append(location)
+    if len(found) > MOST:
+        raise DomainError(f"A user or token is kept to at most {MOST} warehouses (none: every "
+                          "one).", field="warehouses")
+    return found
+
+
+def keep_user(user: User, codes) -> list[Location]:
+    """Keep a user to these warehouses (none: every one); at once for sessions and tokens."""
+    places = parse(codes)
+    user.warehouses = _stored(places)
+    db.session.flush()
+    return places
+
+
+def keep_token(token: ApiToken, codes) -> list[Location]:
+    """Keep a token to these warehouses; it never reaches beyond its user's of the moment."""
+    places = parse(codes)
+    mine = None if token.user.role is Role.ADMIN else _ids(token.user.warehouses)
+    if mine is not None and any(w.id not in mine for w in places):
+        raise DomainError(f"A token cannot reach a warehouse {token.user.username} is not "
+                          "kept to.", field="warehouses")
+    token.warehouses = _stored(places)
+    db.session.flush()
+    return places
+
+
+def codes_of(user: User) -> list[str]:
+    """The codes of the warehouses a user is kept to (empty: every one)."""
+    ids = _ids(user.warehouses)
+    if ids is None:
+        return []
+    return list(db.session.scalars(select(Location.code).where(Location.id.in_(sorted(ids)))
+                                   .order_by(Location.code)))
