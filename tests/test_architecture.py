@@ -8,7 +8,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "warehouse_app"
 
 ROOMS = [  # from the bottom; the rooms in one set may import each other up to "master data"
     {"extensions", "models", "config", "errors"},
-    {"database", "retries", "codes", "csvfile", "bodies", "gate", "prepared", "assets",
+    {"database", "retries", "codes", "csvfile", "bodies", "gate", "prepared", "assets", "ratelimit",
      "compress", "serving"},
     {"auth", "audit"},
     {"catalog", "locations"},
@@ -23,6 +23,7 @@ DEBTS = {
     ("catalog", "ledger"): "the cost parser; the opening-stock import on the import page",
     ("catalog", "web"): "the product page shows stock (web.lookup) and money",
     ("locations", "ledger"): "a bin holding stock cannot be deleted",
+    ("auth", "locations"): "warehouse rights name the warehouses a user is kept to",
     ("counting", "orders"): "a count's shortfall reopens order lines",
     ("orders", "counting"): "a count request freezes what orders pick",
     ("counting", "scanning"): "counts resolve codes and documents with the scan resolver",
