@@ -7,6 +7,7 @@ from flask import Response
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from warehouse_app.api.openapi import CSV_TOO
 from warehouse_app.api.paging import PageArgs, page_schema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
@@ -137,7 +138,7 @@ class ReportOut(Schema):
 @reports_blp.route("/<name>", methods=["GET"])
 @reports_blp.arguments(ReportArgs, location="query")
 @reports_blp.response(200, ReportOut)
-@reports_blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+@reports_blp.doc(responses=CSV_TOO,
                  parameters=[{"in": "path", "name": "name", "required": True,
                               "schema": {"type": "string", "enum": sorted(REGISTRY)}}])
 @role_required(Role.SUPERVISOR)
