@@ -55,8 +55,8 @@ def build_database(folder: Path, skus: int, bins: int):
         upgrade()
         db.session.execute(insert(Product), [
             {"sku": f"SKU-{n:05d}", "name": f"Bench product {n}", "description": "",
-             "unit_cost": Decimal("2.5"), "avg_cost": Decimal(0), "reorder_point": 0,
-             "safety_stock": 0, "lead_time_days": 7, "active": True} for n in range(skus)])
+             "unit_cost": Decimal("2.5"), "avg_cost": Decimal(0), "reorder_point": None,
+             "safety_stock": None, "lead_time_days": 7, "active": True} for n in range(skus)])
         db.session.execute(insert(Location).values(
             code="WH", name="WH", kind=LocationKind.WAREHOUSE, sequence=0, active=True))
         wh = db.session.scalar(select(Location.id).where(Location.code == "WH"))

@@ -103,7 +103,8 @@ class ReportArgs(Schema):
     as_of = fields.String(metadata={"description": "valuation, stock: YYYY-MM-DD"})
     since = fields.String(metadata={"description": "shrinkage: first day, YYYY-MM-DD"})
     until = fields.String(metadata={"description": "shrinkage: last day, YYYY-MM-DD"})
-    by = fields.String(metadata={"description": "stock: warehouse or location"})
+    by = fields.String(metadata={"description": "stock: warehouse or location; valuation: "
+                                                "warehouse or product; shrinkage: month or user"})
     warehouse = fields.String(metadata={"description": "stock: one warehouse's code"})
     order = fields.String(metadata={"description": "movers: fast or slow"})
     service_level = fields.String(metadata={"description": "reorder: 0.5 to 0.999"})

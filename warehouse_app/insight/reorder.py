@@ -3,8 +3,10 @@
 Reorder point = average daily demand x lead time + safety stock, where
 safety stock = z (for the service level) x standard deviation of daily demand x sqrt(lead time).
 Daily demand is units to customers net of returns over the last `days` complete days, days
-without movement counting as zero. A supervisor's override wins; a product with no demand in
-the window falls back to the catalog's reorder point.
+without movement counting as zero. What is in force: a supervisor's override (with its
+order-up-to level), else the product's hand-set reorder point, else the computed one; a
+hand-set safety stock replaces the computed safety stock in it. Each wins until cleared; the
+computed figures are kept beside them (the product page shows both, and which is in force).
 
 How much: an (s, S) policy with S = reorder point + EOQ (Wilson's economic order quantity,
 sqrt(2 x annual demand x cost per order / yearly holding cost per unit)); when the product has no
@@ -66,14 +68,16 @@ class Point:
     sd_daily: float
     lead_time_days: int
     z: float
-    safety_stock: float
-    computed: float
+    safety_stock: float      # in force: hand-set, else computed_safety
+    computed: float          # avg_daily x lead time + computed_safety: demand alone
     override: int | None
-    catalog: int
-    reorder_point: int
-    source: str
+    hand_set: int | None     # the product's own reorder point
+    reorder_point: int       # in force
+    source: str              # override, hand-set or computed
     eoq: int
     max_stock: int
+    computed_safety: float = 0.0
+    hand_safety: int | None = None
     on_hand: int = 0
     available: int = 0
     on_order: int = 0
@@ -107,20 +111,21 @@ def compute(product, stats: tuple[float, float], pol: Policy,
     total, sum_sq = stats
     mean, sd = daily_stats(total, sum_sq, pol.days)
     lead = product.lead_time_days or 0
-    safety = pol.z * sd * math.sqrt(lead)
-    computed = mean * lead + safety
+    worked = pol.z * sd * math.sqrt(lead)
+    computed = mean * lead + worked
+    safety = worked if product.safety_stock is None else float(product.safety_stock)
     if override is not None:
         point, source = override.reorder_point, "override"
-    elif total > 0:
-        point, source = math.ceil(round(computed, 6)), "computed"
+    elif product.reorder_point is not None:
+        point, source = product.reorder_point, "hand-set"
     else:
-        point, source = product.reorder_point or 0, "catalog"
+        point, source = math.ceil(round(mean * lead + safety, 6)), "computed"
     eoq = economic_quantity(mean, float(product.avg_cost or product.unit_cost or 0), pol)
     top = override.max_stock if override is not None and override.max_stock else point + eoq
     return Point(product.id, product.sku, product.name, product.supplier or "", pol.days, mean,
-                 sd, lead,
-                 pol.z, safety, computed, override.reorder_point if override else None,
-                 product.reorder_point or 0, point, source, eoq, top)
+                 sd, lead, pol.z, safety, computed,
+                 override.reorder_point if override else None, product.reorder_point, point,
+                 source, eoq, top, worked, product.safety_stock)
 
 
 def economic_quantity(mean_daily: float, unit_cost: float, pol: Policy) -> int:
@@ -246,7 +251,7 @@ def on_order(product_ids=None) -> dict[int, int]:
 # What a reorder point needs of a product: plain columns, no ORM objects (10,000 of them add up).
 ITEM = (select(Product.id, Product.sku, Product.name, Supplier.name.label("supplier"),
                Product.lead_time_days, Product.avg_cost, Product.unit_cost,
-               Product.reorder_point, Product.tracking)
+               Product.reorder_point, Product.safety_stock, Product.tracking)
         .outerjoin(Supplier, Supplier.id == Product.supplier_id))
 
 
