@@ -62,11 +62,11 @@ def test_a_longer_lead_time_raises_low_stock_and_a_shorter_one_clears_it(db, sel
     admin = api_token("admin")
     before = reorder.current_points([selling.id])[0]
     assert before.reorder_point < 40 and open_kinds(db, selling) == set()
-    answer = client.patch("/api/v1/products/TEE-1", json={"lead_time_days": 14},
+    answer = client.patch("/api/v1/products/TEE-1", json={"lead_time_days": 30},
                           headers=admin)
     assert answer.status_code == 200
     after = reorder.current_points([selling.id])[0]
-    assert after.reorder_point >= 40  # 1 a day on average x 14 days + safety stock
+    assert after.reorder_point >= 40  # 1 a day on average x 30 days + safety stock
     assert open_kinds(db, selling) == {"low_stock"}
     client.patch("/api/v1/products/TEE-1", json={"lead_time_days": 4}, headers=admin)
     assert open_kinds(db, selling) == set()

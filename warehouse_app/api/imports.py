@@ -13,6 +13,7 @@ from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import csv_io as product_csv
+from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.ledger import stock_csv
 from warehouse_app.locations import csv_io as location_csv
@@ -34,6 +35,14 @@ class StockImportOut(Schema):
     received = fields.Integer(metadata={"description": "Lines received as opening stock"})
 
 
+def _body():
+    """The request's CSV body as an uploaded file."""
+    if request.mimetype != "text/csv":
+        raise DomainError("Send the file as the body, with Content-Type: text/csv.",
+                          field="file", code="not_csv", status=415)
+    return csvfile.body_file(request.get_data())
+
+
 def _answer(counts) -> dict:
     return {"created": counts.get("created", 0), "updated": counts.get("updated", 0)}
 
@@ -45,7 +54,7 @@ def _answer(counts) -> dict:
 def import_products():
     """Create or update products from CSV (the columns of the products export): all or
     nothing; 422 lists every bad cell of every line."""
-    counts = product_csv.import_file(csvfile.body_file(request.get_data()))
+    counts = product_csv.import_file(_body())
     db.session.commit()
     return _answer(counts)
 
@@ -57,7 +66,7 @@ def import_products():
 def import_locations():
     """Create or update locations from CSV (the columns of the locations export), parents
     before their children: all or nothing; 422 lists every bad cell of every line."""
-    counts = location_csv.import_file(csvfile.body_file(request.get_data()))
+    counts = location_csv.import_file(_body())
     db.session.commit()
     return _answer(counts)
 
@@ -69,7 +78,7 @@ def import_locations():
 def import_stock():
     """Receive opening stock from CSV (sku, location, qty, lot, expiry, unit_cost): all or
     nothing, each file once; 422 lists every bad cell of every line."""
-    counts = stock_csv.import_file(csvfile.body_file(request.get_data()),
+    counts = stock_csv.import_file(_body(),
                                    current_user._get_current_object())
     db.session.commit()
     return {"received": counts.get("received", 0)}

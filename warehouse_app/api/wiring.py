@@ -44,10 +44,7 @@ def guard():
     protect_api_session()
     if request.endpoint in UPLOADS:
         return None
-    if request.endpoint in CSV_BODIES:
-        if request.mimetype != "text/csv":
-            return error_json(415, "not_csv", "Send the file as the body, with Content-Type: "
-                                              "text/csv.")
+    if request.endpoint in CSV_BODIES:  # the view checks its content type, after the role
         return None
     if (request.method not in SAFE_METHODS and request.get_data(cache=True)
             and not request.is_json):
