@@ -129,3 +129,15 @@ def test_the_planning_page_says_which_number_is_in_force_and_shows_the_computed_
     formula = (f"{point.avg_daily:.3f} × 4 + {point.computed_safety:.2f} = "
                f"{point.computed:.2f}")
     assert formula in page
+
+
+def test_the_api_product_says_which_point_is_in_force(db, selling, client, api_token):
+    sup = api_token("supervisor")
+    computed = client.get("/api/v1/products/TEE-1", headers=sup).json["reorder"]
+    assert computed["source"] == "computed"
+    assert computed["reorder_point"] == math.ceil(computed["computed"])
+    products.update(selling, {"reorder_point": 50, "safety_stock": 6})
+    db.session.commit()
+    hand = client.get("/api/v1/products/TEE-1", headers=sup).json["reorder"]
+    assert (hand["reorder_point"], hand["source"], hand["safety_stock"]) == (50, "hand-set", 6)
+    assert hand["computed"] == computed["computed"]

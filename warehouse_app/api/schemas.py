@@ -151,6 +151,19 @@ class StockRowSchema(StockAtSchema):
     sku = PathString(attribute="product.sku")
 
 
+class ReorderInForceSchema(Schema):
+    """Which reorder point is in force, and the computed one beside it."""
+
+    reorder_point = fields.Integer(metadata={"description": "In force"})
+    source = fields.String(metadata={"enum": ["override", "hand-set", "computed"],
+                                     "description": "Whose number it is"})
+    safety_stock = fields.Float(metadata={"description": "In force: hand-set or computed"})
+    computed = fields.Float(metadata={"description": "Average daily demand x lead time + "
+                                                     "computed_safety_stock"})
+    computed_safety_stock = fields.Float(metadata={
+        "description": "z x standard deviation of daily demand x sqrt(lead time)"})
+
+
 class ProductDetailSchema(ProductSchema):
     """A product with its stock in total and per location."""
 
@@ -158,6 +171,8 @@ class ProductDetailSchema(ProductSchema):
     reserved = fields.Integer()
     available = fields.Integer()
     locations = fields.List(fields.Nested(StockAtSchema))
+    reorder = fields.Nested(ReorderInForceSchema, allow_none=True, metadata={
+        "description": "The reorder point in force (none for a deactivated product)"})
 
 
 class LocationSchema(Schema):
