@@ -100,6 +100,7 @@ def test_another_worker_sees_a_new_reorder_point_at_its_next_scan(db, app, held,
     the point. This worker's next scan judges by the new point, not a remembered one."""
     move("pick", held, 1, from_location=shop["A"])  # 7 left, no point: nothing
     assert open_kinds(db, held) == set()
+    db.session.commit()  # this worker's request is over (on SQLite it held the write lock)
     other = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with other.app_context():
         products.update(products.by_sku("HELD-1"), {"reorder_point": 5})
