@@ -124,7 +124,7 @@ def test_the_planning_page_says_which_number_is_in_force_and_shows_the_computed_
     products.update(selling, {"reorder_point": 50})
     db.session.commit()
     page = client.get("/insight/products/TEE-1").get_data(as_text=True)
-    assert "Reorder point in force: 50" in page and "hand-set on the product" in page
+    assert "Reorder point: 50" in page and "(in force: hand-set on the product)" in page
     point = point_of(selling)
     formula = (f"{point.avg_daily:.3f} × 4 + {point.computed_safety:.2f} = "
                f"{point.computed:.2f}")
