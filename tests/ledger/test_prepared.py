@@ -43,7 +43,7 @@ def test_driver_errors_are_raised_as_sqlalchemy_errors(db, make_product, make_lo
 
 
 def test_a_literal_in_the_statement_is_sent_too(db, make_product):
-    product = make_product()
+    product = make_product(reorder_point=0)  # hand-set: not set is NULL
     from warehouse_app.catalog.models import Product
     table = Product.__table__
     statement = Prepared(table.update().where(table.c.id == product.id).values(
