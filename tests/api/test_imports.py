@@ -142,10 +142,11 @@ def test_stock_import_receives_and_lists_every_bad_cell(db, client, sup, make_pr
     bad = ("sku,location,qty,expiry,unit_cost\n"
            ",A-01,0,2027-02-30,-1\n"
            "SOAP,A-01,3,,\n"
-           "SOAP,a-01,4,,\n")
+           "SOAP,,four,,\n")
     answer = client.post("/api/v1/stock/import", data=bad.encode(),
                          headers={**sup, "Content-Type": "text/csv"})
     assert answer.status_code == 422, answer.json
     cells = {(r["line"], r["field"]) for r in answer.json["error"]["rows"]}
-    assert cells == {(2, "sku"), (2, "qty"), (2, "expiry"), (2, "unit_cost"), (4, "sku")}
+    assert cells == {(2, "sku"), (2, "qty"), (2, "expiry"), (2, "unit_cost"), (4, "location"),
+                     (4, "qty")}
     assert balances.totals(product.id)["on_hand"] == 12

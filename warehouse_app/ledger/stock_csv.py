@@ -116,10 +116,8 @@ def receive(upload: csvfile.Upload, user):
         Product.tracking == Tracking.SERIAL)))
     twice = csvfile.once(upload, lambda row: [f"{row['sku']} {row.get('lot', '')}"]
                          if row["sku"] in serial and row.get("lot") else [], "Serial number")
-    again = csvfile.once(upload, lambda row: [" ".join(
-        (row["sku"], places.normalise_code(row["location"]) or "", row.get("lot", "")))],
-        "The product, location and lot", field="sku")
+    # Lines of the same product and bin add up (each is a receipt): only a serial number
+    # given twice is a key twice.
     lines = {id(row): line for line, row in upload.rows}
     return csvfile.run(upload, partial(_import_row, reference_of(upload), user, lines),
-                       chunked=True,
-                       errors=csvfile.bad_cells(upload, check_cells) + twice + again)
+                       chunked=True, errors=csvfile.bad_cells(upload, check_cells) + twice)
