@@ -62,8 +62,8 @@ def build(folder: Path, bins: int, per_bin: int):
         g.cli_actor = "bench"
         db.session.execute(insert(Product), [
             {"sku": f"SKU-{n:05d}", "name": f"Product {n}", "description": "",
-             "unit_cost": Decimal("2.5"), "avg_cost": Decimal("2.5"), "reorder_point": 0,
-             "safety_stock": 0, "lead_time_days": 7, "active": True} for n in range(SKUS)])
+             "unit_cost": Decimal("2.5"), "avg_cost": Decimal("2.5"), "reorder_point": None,
+             "safety_stock": None, "lead_time_days": 7, "active": True} for n in range(SKUS)])
         wh = Location(code="WH", name="WH", kind=LocationKind.WAREHOUSE)
         db.session.add(wh)
         db.session.flush()

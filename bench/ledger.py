@@ -32,7 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select, update  # noqa: E402
+from sqlalchemy import event, insert, select, update  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from warehouse_app import create_app  # noqa: E402
 from warehouse_app.catalog.models import Product  # noqa: E402
@@ -55,8 +56,8 @@ def build_database(folder: Path, skus: int, bins: int):
         upgrade()
         db.session.execute(insert(Product), [
             {"sku": f"SKU-{n:05d}", "name": f"Bench product {n}", "description": "",
-             "unit_cost": Decimal("2.5"), "avg_cost": Decimal(0), "reorder_point": 0,
-             "safety_stock": 0, "lead_time_days": 7, "active": True} for n in range(skus)])
+             "unit_cost": Decimal("2.5"), "avg_cost": Decimal(0), "reorder_point": None,
+             "safety_stock": None, "lead_time_days": 7, "active": True} for n in range(skus)])
         db.session.execute(insert(Location).values(
             code="WH", name="WH", kind=LocationKind.WAREHOUSE, sequence=0, active=True))
         wh = db.session.scalar(select(Location.id).where(Location.code == "WH"))
@@ -103,13 +104,28 @@ def _move(held: dict, keys: list, key: tuple, qty: int) -> None:
         del held[key]
 
 
+HOOKS = {"seconds": 0.0, "started": 0.0}
+
+
+def _hooks_start(_session) -> None:
+    HOOKS["started"] = time.perf_counter()
+
+
+def _hooks_end(_session) -> None:
+    HOOKS["seconds"] += time.perf_counter() - HOOKS["started"]
+
+
 def run_app(app, plan) -> tuple[float, float]:
     """Post the plan through record(), one commit each; wall and CPU seconds taken.
 
     Products and locations are loaded once, as a request has them after its look-ups; the
     session keeps them across commits (expire_on_commit off) so that what is timed is the
-    write path, not re-reading a thousand products after every commit.
+    write path, not re-reading a thousand products after every commit. The time between the
+    first and the last listener of the session's before_commit is what the commit hooks cost
+    (insight/hooks.py: alert evaluation), printed per movement.
     """
+    event.listen(Session, "before_commit", _hooks_start, insert=True)
+    event.listen(Session, "before_commit", _hooks_end)
     with app.app_context():
         db.session().expire_on_commit = False
         products = {p.id: p for p in db.session.scalars(select(Product))}
@@ -122,6 +138,8 @@ def run_app(app, plan) -> tuple[float, float]:
                         unit_cost=Decimal("2.5") if kind == "receive" else None))
             db.session.commit()
         took = time.perf_counter() - start, time.process_time() - cpu
+        event.remove(Session, "before_commit", _hooks_start)
+        event.remove(Session, "before_commit", _hooks_end)
         problems = balances.verify()
         if problems:
             print(f"verify found {len(problems)} mismatch(es)!")
@@ -217,6 +235,8 @@ def report(count: int, app_s: tuple, raw_s: tuple) -> None:
     print(f"raw  sqlite3:   {count / raw_wall:10,.0f} movements/s  ({raw_wall:.2f} s wall, "
           f"{count / raw_cpu:,.0f}/s per CPU second)")
     print(f"ratio app/raw:  {raw_wall / app_wall:10.2f}  (per CPU second: {raw_cpu / app_cpu:.2f})")
+    print(f"alert evaluation at commit: {HOOKS['seconds'] / count * 1e6:8,.0f} µs per movement "
+          f"({100 * HOOKS['seconds'] / app_wall:.0f} % of the app's time)")
 
 
 if __name__ == "__main__":

@@ -42,9 +42,10 @@ DAYS = 730
 WAREHOUSES = 4
 COLUMNS = ("id", "kind", "product_id", "qty", "from_location_id", "to_location_id", "reason",
            "note", "reference", "unit_cost", "created_at")
-RUNS = [("valuation", {}), ("valuation", {"as_of": -180}), ("stock", {"as_of": -30}),
+RUNS = [("valuation", {}), ("valuation", {"as_of": -180}), ("valuation", {"by": "product"}),
+        ("valuation", {"by": "product", "as_of": -180}), ("stock", {"as_of": -30}),
         ("movers", {}), ("dead-stock", {}), ("abc", {}), ("turnover", {}), ("shrinkage", {}),
-        ("reorder", {}), ("forecast", {})]
+        ("shrinkage", {"by": "user"}), ("reorder", {}), ("forecast", {})]
 
 
 def make_app(url: str, folder: str):
@@ -61,8 +62,8 @@ def master_data(skus: int, bins: int) -> dict:
     db.session.execute(insert(Product), [
         {"sku": f"SKU-{n:05d}", "name": f"Bench product {n}", "description": "",
          "category_id": 1 + n % 20, "supplier_id": 1 + n % 50,
-         "unit_cost": round(rng.uniform(0.5, 80), 2), "avg_cost": 0, "reorder_point": 0,
-         "safety_stock": 0, "lead_time_days": rng.choice((3, 7, 14)), "active": True}
+         "unit_cost": round(rng.uniform(0.5, 80), 2), "avg_cost": 0, "reorder_point": None,
+         "safety_stock": None, "lead_time_days": rng.choice((3, 7, 14)), "active": True}
         for n in range(skus)])
     for w in range(WAREHOUSES):
         db.session.execute(insert(Location).values(code=f"WH{w}", name=f"Warehouse {w}",

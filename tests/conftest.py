@@ -35,8 +35,7 @@ VIRTUAL = [("SUPPLIER", "Supplier", "supplier"), ("CUSTOMER", "Customer", "custo
            ("COUNT", "Count", "count")]
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret",
                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-               "INSIGHT_POINT_CACHE_SECONDS": 0,  # each test sees its reorder points at once
-               "WEBHOOK_ENDPOINT_CACHE_SECONDS": 0}  # ...and its webhook endpoints
+               "WEBHOOK_ENDPOINT_CACHE_SECONDS": 0}  # each test sees its webhook endpoints at once
 
 
 def _sa_url(url: str) -> str:

@@ -54,6 +54,7 @@ class FileRefused(DomainError):
 class RowError:
     line: int
     message: str
+    field: str | None = None  # the column of the bad cell, when one cell is to blame
 
 
 class BadRows(DomainError):
@@ -62,9 +63,17 @@ class BadRows(DomainError):
     code = "bad_rows"
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} bad row(s); nothing was imported. Fix them and try "
-                         "again.")
+        lines = len({e.line for e in errors})
+        super().__init__(f"{lines} bad row(s); nothing was imported. Fix them and try "
+                         "again.", field="file")
         self.errors = errors
+
+    def to_dict(self) -> dict:
+        """The error, with every bad cell: line, field (the column) and message."""
+        body = super().to_dict()
+        body["error"]["rows"] = [{"line": e.line, "field": e.field, "message": e.message}
+                                 for e in self.errors]
+        return body
 
 
 @dataclass
@@ -115,6 +124,12 @@ def _header(reader, required: set[str], optional: set[str]) -> list[str]:
     return header
 
 
+def body_file(data: bytes, name: str = "body.csv"):
+    """A request body sent as text/csv, read as an uploaded file is."""
+    from werkzeug.datastructures import FileStorage
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="text/csv")
+
+
 def read(storage, required: set[str], optional: set[str]) -> Upload:
     """Rows of an uploaded CSV file, refusing what is not a readable CSV with these columns."""
     text, data = _text(storage)
@@ -160,6 +175,16 @@ class Many:
     ready: Callable[[list[tuple[int, dict[str, str]]]], dict[int, str]]
     write: Callable[[list[tuple[int, dict[str, str]]]], Counter]
     forget: Callable[[], None]
+
+
+Cells = Callable[[dict[str, str]], list[tuple[str, str]]]
+
+
+def bad_cells(upload: Upload, cells: Cells) -> list[RowError]:
+    """Every bad cell of every line, (column, message) as the importer's checker finds them
+    without writing anything."""
+    return [RowError(line, message, column) for line, row in upload.rows
+            for column, message in cells(row)]
 
 
 def run(upload: Upload, handle: Callable[[dict[str, str]], str], chunked: bool = False,
@@ -215,7 +240,7 @@ def _apply(rows, handle, errors: list[RowError], keep: bool, commit: bool = Fals
             with db.session.begin_nested():
                 counts[handle(row)] += 1
         except DomainError as err:
-            errors.append(RowError(line, err.message))
+            errors.append(RowError(line, err.message, err.field))
         except IntegrityError as err:  # a concurrent writer took a key meanwhile
             errors.append(RowError(line, clash(err)[1]))
         if commit and errors:  # its savepoint is undone; the rows before it are kept
@@ -262,7 +287,7 @@ def _end_chunk(commit: bool) -> None:
 
 
 def once(upload: Upload, keys: Callable[[dict[str, str]], Iterable[str]],
-         what: str) -> list[RowError]:
+         what: str, field: str | None = None) -> list[RowError]:
     """A bad line for each key (compared without case) already given on an earlier line."""
     seen: dict[str, int] = {}
     errors = []
@@ -273,7 +298,7 @@ def once(upload: Upload, keys: Callable[[dict[str, str]], Iterable[str]],
                 continue
             if folded in seen:
                 errors.append(RowError(line, f"{what} {key.strip()[:60]} is also on line "
-                                             f"{seen[folded]}; each may appear once."))
+                                             f"{seen[folded]}; each may appear once.", field))
                 break
             seen[folded] = line
     return errors

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from tests.support.desk import assert_desk_agrees
 from warehouse_app.auth.models import Role, User
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Product, Tracking
 from warehouse_app.demo import catalog_data, seeding
@@ -25,7 +26,8 @@ def valid_gs1(code: str) -> bool:
     return code.isdigit() and catalog_data.check_digit(code[:-1]) == code[-1]
 
 
-def test_seed_loads_a_believable_warehouse_and_if_empty_then_does_nothing(db, runner):
+def test_seed_loads_a_believable_warehouse_and_if_empty_then_does_nothing(db, runner, client,
+                                                                         login_as):
     # One seed per engine for all these checks: seeding takes seconds.
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
@@ -33,6 +35,8 @@ def test_seed_loads_a_believable_warehouse_and_if_empty_then_does_nothing(db, ru
     check_catalogue(db)
     check_history(db)
     check_logins(db, result.output)
+    login_as("supervisor")  # right after the seed, no sweep: the desk agrees with itself
+    assert assert_desk_agrees(client).get("low_stock")
     verify = runner.invoke(args=["ledger", "verify"])
     assert verify.exit_code == 0, verify.output
 

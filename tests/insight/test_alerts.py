@@ -172,45 +172,44 @@ def test_alert_settings_come_from_the_config(db, app, shop, make_product, move):
 
 
 
-def test_remembered_reorder_points_warm_in_batches_and_an_override_counts_at_once(
+def test_demand_is_read_in_batches_and_a_hand_set_point_counts_at_once(
         db, app, shop, move, make_product):
-    """With the point cache on (as served), the first movement computes the points of the
-    products next to it too; a hand-set point replaces the remembered one at the next scan."""
-    from warehouse_app.insight import reorder
-    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
-    reorder._RECENT.clear()
+    """Demand (what a point rests on) is remembered for the day: the first movement reads the
+    products next to it too; a hand-set point is read when used, so it counts at once."""
+    from warehouse_app.insight import ledgerq, reorder
+    reorder._DEMAND.clear()
     products = [make_product(f"WARM-{n}", reorder_point=2) for n in range(5)]
     move("receive", products[0], 5, to_location=shop["A"])
-    url = db.engine
-    assert {(url, p.id) for p in products} <= set(reorder._RECENT)  # all five in one go
+    memo = reorder._DEMAND[(db.engine, reorder.policy().days, ledgerq.today())]
+    assert {p.id for p in products} <= set(memo)  # all five in one go
     move("pick", products[0], 2, from_location=shop["A"])
     assert open_kinds(db, products[0]) == set()  # 3 left, point 2
     reorder.set_override(products[0], 4)
     db.session.commit()
+    assert open_kinds(db, products[0]) == {"low_stock"}  # 3 left, point 4: with the override
     move("pick", products[0], 1, from_location=shop["A"])
-    assert open_kinds(db, products[0]) == {"low_stock"}  # 2 left, point 4 at once
-    reorder._RECENT.clear()
+    assert open_kinds(db, products[0]) == {"low_stock"}
+    reorder._DEMAND.clear()
 
 
-def test_a_deactivated_product_has_no_point_and_that_is_remembered_too(
+def test_a_deactivated_products_demand_is_remembered_too(
         db, app, shop, move, make_product, monkeypatch):
     """A deactivated product has no reorder point; its stock can still leave. Each of its
-    movements used to miss the cache and work out a whole batch of points again."""
+    movements used to miss and work out a whole batch of points again."""
     from warehouse_app.catalog import products
     from warehouse_app.insight import reorder
-    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
-    reorder._RECENT.clear()
+    reorder._DEMAND.clear()
     product = make_product("GONE-1", reorder_point=2)
     move("receive", product, 5, to_location=shop["A"])
     products.update(product, {"active": False})
     db.session.commit()
-    reorder._RECENT.clear()
+    reorder._DEMAND.clear()
     worked_out = []
-    real_points = reorder.points
-    monkeypatch.setattr(reorder, "points", lambda *a, **k: worked_out.append(1) or
-                        real_points(*a, **k))
+    real_sums = reorder.demand_sums
+    monkeypatch.setattr(reorder, "demand_sums", lambda *a, **k: worked_out.append(1) or
+                        real_sums(*a, **k))
     for _ in range(3):
         move("pick", product, 1, from_location=shop["A"])
     assert len(worked_out) == 1
-    assert reorder.recent_points([product.id]) == {}
-    reorder._RECENT.clear()
+    assert reorder.current_points([product.id]) == []
+    reorder._DEMAND.clear()

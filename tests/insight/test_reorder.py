@@ -68,10 +68,10 @@ def test_a_bad_override_is_refused_and_changes_nothing(db, history, supervisor, 
     assert b"max_stock must be between 11" in page.data
 
 
-def test_without_demand_the_catalog_point_is_used(db, make_product):
+def test_without_demand_the_hand_set_point_is_used(db, make_product):
     product = make_product("NEW-1", reorder_point=12)
     point = reorder.points(reorder.policy(), [product.id])[0]
-    assert (point.reorder_point, point.source, point.eoq) == (12, "catalog", 0)
+    assert (point.reorder_point, point.source, point.eoq) == (12, "hand-set", 0)
 
 
 def test_the_reorder_report_shows_the_numbers_that_produced_the_point(db, history, client,

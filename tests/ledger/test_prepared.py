@@ -43,7 +43,7 @@ def test_driver_errors_are_raised_as_sqlalchemy_errors(db, make_product, make_lo
 
 
 def test_a_literal_in_the_statement_is_sent_too(db, make_product):
-    product = make_product()
+    product = make_product(reorder_point=0)  # hand-set: not set is NULL
     from warehouse_app.catalog.models import Product
     table = Product.__table__
     statement = Prepared(table.update().where(table.c.id == product.id).values(
@@ -145,9 +145,8 @@ def test_a_scan_is_one_transaction_its_look_ups_take_none(app, client, staff, ma
 
     from warehouse_app.extensions import db
     from warehouse_app.insight import reorder
-    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300  # as served: the reorder point is known
     product = make_product("P-1")
-    reorder.recent_points([product.id])
+    reorder.known_demand(reorder.policy(), [product.id])  # as served: known for the day
     stock(product, make_location("A-01"), 5)
     make_location("A-02")
     seen = []
@@ -173,6 +172,11 @@ def test_a_scan_is_one_transaction_its_look_ups_take_none(app, client, staff, ma
         event.remove(db.engine, "commit", committed)
 
 
+def _reads_demand(statement: str) -> bool:
+    """The statement that sums a product's daily demand (reorder.demand_sums)."""
+    return "FROM movement" in statement and "GROUP BY" in statement
+
+
 def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client, staff,
                                                                       make_product,
                                                                       make_location,
@@ -183,7 +187,6 @@ def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client
 
     from warehouse_app.database import _may_write
     from warehouse_app.extensions import db
-    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300
     make_product("P-COLD", reorder_point=3)
     make_location("A-01")
     # The token's first use is noted (once a minute) with the write, which then begins at once.
@@ -192,7 +195,7 @@ def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client
     event.listen(db.engine, "begin", began := lambda conn: seen.append(
         "write begins" if _may_write() else "read begins"))
     event.listen(db.engine, "before_cursor_execute", ran := lambda conn, cursor, statement, *_:
-                 seen.append("points" if "reorder_override" in statement else "other"))
+                 seen.append("points" if _reads_demand(statement) else "other"))
     try:
         response = client.post("/api/v1/movements", headers=staff, json={
             "sku": "P-COLD", "qty": 2, "kind": "receive", "to_location": "A-01"})
@@ -219,9 +222,8 @@ def test_a_scans_look_ups_share_one_pooled_connection_per_block(app, client, sta
 
     from warehouse_app.extensions import db
     from warehouse_app.insight import reorder
-    app.config["INSIGHT_POINT_CACHE_SECONDS"] = 300  # as served: the reorder point is known
     product = make_product("P-1")
-    reorder.recent_points([product.id])
+    reorder.known_demand(reorder.policy(), [product.id])  # as served: known for the day
     stock(product, make_location("A-01"), 5)
     make_location("A-02")
     pool = db.engine.pool

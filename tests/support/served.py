@@ -66,7 +66,7 @@ def prepare(url: str, scanners: int, skus: int = SKUS, bins: int = BINS) -> list
             places.create(f"B-{n:03d}", LocationKind.BIN, parent=warehouse)
         db.session.execute(insert(Product), [
             {"sku": f"SKU-{n:05d}", "name": f"Product {n}", "description": "", "unit_cost": 2,
-             "avg_cost": 0, "reorder_point": 0, "safety_stock": 0, "lead_time_days": 7,
+             "avg_cost": 0, "reorder_point": None, "safety_stock": None, "lead_time_days": 7,
              "active": True} for n in range(skus)])
         db.session.execute(insert(ScanCode), [  # as products.create() claims them
             {"code": sku, "kind": "product", "ref_id": pid}

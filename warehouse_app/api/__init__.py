@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
     from warehouse_app.api import (
         counts,
         docs,
+        imports,
         integrations,
         locations,
         movements,
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     api = make_api(app)
     for blp in (products.blp, locations.blp, stock.blp, movements.blp, scan.blp, orders.blp,
                 purchase_orders.blp, integrations.blp, counts.blp, insight.alerts_blp,
-                insight.reports_blp, hooks.blp, labels.blp, transits.blp):
+                insight.reports_blp, hooks.blp, labels.blp, transits.blp, imports.blp):
         api.register_blueprint(blp)
     app.register_blueprint(docs.bp)
     app.extensions["warehouse_api"] = api

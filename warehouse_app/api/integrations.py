@@ -4,6 +4,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from warehouse_app.api.fields import text
+from warehouse_app.api.openapi import CSV_TOO
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
@@ -69,7 +70,7 @@ def journal(period):
 @blp.route("/exports/shipments", methods=["GET"])
 @blp.arguments(FormatIn, location="query")
 @blp.response(200, ShipmentOut(many=True))
-@blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+@blp.doc(responses=CSV_TOO)
 @role_required(Role.SUPERVISOR)
 def shipments(args):
     """Packed orders waiting for a carrier, with their address; ?format=csv for a file."""

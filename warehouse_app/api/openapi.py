@@ -10,6 +10,10 @@ SECURITY_SCHEMES = {
                 "description": "The app's own pages; their writes also send X-CSRFToken"},
 }
 
+# Merged into the JSON answer an operation documents with @blp.response(200, ...): the key is
+# the int the response decorator uses (a "200" string would replace that answer, leaving the
+# CSV one without its description).
+CSV_TOO = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 DESCRIPTION = (
     "Send `Authorization: Bearer <token>` (or use the logged-in session, with X-CSRFToken on "

@@ -15,6 +15,7 @@ from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Product
 from warehouse_app.counting import blind
 from warehouse_app.extensions import db
+from warehouse_app.insight import reorder
 from warehouse_app.ledger import balances
 
 blp = blueprint("products", "/products", "Products, their barcodes and their stock.")
@@ -37,6 +38,12 @@ class Stocked:
         self.on_hand, self.reserved = totals["on_hand"], totals["reserved"]
         self.available = totals["available"]
         self.locations = blind.visible(rows, hidden)
+        found = reorder.current_points([product.id])  # none for a deactivated product
+        self.reorder = {"reorder_point": found[0].reorder_point, "source": found[0].source,
+                        "safety_stock": round(found[0].safety_stock, 3),
+                        "computed": round(found[0].computed, 3),
+                        "computed_safety_stock": round(found[0].computed_safety, 3)
+                        } if found else None
 
     def __getattr__(self, name: str):
         return getattr(self.product, name)

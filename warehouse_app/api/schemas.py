@@ -94,8 +94,10 @@ class ProductChangeSchema(Schema):
     supplier = text(120, allow_none=True, metadata={"description": "Supplier name"})
     unit_cost = money(allow_none=True)
     sale_price = money(allow_none=True)
-    reorder_point = count(0, 1_000_000_000)
-    safety_stock = count(0, 1_000_000_000)
+    reorder_point = count(0, 1_000_000_000, allow_none=True, metadata={
+        "description": "Hand-set, it wins over the computed one; null clears it"})
+    safety_stock = count(0, 1_000_000_000, allow_none=True, metadata={
+        "description": "Hand-set, it wins over the computed one; null clears it"})
     lead_time_days = count(0, 3650)
     tracking = fields.String(validate=validate.OneOf([t.value for t in Tracking]))
     variant_group = text(64, allow_none=True)
@@ -122,8 +124,10 @@ class ProductSchema(Schema):
     unit_cost = CostOut()
     avg_cost = CostOut()
     sale_price = fields.Decimal(as_string=True, allow_none=True, metadata=MONEY_OUT)
-    reorder_point = fields.Integer()
-    safety_stock = fields.Integer()
+    reorder_point = fields.Integer(allow_none=True, metadata={
+        "description": "Hand-set (null: worked out from demand)"})
+    safety_stock = fields.Integer(allow_none=True, metadata={
+        "description": "Hand-set (null: worked out from demand)"})
     lead_time_days = fields.Integer()
     tracking = fields.Enum(Tracking, by_value=True)
     variant_group = fields.String(allow_none=True)
@@ -147,6 +151,19 @@ class StockRowSchema(StockAtSchema):
     sku = PathString(attribute="product.sku")
 
 
+class ReorderInForceSchema(Schema):
+    """Which reorder point is in force, and the computed one beside it."""
+
+    reorder_point = fields.Integer(metadata={"description": "In force"})
+    source = fields.String(metadata={"enum": ["override", "hand-set", "computed"],
+                                     "description": "Whose number it is"})
+    safety_stock = fields.Float(metadata={"description": "In force: hand-set or computed"})
+    computed = fields.Float(metadata={"description": "Average daily demand x lead time + "
+                                                     "computed_safety_stock"})
+    computed_safety_stock = fields.Float(metadata={
+        "description": "z x standard deviation of daily demand x sqrt(lead time)"})
+
+
 class ProductDetailSchema(ProductSchema):
     """A product with its stock in total and per location."""
 
@@ -154,6 +171,8 @@ class ProductDetailSchema(ProductSchema):
     reserved = fields.Integer()
     available = fields.Integer()
     locations = fields.List(fields.Nested(StockAtSchema))
+    reorder = fields.Nested(ReorderInForceSchema, allow_none=True, metadata={
+        "description": "The reorder point in force (none for a deactivated product)"})
 
 
 class LocationSchema(Schema):

@@ -6,9 +6,10 @@ from sqlalchemy.orm import selectinload
 
 from warehouse_app import codes, csvfile
 from warehouse_app.catalog import products
-from warehouse_app.catalog.models import Barcode, BarcodeKind, Product
+from warehouse_app.catalog.models import Barcode, BarcodeKind, Product, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.ledger.movements import parse_cost
 from warehouse_app.locations.csv_io import parse_bool
 
 COLUMNS = ["sku", "name", "description", "category", "supplier", "unit_cost", "sale_price",
@@ -89,6 +90,41 @@ def _codes(row: dict[str, str]) -> list[str]:
     return [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
 
 
+def _tracking(value: str) -> None:
+    if value.strip() and value.strip() not in {t.value for t in Tracking}:
+        raise DomainError("tracking is none, lot or serial.", field="tracking")
+
+
+CHECKS = {
+    "sku": products.clean_sku,
+    "name": lambda v: products.clean_text(v, "name", products.NAME_MAX, required=True),
+    "description": lambda v: products.clean_text(v, "description", products.DESCRIPTION_MAX),
+    "category": lambda v: products.clean_text(v, "category", 400),
+    "supplier": lambda v: products.clean_text(v, "supplier", 120),
+    "variant_group": lambda v: products.clean_text(v, "variant_group", 64),
+    "variant": lambda v: products.clean_text(v, "variant", 64),
+    **{key: (lambda v, key=key, limit=limit: v.strip() and products.clean_int(v, key, limit))
+       for key, limit in products.INT_FIELDS.items()},
+    "unit_cost": lambda v: parse_cost(v.strip()),
+    "sale_price": lambda v: parse_cost(v.strip(), field="sale_price"),
+    "tracking": _tracking,
+    "active": parse_bool,
+    "barcodes": lambda v: [products.clean_barcode(spec) for spec in parse_barcodes(v)],
+}
+
+
+def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
+    """Every bad cell of one row, (column, message), found without writing anything."""
+    bad = []
+    for column, check in CHECKS.items():
+        if column in row:
+            try:
+                check(row[column])
+            except DomainError as err:
+                bad.append((column, err.message))
+    return bad
+
+
 class NewProducts:
     """The rows of an import that create products whose codes are all free: checked in Python
     (products.unsaved) with one question about their codes, then written a batch at a time
@@ -147,10 +183,12 @@ class NewProducts:
 
 
 def import_file(storage):
-    """Create or update products from an uploaded file; all rows or none, in short
-    transactions (rows stand alone once no code is given twice)."""
+    """Create or update products from an uploaded file (or a request body, as a file); all
+    rows or none, in short transactions (rows stand alone once no code is given twice). Every
+    bad cell of every line is reported at once."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
     twice = csvfile.once(upload, _codes, "Code")
     new = NewProducts()
-    return csvfile.run(upload, _import_row, chunked=True, errors=twice,
+    return csvfile.run(upload, _import_row, chunked=True,
+                       errors=csvfile.bad_cells(upload, check_cells) + twice,
                        many=csvfile.Many(new.ready, new.write, new.forget))

@@ -82,8 +82,10 @@ class Product(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))  # last or list cost
     avg_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))  # moving average, by receipts
     sale_price: Mapped[Decimal | None]
-    reorder_point: Mapped[int] = mapped_column(default=0)
-    safety_stock: Mapped[int] = mapped_column(default=0)
+    # Hand-set by a supervisor, each wins until cleared; None: worked out from demand
+    # (insight/reorder.py).
+    reorder_point: Mapped[int | None]
+    safety_stock: Mapped[int | None]
     lead_time_days: Mapped[int] = mapped_column(default=7)
     tracking: Mapped[Tracking] = mapped_column(_enum(Tracking), default=Tracking.NONE)
     variant_group: Mapped[str | None] = mapped_column(String(64), index=True)  # style code

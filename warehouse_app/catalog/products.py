@@ -17,6 +17,7 @@ _BY_BARCODE = Loader(Barcode, Barcode.code)
 MAX_DAYS = 3650
 MAX_POINT = 1_000_000_000
 INT_FIELDS = {"reorder_point": MAX_POINT, "safety_stock": MAX_POINT, "lead_time_days": MAX_DAYS}
+HAND_SET = ("reorder_point", "safety_stock")  # empty or null: not hand-set, worked out
 TEXT_FIELDS = {"name": NAME_MAX, "description": DESCRIPTION_MAX, "variant_group": 64,
                "variant": 64}
 EDITABLE = (set(INT_FIELDS) | set(TEXT_FIELDS)
@@ -217,6 +218,8 @@ def _apply(product: Product, fields: dict) -> None:
     for key, limit in INT_FIELDS.items():
         if key in fields and fields[key] not in (None, ""):
             setattr(product, key, clean_int(fields[key], key, limit))
+        elif key in fields and key in HAND_SET:
+            setattr(product, key, None)
     if "unit_cost" in fields:
         cost = parse_cost(fields["unit_cost"])
         product.unit_cost = cost if cost is not None else Decimal(0)

@@ -8,6 +8,7 @@ from warehouse_app.catalog import bp, products
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.insight import reorder
 from warehouse_app.web.lookup import on_hand_for
 from warehouse_app.web.views import money
 
@@ -86,8 +87,9 @@ def edit(product_id: int):
     """Change a product's fields."""
     product = db.get_or_404(Product, product_id)
     if request.method == "GET":
+        point = reorder.current_points([product.id])  # none for a deactivated product
         return render_template("catalog/form.html", form=form_values(product), product=product,
-                               **choices())
+                               point=point[0] if point else None, **choices())
     try:
         products.update(product, form_fields(request.form))
     except DomainError as err:

@@ -11,16 +11,14 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import (
-    CompoundSelect,
+    Select,
     String,
     bindparam,
     cast,
     func,
     literal_column,
-    null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import selectinload
 
@@ -92,55 +90,35 @@ class Plan:
 _ALERT = Alert.__table__
 
 
-def _stock_and_open(one: bool, kinds) -> CompoundSelect:
-    """One statement for both things a commit needs to know: each moved product's stock over all
-    warehouses, and its open alerts of these kinds (open_key NULL in the first rows, stock NULL
-    in the others). One product (most commits) is compared with =, sparing the expansion of an
-    IN list at every execution; the kinds are written into the statement for the same reason."""
-    def of(column):
-        return column == bindparam("id") if one else column.in_(bindparam("ids", expanding=True))
+def _open_of(kinds) -> Select:
+    """The open alerts of these kinds of some products (the kinds written into the statement:
+    building it costs more than running it)."""
     kind = cast(_ALERT.c.kind, String)
-    return union_all(
-        select(reorder.WS.c.product_id, func.sum(reorder.WS.c.on_hand).label("on_hand"),
-               func.sum(reorder.WS.c.reserved).label("reserved"), null().label("open_key"),
-               null().label("kind"), null().label("message"), null().label("value"),
-               null().label("threshold"))
-        .where(of(reorder.WS.c.product_id)).group_by(reorder.WS.c.product_id),
-        select(_ALERT.c.product_id, null(), null(), _ALERT.c.open_key, kind, _ALERT.c.message,
-               _ALERT.c.value, _ALERT.c.threshold)
-        .where(_ALERT.c.cleared_at.is_(None), of(_ALERT.c.product_id),
-               or_(*(kind == literal_column(f"'{k.value}'") for k in kinds))))
+    return (select(_ALERT.c.product_id, _ALERT.c.open_key, kind.label("kind"),
+                   _ALERT.c.message, _ALERT.c.value, _ALERT.c.threshold)
+            .where(_ALERT.c.cleared_at.is_(None),
+                   _ALERT.c.product_id.in_(bindparam("ids", expanding=True)),
+                   or_(*(kind == literal_column(f"'{k.value}'") for k in kinds))))
 
 
-_STOCK_AND_OPEN = {(one, sold): _stock_and_open(one, ON_MOVEMENT + ((AlertKind.DEAD_STOCK,)
-                                                                    if sold else ()))
-                   for one in (True, False) for sold in (True, False)}
+_OPEN_OF = {sold: _open_of(ON_MOVEMENT + ((AlertKind.DEAD_STOCK,) if sold else ()))
+            for sold in (True, False)}
 
 
 def plan_moved(product_ids, sold=()) -> Plan:
-    """Read (never write) what the moved products' alerts should be.
+    """Read (never write) what the products' alerts should be now.
 
-    Reorder points come from reorder.recent_points (recomputed every few minutes, at once after
-    an override); availability is read now, so an alert opens with the movement that causes it.
-    Most commits change no alert; they stop here without writing anything.
+    The reorder point is the one in force now, worked out as the reorder page works it out
+    (reorder.current_points), and stock and what is on order are read now: an alert opens and
+    clears with the change that causes it, in every worker. Most commits change no alert; they
+    stop here without writing anything.
     """
     ids = sorted(product_ids)
-    stock, open_now = {}, {}
-    one = len(ids) == 1
-    for row in db.session.connection().execute(_STOCK_AND_OPEN[one, bool(sold)],
-                                               {"id": ids[0]} if one else {"ids": ids}):
-        if row.open_key is None:
-            on_hand, reserved = int(row.on_hand or 0), int(row.reserved or 0)
-            stock[row.product_id] = (on_hand, on_hand - reserved)
-        else:
-            open_now[row.open_key] = row
-    known = reorder.recent_points(ids)
-    wishes = []
-    for pid, (sku, point, _tracked) in known.items():
-        _on_hand, available = stock.get(pid, (0, 0))
-        if wish := stock_wish(pid, sku, point, available, pid in stock):
-            wishes.append(wish)
-    tracked = [pid for pid, (_sku, _point, lots) in known.items() if lots]
+    open_now = {row.open_key: row for row in db.session.connection().execute(
+        _OPEN_OF[bool(sold)], {"ids": ids})}
+    found = reorder.current_points(ids)
+    wishes = [wish for point in found if (wish := stock_wish(point))]
+    tracked = [point.product_id for point in found if point.extra["tracked"]]
     if tracked:
         wishes += expiry_wishes(tracked)
     wished = {wish.key: wish for wish in wishes}
@@ -165,22 +143,27 @@ def apply_moved(plan: Plan) -> list[Alert]:
     return sync(plan.ids, dict(plan.wishes), ON_MOVEMENT)
 
 
-def stock_wish(pid: int, sku: str, point: int, available: int, stocked: bool) -> Wish | None:
-    """Out of stock (nothing available) or low stock (available at or below the point)."""
-    if available <= 0 and (point > 0 or stocked):
+def stock_wish(point: reorder.Point) -> Wish | None:
+    """Out of stock (nothing available), or low stock: what the reorder page lists, the
+    position (available + on order) at or below the reorder point in force. A product that
+    never had stock (a new one) has neither: nothing has run out."""
+    pid, sku, available = point.product_id, point.sku, point.available
+    if not point.extra["stocked"]:
+        return None
+    if available <= 0:
         return Wish(AlertKind.OUT_OF_STOCK, pid, f"{sku} is out of stock ({available} available).",
-                    available, point)
-    if point > 0 and available <= point:
-        return Wish(AlertKind.LOW_STOCK, pid, f"{sku}: {available} available, at or below its "
-                                              f"reorder point of {point}.", available, point)
+                    available, point.reorder_point)
+    if point.needs_reorder:
+        coming = f" + {point.on_order} on order" if point.on_order else ""
+        return Wish(AlertKind.LOW_STOCK, pid, f"{sku}: {available} available{coming}, at or "
+                    f"below its reorder point of {point.reorder_point}.", available,
+                    point.reorder_point)
     return None
 
 
 def stock_wishes(ids) -> list[Wish]:
     """Out-of-stock and low-stock alerts that should be open for these products."""
-    found = (stock_wish(p.product_id, p.sku, p.reorder_point, p.available,
-                        bool(p.extra.get("stocked")))
-             for p in reorder.points(reorder.policy(), ids))
+    found = (stock_wish(point) for point in reorder.points(reorder.policy(), ids))
     return [wish for wish in found if wish is not None]
 
 

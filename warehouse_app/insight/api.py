@@ -7,6 +7,7 @@ from flask import Response
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from warehouse_app.api.openapi import CSV_TOO
 from warehouse_app.api.paging import PageArgs, page_schema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
@@ -102,7 +103,8 @@ class ReportArgs(Schema):
     as_of = fields.String(metadata={"description": "valuation, stock: YYYY-MM-DD"})
     since = fields.String(metadata={"description": "shrinkage: first day, YYYY-MM-DD"})
     until = fields.String(metadata={"description": "shrinkage: last day, YYYY-MM-DD"})
-    by = fields.String(metadata={"description": "stock: warehouse or location"})
+    by = fields.String(metadata={"description": "stock: warehouse or location; valuation: "
+                                                "warehouse or product; shrinkage: month or user"})
     warehouse = fields.String(metadata={"description": "stock: one warehouse's code"})
     order = fields.String(metadata={"description": "movers: fast or slow"})
     service_level = fields.String(metadata={"description": "reorder: 0.5 to 0.999"})
@@ -137,7 +139,7 @@ class ReportOut(Schema):
 @reports_blp.route("/<name>", methods=["GET"])
 @reports_blp.arguments(ReportArgs, location="query")
 @reports_blp.response(200, ReportOut)
-@reports_blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+@reports_blp.doc(responses=CSV_TOO,
                  parameters=[{"in": "path", "name": "name", "required": True,
                               "schema": {"type": "string", "enum": sorted(REGISTRY)}}])
 @role_required(Role.SUPERVISOR)

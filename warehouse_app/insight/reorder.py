@@ -3,8 +3,10 @@
 Reorder point = average daily demand x lead time + safety stock, where
 safety stock = z (for the service level) x standard deviation of daily demand x sqrt(lead time).
 Daily demand is units to customers net of returns over the last `days` complete days, days
-without movement counting as zero. A supervisor's override wins; a product with no demand in
-the window falls back to the catalog's reorder point.
+without movement counting as zero. What is in force: a supervisor's override (with its
+order-up-to level), else the product's hand-set reorder point, else the computed one; a
+hand-set safety stock replaces the computed safety stock in it. Each wins until cleared; the
+computed figures are kept beside them (the product page shows both, and which is in force).
 
 How much: an (s, S) policy with S = reorder point + EOQ (Wilson's economic order quantity,
 sqrt(2 x annual demand x cost per order / yearly holding cost per unit)); when the product has no
@@ -12,7 +14,6 @@ cost, EOQ falls back to COVER_DAYS of demand. An override's max_stock replaces S
 position = available (on hand - reserved) + still on order from open purchase orders.
 """
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from statistics import NormalDist
 
@@ -67,14 +68,16 @@ class Point:
     sd_daily: float
     lead_time_days: int
     z: float
-    safety_stock: float
-    computed: float
+    safety_stock: float      # in force: hand-set, else computed_safety
+    computed: float          # avg_daily x lead time + computed_safety: demand alone
     override: int | None
-    catalog: int
-    reorder_point: int
-    source: str
+    hand_set: int | None     # the product's own reorder point
+    reorder_point: int       # in force
+    source: str              # override, hand-set or computed
     eoq: int
     max_stock: int
+    computed_safety: float = 0.0
+    hand_safety: int | None = None
     on_hand: int = 0
     available: int = 0
     on_order: int = 0
@@ -108,20 +111,21 @@ def compute(product, stats: tuple[float, float], pol: Policy,
     total, sum_sq = stats
     mean, sd = daily_stats(total, sum_sq, pol.days)
     lead = product.lead_time_days or 0
-    safety = pol.z * sd * math.sqrt(lead)
-    computed = mean * lead + safety
+    worked = pol.z * sd * math.sqrt(lead)
+    computed = mean * lead + worked
+    safety = worked if product.safety_stock is None else float(product.safety_stock)
     if override is not None:
         point, source = override.reorder_point, "override"
-    elif total > 0:
-        point, source = math.ceil(round(computed, 6)), "computed"
+    elif product.reorder_point is not None:
+        point, source = product.reorder_point, "hand-set"
     else:
-        point, source = product.reorder_point or 0, "catalog"
+        point, source = math.ceil(round(mean * lead + safety, 6)), "computed"
     eoq = economic_quantity(mean, float(product.avg_cost or product.unit_cost or 0), pol)
     top = override.max_stock if override is not None and override.max_stock else point + eoq
     return Point(product.id, product.sku, product.name, product.supplier or "", pol.days, mean,
-                 sd, lead,
-                 pol.z, safety, computed, override.reorder_point if override else None,
-                 product.reorder_point or 0, point, source, eoq, top)
+                 sd, lead, pol.z, safety, computed,
+                 override.reorder_point if override else None, product.reorder_point, point,
+                 source, eoq, top, worked, product.safety_stock)
 
 
 def economic_quantity(mean_daily: float, unit_cost: float, pol: Policy) -> int:
@@ -145,59 +149,54 @@ def settle(point: Point, on_hand: int, available: int, on_order: int) -> Point:
     return point
 
 
-# A reorder point rests on 90 days of demand and barely moves between two scans, yet computing
-# it is most of what checking a product's alerts costs; the commit hook reuses recent ones. A
-# miss computes a batch at once (the products next to it by id), as one product costs nearly
-# as much as a few hundred: a catalogue of a thousand products warms in two or three misses.
-_RECENT: dict[tuple, tuple[float, tuple[str, int, bool]]] = {}
+# Working out a reorder point is mostly reading the product's demand over the window, and that
+# demand is of complete UTC days only: the ledger is append-only and stamps each movement with
+# the moment it posts, so the figure is the same in every worker all day long. Each process
+# remembers it per (database, window, day, product); everything else a point rests on (lead
+# time, the catalogue's point and safety stock, an override, stock, what is on order) is read
+# in the transaction that uses it. A miss reads a batch at once (the products next to it by
+# id), as one product costs nearly as much as a few hundred.
+_DEMAND: dict[tuple, dict[int, tuple[float, float]]] = {}
 WARM_BATCH = 500
 _NEXT_ACTIVE = (select(Product.id).where(Product.active, Product.id >= bindparam("start"))
                 .order_by(Product.id).limit(WARM_BATCH))
 
 
-def recent_points(product_ids) -> dict[int, tuple[str, int, bool]]:
-    """(sku, reorder point, lot-tracked) of active products, at most
-    INSIGHT_POINT_CACHE_SECONDS old."""
-    ttl = float(current_app.config.get("INSIGHT_POINT_CACHE_SECONDS", 300))
-    url, now = db.engine, time.monotonic()  # the engine object: hashing its URL renders it
-    found = {}
-    missing = []
-    for pid in product_ids:
-        entry = _RECENT.get((url, pid))
-        if entry is None or entry[0] <= now:
-            missing.append(pid)
-        elif entry[1] is not None:  # None: no point (not an active product), also remembered
-            found[pid] = entry[1]
-    if not missing:
-        return found
-    batch = set(missing)
-    if ttl > 0:
+def known_demand(pol: Policy, product_ids) -> dict[int, tuple[float, float]]:
+    """Demand sums of these products over the policy's window ending today (remembered for the
+    day unless INSIGHT_DEMAND_MEMO is off)."""
+    if not current_app.config.get("INSIGHT_DEMAND_MEMO", True):
+        return demand_sums(pol.days, list(product_ids))
+    base = (db.engine, pol.days, q.today())  # the engine object: hashing its URL renders it
+    if base not in _DEMAND:
+        if len(_DEMAND) > 16:  # yesterday's, other databases' (tests)
+            _DEMAND.clear()
+        _DEMAND[base] = {}
+    memo = _DEMAND[base]
+    missing = [pid for pid in product_ids if pid not in memo]
+    if missing:
+        batch = set(missing)
         for pid in db.session.scalars(_NEXT_ACTIVE, {"start": min(missing)}):
-            entry = _RECENT.get((url, pid))
-            if len(batch) < WARM_BATCH and (entry is None or entry[0] <= now):
+            if len(batch) < WARM_BATCH and pid not in memo:
                 batch.add(pid)
-    batch = sorted(batch)
-    tracked = set(db.session.scalars(select(Product.id).where(
-        Product.id.in_(batch), Product.tracking != Tracking.NONE)))
-    if len(_RECENT) > 100_000:
-        _RECENT.clear()
-    wanted = set(product_ids)
-    if ttl > 0:  # a deactivated product has none: without this it would miss every time
-        for pid in missing:
-            _RECENT[(url, pid)] = (now + ttl, None)
-    for point in points(policy(), batch):
-        entry = (point.sku, point.reorder_point, point.product_id in tracked)
-        if point.product_id in wanted:
-            found[point.product_id] = entry
-        if ttl > 0:
-            _RECENT[(url, point.product_id)] = (now + ttl, entry)
-    return found
+        sums = demand_sums(pol.days, sorted(batch))
+        for pid in batch:
+            memo[pid] = sums.get(pid, (0.0, 0.0))
+    return {pid: memo[pid] for pid in product_ids}
 
 
-def forget(product_id: int) -> None:
-    """A hand-set point takes effect at the next movement."""
-    for key in [k for k in _RECENT if k[1] == product_id]:
-        _RECENT.pop(key, None)
+def forget_demand(product_id: int) -> None:
+    """A movement posted with a past date (the demo's history) changes complete days."""
+    for memo in _DEMAND.values():
+        memo.pop(product_id, None)
+
+
+def current_points(product_ids) -> list[Point]:
+    """The points in force of these products now (active ones), as the reorder page has them:
+    what an alert is raised or cleared by."""
+    pol = policy()
+    ids = sorted(product_ids)
+    return points(pol, ids, known_demand(pol, ids))
 
 
 def demand_sums(days: int, product_ids=None, end=None) -> dict[int, tuple[float, float]]:
@@ -252,18 +251,21 @@ def on_order(product_ids=None) -> dict[int, int]:
 # What a reorder point needs of a product: plain columns, no ORM objects (10,000 of them add up).
 ITEM = (select(Product.id, Product.sku, Product.name, Supplier.name.label("supplier"),
                Product.lead_time_days, Product.avg_cost, Product.unit_cost,
-               Product.reorder_point)
+               Product.reorder_point, Product.safety_stock, Product.tracking)
         .outerjoin(Supplier, Supplier.id == Product.supplier_id))
 
 
-def points(pol: Policy, product_ids=None) -> list[Point]:
-    """Reorder points and suggestions of active products (or some), by SKU."""
+def points(pol: Policy, product_ids=None, sums=None) -> list[Point]:
+    """Reorder points and suggestions of active products (or some), by SKU; `sums`: their
+    demand when already known."""
     query = ITEM.where(Product.active).order_by(Product.sku)
     if product_ids is not None:
         query = query.where(Product.id.in_(product_ids))
     products = db.session.execute(query).all()
     ids = None if product_ids is None else [p.id for p in products]
-    sums, stock = demand_sums(pol.days, ids), stock_sums(ids)
+    if sums is None:
+        sums = demand_sums(pol.days, ids)
+    stock = stock_sums(ids)
     ordered = on_order(ids)
     overrides = {o.product_id: o for o in db.session.scalars(
         select(ReorderOverride) if ids is None
@@ -274,6 +276,7 @@ def points(pol: Policy, product_ids=None) -> list[Point]:
                         overrides.get(product.id))
         on_hand, available = stock.get(product.id, (0, 0))
         point.extra["stocked"] = product.id in stock  # it has had stock at some time
+        point.extra["tracked"] = product.tracking is not Tracking.NONE
         found.append(settle(point, on_hand, available, ordered.get(product.id, 0)))
     return found
 
@@ -289,7 +292,6 @@ def set_override(product: Product, reorder_point, max_stock=None, note: str = ""
     override.note, override.user_id = (note or "")[:200], getattr(user, "id", None)
     db.session.add(override)
     db.session.flush()
-    forget(product.id)
     return override
 
 
@@ -300,7 +302,6 @@ def clear_override(product: Product) -> bool:
         return False
     db.session.delete(override)
     db.session.flush()
-    forget(product.id)
     return True
 
 

@@ -66,6 +66,34 @@ def _import_row(reference: str, user, lines: dict[int, int], row: dict[str, str]
     return "received"
 
 
+def _required(column: str):
+    def check(value: str) -> None:
+        if not (value or "").strip():
+            raise DomainError(f"{column} is required.", field=column)
+    return check
+
+
+CHECKS = {
+    "sku": _required("sku"),
+    "location": _required("location"),
+    "qty": parse_qty,
+    "expiry": parse_expiry,
+    "unit_cost": lambda v: parse_cost((v or "").strip()),
+}
+
+
+def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
+    """Every bad cell of one row, (column, message), found without writing anything."""
+    bad = []
+    for column, check in CHECKS.items():
+        if column in row:
+            try:
+                check(row[column])
+            except DomainError as err:
+                bad.append((column, err.message))
+    return bad
+
+
 def import_file(storage, user):
     """Receive opening stock from an uploaded file; all rows or none, and each file only once."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
@@ -88,6 +116,8 @@ def receive(upload: csvfile.Upload, user):
         Product.tracking == Tracking.SERIAL)))
     twice = csvfile.once(upload, lambda row: [f"{row['sku']} {row.get('lot', '')}"]
                          if row["sku"] in serial and row.get("lot") else [], "Serial number")
+    # Lines of the same product and bin add up (each is a receipt): only a serial number
+    # given twice is a key twice.
     lines = {id(row): line for line, row in upload.rows}
     return csvfile.run(upload, partial(_import_row, reference_of(upload), user, lines),
-                       chunked=True, errors=twice)
+                       chunked=True, errors=csvfile.bad_cells(upload, check_cells) + twice)

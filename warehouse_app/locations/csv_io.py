@@ -4,7 +4,7 @@ from sqlalchemy import select
 from warehouse_app import csvfile
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.locations import editing
+from warehouse_app.locations import editing, places
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
 
 COLUMNS = ["code", "kind", "name", "parent", "sequence", "capacity", "active"]
@@ -70,7 +70,40 @@ def _import_row(row: dict[str, str]) -> str:
     return "updated"
 
 
+def _code(value: str) -> None:
+    norm = places.normalise_code(value)
+    if not norm or len(norm) > places.CODE_MAX or any(ch.isspace() for ch in norm):
+        raise DomainError(f"A location code is 1 to {places.CODE_MAX} characters without "
+                          "spaces.", field="code")
+
+
+CHECKS = {
+    "code": _code,
+    "kind": editing.parse_kind,
+    "name": editing.clean_name,
+    "sequence": lambda v: editing.parse_whole(v, "sequence", editing.SEQUENCE_MAX),
+    "capacity": lambda v: editing.parse_whole(v, "capacity", editing.CAPACITY_MAX, low=1),
+    "active": parse_bool,
+}
+
+
+def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
+    """Every bad cell of one row, (column, message), found without writing anything."""
+    bad = []
+    for column, check in CHECKS.items():
+        if column in row:
+            try:
+                check(row[column])
+            except DomainError as err:
+                bad.append((column, err.message))
+    return bad
+
+
 def import_file(storage):
-    """Create or update locations from an uploaded file; all rows or none."""
+    """Create or update locations from an uploaded file (or a request body); all rows or none,
+    every bad cell of every line reported at once, a code twice refused."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
-    return csvfile.run(upload, _import_row)
+    twice = csvfile.once(upload, lambda row: [places.normalise_code(row["code"]) or ""],
+                         "Code", field="code")
+    return csvfile.run(upload, _import_row,
+                       errors=csvfile.bad_cells(upload, check_cells) + twice)

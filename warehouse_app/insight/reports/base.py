@@ -89,6 +89,9 @@ def run(name: str, args: Mapping) -> Report:
     report = spec.build(Params(args))
     report.name, report.title = spec.name, report.title or spec.title
     if kept is not None:
+        if report.rows and spec.place not in report.rows[0]:  # by=product, by=user
+            raise Forbidden(f"This view of the {spec.name} report spans every warehouse; you "
+                            "are kept to some.", field="by", code="other_warehouse")
         _keep_to(report, spec.place, kept)
     return report
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import String, case, func, select
 
+from warehouse_app.auth.models import User
 from warehouse_app.catalog.models import Product
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -152,12 +153,16 @@ def turnover(p: Params) -> Report:
 
 @register("shrinkage", "Shrinkage",
           "Stock written off to Scrap or Adjustment and lost in counts (found stock counts "
-          "back), by month, reason and location, in units and value.", place="location")
+          "back), by month, reason and location (or by=user: by who posted it), in units and "
+          "value.", place="location")
 def shrinkage(p: Params) -> Report:
     until = p.day("until", q.today())
     since = p.day("since", until - timedelta(days=365))
+    by = p.choice("by", ("month", "user"), "month")
     if since > until:
         raise DomainError("since must not be after until.", field="since")
+    if by == "user":
+        return _shrinkage_by_user(p, since, until)
     virtual = q.virtual_ids()
     losses = q.ids_of(virtual, *LOSS_KINDS)
     lost = M.c.to_location_id.in_(losses)
@@ -187,3 +192,35 @@ def shrinkage(p: Params) -> Report:
                  "value": round(sum(r["value"] for r in items), 2)},
         ["Negative = found (more than the books said)."],
         lambda: charts.bars(sorted(months.items()), "Net value lost per month"))
+
+
+def _shrinkage_by_user(p: Params, since, until) -> Report:
+    """Shrinkage per person who posted it, and reason."""
+    virtual = q.virtual_ids()
+    losses = q.ids_of(virtual, *LOSS_KINDS)
+    lost = M.c.to_location_id.in_(losses)
+    sign = case((lost, 1), else_=-1)
+    why = func.coalesce(M.c.reason, M.c.kind, type_=String())
+    rows = db.session.execute(
+        select(M.c.user_id, why, func.sum(sign * M.c.qty),
+               func.sum(sign * M.c.qty * M.c.unit_cost))
+        .where(M.c.created_at >= q.start_of(since),
+               M.c.created_at < q.start_of(until + timedelta(days=1)),
+               lost | M.c.from_location_id.in_(losses))
+        .group_by(M.c.user_id, why)).all()
+    names = dict(db.session.execute(select(User.id, User.username)).all())
+    items = sorted(({"user": names.get(uid, "(no user)"), "reason": r, "units": int(u),
+                     "value": round(float(v or 0), 2)} for uid, r, u, v in rows),
+                   key=lambda r: (-r["value"], r["user"], r["reason"]))
+    people: dict[str, float] = {}
+    for row in items:
+        people[row["user"]] = people.get(row["user"], 0) + row["value"]
+    return Report("shrinkage", f"Shrinkage by user {since} to {until}", [
+        Column("user", "User"), Column("reason", "Reason", sub=True),
+        Column("units", "Units lost", "int"), Column("value", "Value lost", "money")], items,
+        p.used, {"units": sum(r["units"] for r in items),
+                 "value": round(sum(r["value"] for r in items), 2)},
+        ["Negative = found (more than the books said). The user is who posted the "
+         "write-off or the count's adjustment."],
+        lambda: charts.bars(sorted(people.items(), key=lambda kv: -kv[1]),
+                            "Net value lost per user"))

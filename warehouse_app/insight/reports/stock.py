@@ -29,10 +29,12 @@ def codes() -> dict[int, str]:
 
 
 @register("valuation", "Stock valuation",
-          "Units and value at moving average cost, per warehouse and category, "
-          "today or as of a past date (recomputed from the ledger).", place="warehouse")
+          "Units and value at moving average cost, per warehouse and category (or per product "
+          "with by=product), today or as of a past date (recomputed from the ledger).",
+          place="warehouse")
 def valuation(p: Params) -> Report:
     as_of = p.day("as_of")
+    by = p.choice("by", ("warehouse", "product"), "warehouse")
     P = Product.__table__
     if as_of is None or as_of >= q.today():
         held = WarehouseStock.__table__
@@ -47,11 +49,36 @@ def valuation(p: Params) -> Report:
         cost = func.coalesce(costs.c.cost, P.c.avg_cost)
         joined = (source.join(P, P.c.id == source.c.product_id)
                   .outerjoin(costs, costs.c.product_id == source.c.product_id))
+    if by == "product":
+        rows = db.session.execute(
+            select(P.c.sku, P.c.name, func.sum(source.c.qty), func.max(cost),
+                   func.sum(source.c.qty * cost))
+            .select_from(joined).group_by(P.c.id, P.c.sku, P.c.name)
+            .having(func.sum(source.c.qty) != 0).order_by(P.c.sku)).all()
+        return _product_valuation(p, rows, as_of)
     rows = db.session.execute(
         select(source.c.place_id, P.c.category_id, func.sum(source.c.qty),
                func.sum(source.c.qty * cost), func.count())
         .select_from(joined).group_by(source.c.place_id, P.c.category_id)).all()
     return _valuation_report(p, rows, as_of)
+
+
+def _product_valuation(p: Params, rows, as_of) -> Report:
+    """One row per product held: quantity, moving average cost and value."""
+    items = [{"sku": sku, "name": name, "quantity": int(qty),
+              "avg_cost": round(float(cost or 0), 4), "value": round(float(value or 0), 2)}
+             for sku, name, qty, cost, value in rows]
+    when = as_of.isoformat() if as_of else "today"
+    top = sorted(items, key=lambda r: -r["value"])[:12]
+    return Report("valuation", f"Stock valuation per product, {when}", [
+        Column("sku", "SKU"), Column("name", "Name", sub=True),
+        Column("quantity", "Quantity", "int"), Column("avg_cost", "Average cost", "money"),
+        Column("value", "Value", "money")], items,
+        p.used, {"quantity": sum(r["quantity"] for r in items),
+                 "value": round(sum(r["value"] for r in items), 2)},
+        ["Moving average cost: each receipt folds its cost into the product's average."
+         + ("" if as_of is None else " Quantities and costs recomputed from the ledger.")],
+        lambda: charts.bars([(r["sku"], r["value"]) for r in top], "Most valuable products"))
 
 
 def _valuation_report(p: Params, rows, as_of) -> Report:
