@@ -21,7 +21,7 @@ SIDE_BY_SIDE = 4  # rooms below this index may import within their own room
 
 DEBTS = {
     ("catalog", "ledger"): "the cost parser; the opening-stock import on the import page",
-    ("catalog", "insight"): "the product form shows the reorder point in force and the computed one",
+    ("catalog", "insight"): "the product form shows the reorder point in force, and the computed",
     ("catalog", "web"): "the product page shows stock (web.lookup) and money",
     ("locations", "ledger"): "a bin holding stock cannot be deleted",
     ("auth", "locations"): "warehouse rights name the warehouses a user is kept to",
