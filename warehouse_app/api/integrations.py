@@ -59,19 +59,19 @@ class TrackingOut(Schema):
 
 
 @blp.route("/exports/journal.csv", methods=["GET"])
+@role_required(Role.SUPERVISOR)
 @blp.arguments(PeriodIn, location="query")
 @blp.doc(responses=CSV)
-@role_required(Role.SUPERVISOR)
 def journal(period):
     """The inventory journal (receipts at cost, COGS of picks, shrinkage) of a period, as CSV."""
     return exports.journal_csv(period["start"], period["end"])
 
 
 @blp.route("/exports/shipments", methods=["GET"])
+@role_required(Role.SUPERVISOR)
 @blp.arguments(FormatIn, location="query")
 @blp.response(200, ShipmentOut(many=True))
 @blp.doc(responses=CSV_TOO)
-@role_required(Role.SUPERVISOR)
 def shipments(args):
     """Packed orders waiting for a carrier, with their address; ?format=csv for a file."""
     if args["format"] == "csv":
@@ -80,9 +80,9 @@ def shipments(args):
 
 
 @blp.route("/shipments/tracking", methods=["POST"])
+@role_required(Role.SUPERVISOR)
 @blp.arguments(TrackingIn)
 @blp.response(200, TrackingOut)
-@role_required(Role.SUPERVISOR)
 def tracking(data):
     """Tracking numbers from the carrier: each order ships; one bad row refuses them all."""
     user = current_user._get_current_object()

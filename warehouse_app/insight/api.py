@@ -63,9 +63,9 @@ def alert_json(alert: Alert) -> dict:
 
 
 @alerts_blp.route("", methods=["GET"])
+@role_required(Role.SUPERVISOR)
 @alerts_blp.arguments(AlertArgs, location="query")
 @alerts_blp.response(200, AlertPage)
-@role_required(Role.SUPERVISOR)
 def list_alerts(args):
     """Open alerts, most urgent first, paginated; `?kind=` one kind, `?unacknowledged=1`
     leaves out those already seen."""

@@ -71,9 +71,9 @@ def list_endpoints():
 
 
 @blp.route("", methods=["POST"])
+@role_required(Role.ADMIN)
 @blp.arguments(EndpointIn)
 @blp.response(201, NewEndpointOut)
-@role_required(Role.ADMIN)
 def add_endpoint(data):
     """Add an endpoint for some events (all by default); its secret is in this answer only."""
     endpoint = webhooks.create_endpoint(data["url"], data.get("events"))
@@ -82,9 +82,9 @@ def add_endpoint(data):
 
 
 @blp.route("/<int:endpoint_id>", methods=["PATCH"])
+@role_required(Role.ADMIN)
 @blp.arguments(EndpointPatch)
 @blp.response(200, EndpointOut)
-@role_required(Role.ADMIN)
 def set_active(data, endpoint_id: int):
     """Disable an endpoint (its pending deliveries wait) or enable it again."""
     endpoint = webhooks.endpoint_by_id(endpoint_id)
@@ -94,9 +94,9 @@ def set_active(data, endpoint_id: int):
 
 
 @blp.route("/<int:endpoint_id>/deliveries", methods=["GET"])
+@role_required(Role.ADMIN)
 @blp.arguments(DeliveryArgs, location="query")
 @blp.response(200, page_schema(DeliveryOut, "DeliveryPage"))
-@role_required(Role.ADMIN)
 def deliveries(args, endpoint_id: int):
     """An endpoint's delivery log, newest first: attempts, last HTTP status, last error."""
     endpoint = webhooks.endpoint_by_id(endpoint_id)
