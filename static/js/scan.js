@@ -1,5 +1,9 @@
 // Scan boxes: keep the field focused and its text selected, so the next scan (a keyboard-wedge
-// scanner types and presses Enter) replaces the last one. Without JS the form still submits.
+// scanner types and presses Enter) replaces the last one. A scan typed while something else
+// has focus (nothing, a checkbox, a link) is this box's scan too. Without JS the form still
+// submits.
+import { wedge } from "./wedge.js";
+
 const field = document.querySelector("input[data-scan]");
 
 function ready() {
@@ -18,5 +22,9 @@ if (field) {
   });
   window.addEventListener("pageshow", () => {
     if (field.hasAttribute("autofocus")) ready();
+  });
+  wedge(field, (code) => {
+    field.value = code;
+    field.form.requestSubmit();
   });
 }

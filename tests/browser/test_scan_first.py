@@ -287,3 +287,35 @@ def test_a_storage_bin_scanned_at_a_dock_asks_before_switching(phone, live_serve
     assert fresh(db, lambda: [m.to_location.code for m in db.session.scalars(
         select(Movement).order_by(Movement.id)) if m.kind.value == "receive"])[-2:] == [
         "DOCK-02", "A-01"]
+
+
+@pytest.mark.parametrize("path", ["/", "/lookup", "/orders/pick"])
+def test_a_scan_box_page_takes_a_scan_whatever_has_focus(chromium, live_server, db, site, path):
+    """Home, look-up and the pick list: a wedge scan with nothing focused (the home page does
+    not put the cursor in its box, so a phone's keyboard stays down), or with a checkbox of the
+    pick list focused, goes to the box and is looked up. A person's slow keys are not a scan."""
+    page = new_page(chromium, device_scale_factor=1)
+    try:
+        log_in(page, live_server.url, "staff1", path)
+        page.wait_for_load_state("load")
+        if path == "/orders/pick":
+            page.focus("input[type=checkbox]")
+        else:
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+        if path == "/orders/pick":
+            wedge(page, "SO-1")  # the pick list's box takes an order
+            page.wait_for_url("**SO-1*")
+            expect(page.locator("main")).to_contain_text("SO-1")
+            return
+        wedge(page, "A-01")
+        page.wait_for_url("**/lookup?code=A-01*")
+        expect(page.locator("main")).to_contain_text("A-01")
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.type("A-01", delay=150)  # a person's keys, then Enter: not a scan
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(500)
+        assert "/lookup?code=" not in page.url
+    finally:
+        page.context.close()
