@@ -177,14 +177,18 @@ class Many:
     forget: Callable[[], None]
 
 
-Cells = Callable[[dict[str, str]], list[tuple[str, str]]]
-
-
-def bad_cells(upload: Upload, cells: Cells) -> list[RowError]:
-    """Every bad cell of every line, (column, message) as the importer's checker finds them
-    without writing anything."""
-    return [RowError(line, message, column) for line, row in upload.rows
-            for column, message in cells(row)]
+def bad_cells(upload: Upload, checks: dict[str, Callable[[str], object]]) -> list[RowError]:
+    """Every bad cell of every line, found without writing anything: each column's check (a
+    function of the cell's text that raises DomainError) run on every row that has it."""
+    errors = []
+    for line, row in upload.rows:
+        for column, check in checks.items():
+            if column in row:
+                try:
+                    check(row[column])
+                except DomainError as err:
+                    errors.append(RowError(line, err.message, column))
+    return errors
 
 
 def run(upload: Upload, handle: Callable[[dict[str, str]], str], chunked: bool = False,

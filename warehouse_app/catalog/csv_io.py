@@ -113,18 +113,6 @@ CHECKS = {
 }
 
 
-def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
-    """Every bad cell of one row, (column, message), found without writing anything."""
-    bad = []
-    for column, check in CHECKS.items():
-        if column in row:
-            try:
-                check(row[column])
-            except DomainError as err:
-                bad.append((column, err.message))
-    return bad
-
-
 class NewProducts:
     """The rows of an import that create products whose codes are all free: checked in Python
     (products.unsaved) with one question about their codes, then written a batch at a time
@@ -190,5 +178,5 @@ def import_file(storage):
     twice = csvfile.once(upload, _codes, "Code")
     new = NewProducts()
     return csvfile.run(upload, _import_row, chunked=True,
-                       errors=csvfile.bad_cells(upload, check_cells) + twice,
+                       errors=csvfile.bad_cells(upload, CHECKS) + twice,
                        many=csvfile.Many(new.ready, new.write, new.forget))

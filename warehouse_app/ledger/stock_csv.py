@@ -82,18 +82,6 @@ CHECKS = {
 }
 
 
-def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
-    """Every bad cell of one row, (column, message), found without writing anything."""
-    bad = []
-    for column, check in CHECKS.items():
-        if column in row:
-            try:
-                check(row[column])
-            except DomainError as err:
-                bad.append((column, err.message))
-    return bad
-
-
 def import_file(storage, user):
     """Receive opening stock from an uploaded file; all rows or none, and each file only once."""
     upload = csvfile.read(storage, REQUIRED, set(COLUMNS))
@@ -120,4 +108,4 @@ def receive(upload: csvfile.Upload, user):
     # given twice is a key twice.
     lines = {id(row): line for line, row in upload.rows}
     return csvfile.run(upload, partial(_import_row, reference_of(upload), user, lines),
-                       chunked=True, errors=csvfile.bad_cells(upload, check_cells) + twice)
+                       chunked=True, errors=csvfile.bad_cells(upload, CHECKS) + twice)

@@ -87,18 +87,6 @@ CHECKS = {
 }
 
 
-def check_cells(row: dict[str, str]) -> list[tuple[str, str]]:
-    """Every bad cell of one row, (column, message), found without writing anything."""
-    bad = []
-    for column, check in CHECKS.items():
-        if column in row:
-            try:
-                check(row[column])
-            except DomainError as err:
-                bad.append((column, err.message))
-    return bad
-
-
 def import_file(storage):
     """Create or update locations from an uploaded file (or a request body); all rows or none,
     every bad cell of every line reported at once, a code twice refused."""
@@ -106,4 +94,4 @@ def import_file(storage):
     twice = csvfile.once(upload, lambda row: [places.normalise_code(row["code"]) or ""],
                          "Code", field="code")
     return csvfile.run(upload, _import_row,
-                       errors=csvfile.bad_cells(upload, check_cells) + twice)
+                       errors=csvfile.bad_cells(upload, CHECKS) + twice)
