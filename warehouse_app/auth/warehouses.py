@@ -51,9 +51,14 @@ def allows(warehouse_id: int | None, user=None) -> bool:
     return allowed is None or warehouse_id in allowed
 
 
-def clause(column, user=None):
-    """A WHERE clause keeping rows whose warehouse column is one of the caller's."""
-    allowed = caller() if user is None else kept_to(user)
+CALLER = object()  # clause()'s default: the caller's warehouses, read now
+
+
+def clause(column, user=None, allowed=CALLER):
+    """A WHERE clause keeping rows whose warehouse column is one of the caller's (or the
+    user's, or these ids read earlier: a stream outlives the session its user came from)."""
+    if allowed is CALLER:
+        allowed = caller() if user is None else kept_to(user)
     if allowed is None:
         return true()
     return column.in_(sorted(allowed)) if allowed else false()

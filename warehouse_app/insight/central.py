@@ -94,15 +94,17 @@ def empty() -> dict:
     return {"cells": {}, "on_hand": 0, "available": 0}
 
 
-def balances(product_ids: list[int]) -> dict[int, dict]:
-    """Per product: on hand and available in each warehouse, and in total."""
+def balances(product_ids: list[int], allowed=kept.CALLER) -> dict[int, dict]:
+    """Per product: on hand and available in each warehouse (the caller's, or `allowed`), and
+    in total."""
     if not product_ids:
         return {}
     found: dict[int, dict] = {}
     rows = db.session.execute(select(WarehouseStock.product_id, WarehouseStock.warehouse_id,
                                      WarehouseStock.on_hand, WarehouseStock.reserved)
                               .where(WarehouseStock.product_id.in_(product_ids),
-                                     kept.clause(WarehouseStock.warehouse_id)))
+                                     kept.clause(WarehouseStock.warehouse_id,
+                                                 allowed=allowed)))
     unsellable = sellable.unsellable_by_warehouse(product_ids)  # held, expired, in transit
     for pid, wid, on_hand, reserved in rows:
         entry = found.setdefault(pid, empty())
@@ -113,15 +115,16 @@ def balances(product_ids: list[int]) -> dict[int, dict]:
     return found
 
 
-def warehouse_totals() -> dict[int, dict]:
-    """Per warehouse: units on hand, available, value at average cost, products held."""
+def warehouse_totals(allowed=kept.CALLER) -> dict[int, dict]:
+    """Per warehouse (the caller's, or `allowed`): units on hand, available, value at average
+    cost, products held."""
     rows = db.session.execute(
         select(WarehouseStock.warehouse_id, func.sum(WarehouseStock.on_hand),
                func.sum(WarehouseStock.reserved),
                func.sum(WarehouseStock.on_hand * Product.avg_cost),
                func.count().filter(WarehouseStock.on_hand > 0))
         .join(Product, Product.id == WarehouseStock.product_id)
-        .where(kept.clause(WarehouseStock.warehouse_id))
+        .where(kept.clause(WarehouseStock.warehouse_id, allowed=allowed))
         .group_by(WarehouseStock.warehouse_id))
     unsellable: dict[int, int] = {}
     for (_pid, wid), units in sellable.unsellable_by_warehouse().items():

@@ -41,8 +41,9 @@ def event(name: str, data: dict, event_id: int | None = None) -> str:
     return f"{head}event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def changes(since: int) -> tuple[int, list[dict] | None]:
-    """The newest movement id, and the balances of products moved after `since` (None: many)."""
+def changes(since: int, allowed=None) -> tuple[int, list[dict] | None]:
+    """The newest movement id, and the balances of products moved after `since` (None: many),
+    in the warehouses `allowed` (None: every one)."""
     newest = central.latest_movement()
     if newest <= since:
         return since, []
@@ -52,7 +53,7 @@ def changes(since: int) -> tuple[int, list[dict] | None]:
                                .distinct().limit(MAX_PRODUCTS + 1)).all()
     if len(moved) > MAX_PRODUCTS:
         return newest, None
-    found = central.balances(moved)
+    found = central.balances(moved, allowed)
     rows = [{"id": pid, **found.get(pid, central.empty())} for pid in moved]
     return newest, rows
 
@@ -87,7 +88,7 @@ def _long_streams():
     return slots
 
 
-def stream(since: int, seconds: float | None = None) -> Iterator[str]:
+def stream(since: int, allowed=None, seconds: float | None = None) -> Iterator[str]:
     """Events for the central view until the time is up; the browser then reconnects.
 
     A long stream holds one of the worker's threads, which a scan then cannot have. So each
@@ -99,16 +100,16 @@ def stream(since: int, seconds: float | None = None) -> Iterator[str]:
     slots = _long_streams()
     long = slots.acquire(blocking=False)
     try:
-        yield from _events(since, seconds if long else 0)
+        yield from _events(since, allowed, seconds if long else 0)
     finally:
         if long:
             slots.release()
 
 
-def _update(since: int) -> tuple[int, str | None]:
+def _update(since: int, allowed) -> tuple[int, str | None]:
     """The newest movement id, and the event for what changed after `since` (None: nothing)."""
-    newest, rows = changes(since)
-    totals = central.warehouse_totals() if rows else {}
+    newest, rows = changes(since, allowed)
+    totals = central.warehouse_totals(allowed) if rows else {}
     db.session.rollback()  # hold no snapshot, lock or connection while waiting
     if rows is None:
         return newest, event("reload", {}, newest)
@@ -117,16 +118,16 @@ def _update(since: int) -> tuple[int, str | None]:
     return newest, None
 
 
-def _events(since: int, seconds: float) -> Iterator[str]:
+def _events(since: int, allowed, seconds: float) -> Iterator[str]:
     yield f"retry: {RETRY_MS}\n\n"
     if seconds <= 0:  # one look
-        if sent := _update(since)[1]:
+        if sent := _update(since, allowed)[1]:
             yield sent
         return
     deadline, quiet_since = time.monotonic() + seconds, time.monotonic()
     with waiter() as wait:  # listening before the first look: nothing slips in between
         while (left := deadline - time.monotonic()) > 0:
-            newest, sent = _update(since)
+            newest, sent = _update(since, allowed)
             if sent:
                 yield sent
             elif time.monotonic() - quiet_since > HEARTBEAT:

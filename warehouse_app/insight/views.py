@@ -2,6 +2,7 @@
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
@@ -56,8 +57,10 @@ def central_events():
     """Server-Sent Events: balances of products as movements post."""
     given = request.headers.get("Last-Event-ID") or request.args.get("since", "")
     since = int(given) if given.isdigit() else central.latest_movement()
+    allowed = warehouses.caller()  # read now: the stream outlives the session of the login
     db.session.rollback()
-    return Response(stream_with_context(live.stream(since)), mimetype="text/event-stream",
+    return Response(stream_with_context(live.stream(since, allowed)),
+                    mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
