@@ -58,6 +58,11 @@ class Config:
     # loopback, private, link-local, multicast or metadata address is refused.
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
+    # SQLite: while a thread holds the write lock, the process's other threads start nothing
+    # new for up to this long (database.py, "Writer first"); 0 turns it off.
+    WRITER_FIRST_SECONDS = float(os.environ.get("WRITER_FIRST_SECONDS", "0.003"))
+    # A folder searched first for the label fonts (DejaVu Sans), before the system's.
+    LABEL_FONT_DIR = os.environ.get("LABEL_FONT_DIR", "")
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
 
