@@ -341,3 +341,16 @@ def test_staff_see_no_alert_count(db, client, login_as, widget, move, shop):
     low(move, shop, widget)
     login_as("staff")
     assert "data-unread-alerts" not in client.get("/").text
+
+
+def test_an_admin_adds_a_user_with_an_address_on_the_users_page(db, client, login_as, no_csrf):
+    login_as("admin", "root")
+    form = {"username": "sam", "password": "password123", "role": "supervisor"}
+    refused = client.post("/users/", data={**form, "email": "sam@@shop"})
+    assert refused.status_code == 422 and "not an e-mail address" in refused.text
+    assert db.session.scalar(select(func.count(User.id))) == 1
+    done = client.post("/users/", data={**form, "email": "sam@shop.example"})
+    assert done.status_code == 303
+    sam = db.session.scalar(select(User).where(User.username == "sam"))
+    assert (sam.email, sam.alert_mail) == ("sam@shop.example", MailPreference.IMMEDIATE)
+    assert "sam@shop.example (immediate)" in client.get("/users/").text
