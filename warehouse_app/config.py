@@ -66,6 +66,21 @@ class Config:
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
 
+    # Alert e-mails (`flask alerts mail`, insight/mail.py) go through this SMTP server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")  # empty: no login
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"  # STARTTLS after connecting
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"  # TLS from the start (port 465)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "warehouse@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))  # seconds per SMTP exchange
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 50))  # then it is given up
+    # A mail claimed by a run that died (killed mid-send) is taken again after this long.
+    MAIL_CLAIM_MINUTES = int(os.environ.get("MAIL_CLAIM_MINUTES", 30))
+    # The address the app is reached at, for the link in each mail (empty: no link).
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "")
+
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
