@@ -2,7 +2,7 @@
 commit that moves it (the alert of its reorder point), and was a scan of every line
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-07 17:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
