@@ -201,6 +201,7 @@ def test_webhooks_are_for_admins_of_every_warehouse(client, db, sites):  # noqa:
 def test_reorder_pages_are_refused_to_a_supervisor_kept_to_some(client, db, sites,  # noqa: F811
                                                                 no_csrf):
     log_in(client, sites.sam)
+    assert "/insight/reorder" not in client.get("/").get_data(as_text=True)  # no tile
     for url in ("/insight/reorder", "/insight/products/P-1"):
         refused = client.get(url, follow_redirects=True)
         assert "spans every warehouse" in refused.get_data(as_text=True), url
@@ -233,3 +234,11 @@ def test_the_journal_is_refused_and_shipments_kept_to_the_callers(client, db, si
 def test_nothing_is_kept_outside_a_request(db, desk):
     assert len(alerts.open_alerts()) == 3
     assert warehouses.caller() is None
+
+
+def test_product_links_lead_a_supervisor_kept_to_some_to_the_look_up(client, desk):
+    log_in(client, desk.sam)
+    page = client.get("/insight/alerts").get_data(as_text=True)
+    assert 'href="/lookup?code=P-1"' in page and "/insight/products/" not in page
+    log_in(client, desk.root)
+    assert "/insight/products/P-1" in client.get("/insight/alerts").get_data(as_text=True)

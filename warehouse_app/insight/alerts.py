@@ -275,12 +275,12 @@ def count_discrepancy(product, location, expected: int, counted: int,
     return alert
 
 
-def of_caller():
-    """A WHERE clause keeping the alerts of the caller's warehouses: those of a bin in one of
-    them. An alert of no bin (stock, an expiring lot or dead stock of every warehouse taken
-    together) is of every warehouse: only callers of every warehouse see it, as only they see
-    the reports that span every warehouse."""
-    return warehouses.location_clause(Alert.location_id)
+def of_caller(user=None):
+    """A WHERE clause keeping the alerts of the caller's (or this user's: a mail's recipient)
+    warehouses: those of a bin in one of them. An alert of no bin (stock, an expiring lot or
+    dead stock of every warehouse taken together) is of every warehouse: only callers of every
+    warehouse see it, as only they see the reports that span every warehouse."""
+    return warehouses.location_clause(Alert.location_id, user)
 
 
 def check(alert: Alert, user=None) -> None:
