@@ -32,8 +32,9 @@ def desk() -> dict:
     def insight_tiles() -> list[dict]:
         if not has_role(Role.SUPERVISOR):
             return []
+        kept = warehouses.caller() is not None  # reordering spans every warehouse
         return [{"label": label, "hint": hint, "url": url_for(endpoint)}
-                for label, hint, endpoint in TILES]
+                for label, hint, endpoint in TILES if not (kept and endpoint == "insight.reorder")]
 
     def insight_alert_count() -> int:
         if not has_role(Role.SUPERVISOR):
@@ -41,7 +42,15 @@ def desk() -> dict:
         if "insight_alert_count" not in g:  # the top bar and the home page ask: one query
             g.insight_alert_count = alerts.unseen_count()
         return g.insight_alert_count
-    return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count}
+
+    def product_url(sku: str) -> str:
+        """A product's planning page, or its look-up for a caller kept to some warehouses
+        (planning spans every warehouse)."""
+        if warehouses.caller() is not None:
+            return url_for("web.lookup", code=sku)
+        return url_for("insight.product", sku=sku)
+    return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count,
+            "product_url": product_url}
 
 
 def _filters() -> central.Filters:

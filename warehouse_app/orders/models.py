@@ -72,6 +72,12 @@ class PurchaseOrder(db.Model):
         back_populates="purchase_order", order_by="PurchaseOrderLine.id",
         cascade="all, delete-orphan")
 
+    @property
+    def warehouse_ids(self) -> frozenset[int]:
+        """The warehouse it is delivered to, if named (who may see it: auth/warehouses.py; a
+        PO of no warehouse is anyone's, and each receipt's bin is checked)."""
+        return frozenset({self.warehouse_id} if self.warehouse_id else ())
+
     def __str__(self) -> str:
         return self.reference
 

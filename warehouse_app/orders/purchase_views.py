@@ -11,7 +11,7 @@ from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, csv_io, purchasing, routing
-from warehouse_app.orders.documents import lines_from_text, po_by_reference
+from warehouse_app.orders.documents import lines_from_text, po_by_reference, pos_of_caller
 from warehouse_app.orders.models import Discrepancy, DiscrepancyStatus, POStatus, PurchaseOrder
 from warehouse_app.scanning.resolver import resolve
 
@@ -38,10 +38,12 @@ def purchase_index():
     show_all = request.args.get("all") == "1"
     query = select(PurchaseOrder).order_by(PurchaseOrder.expected_date.is_(None),
                                            PurchaseOrder.expected_date, PurchaseOrder.id)
+    query = query.where(pos_of_caller())
     if not show_all:
         query = query.where(PurchaseOrder.status.in_([POStatus.OPEN, POStatus.PARTIAL]))
     held = db.session.scalar(select(db.func.count(Discrepancy.id))
-                             .where(Discrepancy.status == DiscrepancyStatus.OPEN))
+                             .where(Discrepancy.status == DiscrepancyStatus.OPEN,
+                                    purchasing.discrepancies_of_caller()))
     return render_template("orders/po_list.html", pos=db.session.scalars(query.limit(200)).all(),
                            show_all=show_all, code=code, held=held)
 
