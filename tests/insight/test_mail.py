@@ -167,15 +167,26 @@ def test_digest_flag_sends_the_days_digest_at_once(db, runner, mailbox, reader, 
     assert run(runner, "--digest").exit_code == 0 and len(mailbox.received) == 1
 
 
-def test_a_user_kept_to_other_warehouses_is_not_mailed_their_alerts(
+def test_a_user_kept_to_some_warehouses_is_mailed_only_what_their_alert_list_shows(
         db, runner, mailbox, reader, widget, move, shop):
+    """As on the alert list (alerts.of_caller): an alert of a bin reaches who is kept to its
+    warehouse; a stock alert (every warehouse taken together) only readers of every one."""
+    from warehouse_app.insight import alerts
+    from warehouse_app.ledger.models import Movement
     reader("wh1", email="wh1@shop.example", kept=["WH1"])
     reader("wh2", email="wh2@shop.example", kept=["WH2"])
+    reader("all", email="all@shop.example")
     reader("boss", role="admin", email="boss@shop.example", kept=["WH2"])  # an admin: all
     low(move, shop, widget)
     assert run(runner).exit_code == 0
     assert sorted(r for m in mailbox.received for r in m.recipients) == [
-        "boss@shop.example", "wh1@shop.example"]
+        "all@shop.example", "boss@shop.example"]
+    pick = db.session.scalars(select(Movement).order_by(Movement.id.desc())).first()
+    alerts.count_losses([pick])  # an alert of WH1's bin
+    db.session.commit()
+    assert run(runner).exit_code == 0
+    assert sorted(r for m in mailbox.received[2:] for r in m.recipients) == [
+        "all@shop.example", "boss@shop.example", "wh1@shop.example"]
 
 
 def test_a_user_who_lost_the_role_or_address_before_the_run_gets_nothing(

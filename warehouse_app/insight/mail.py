@@ -2,8 +2,8 @@
 
 When a flush writes a new alert, a row per reader goes into the alert_mail outbox in the same
 transaction: every active supervisor and admin with an e-mail address who takes mail, a user
-kept to some warehouses only for alerts of those (a product's alert concerns the warehouses
-that hold or held it, a count's its bin's). A rolled-back movement queues nothing.
+kept to some warehouses only for alerts of a bin in those, as the alert list shows them
+(alerts.of_caller). A rolled-back movement queues nothing.
 
 A run of `flask alerts mail` claims what is due with one UPDATE (so two runs at once never
 take the same row, on PostgreSQL or SQLite), commits the claim, then talks to the SMTP server
@@ -29,7 +29,6 @@ from warehouse_app.auth import warehouses
 from warehouse_app.auth.models import MailPreference, Role, User
 from warehouse_app.extensions import db
 from warehouse_app.insight.models import Alert, AlertKind, AlertMail, MailStatus
-from warehouse_app.ledger.models import WarehouseStock
 from warehouse_app.locations.models import Location
 from warehouse_app.models import utcnow
 
@@ -54,19 +53,13 @@ _READERS = select(User.id, User.role, User.warehouses, User.alert_mail).where(
 
 
 def _concerns(connection, raised: list[Alert]) -> dict[int, set[int]]:
-    """For each alert, the warehouses it concerns: its location's, else its product's."""
+    """For each alert, the warehouses it concerns: its bin's. An alert of no bin (stock, an
+    expiring lot or dead stock of every warehouse taken together) concerns them all together:
+    as on the alert list (alerts.of_caller), only readers of every warehouse get it."""
     placed = {a.location_id for a in raised if a.location_id}
     where = dict(connection.execute(select(Location.id, Location.warehouse_id)
-                                    .where(Location.id.in_(placed)))) if placed else {}
-    products = {a.product_id for a in raised if not a.location_id}
-    held = defaultdict(set)
-    if products:
-        for pid, wid in connection.execute(select(WarehouseStock.product_id,
-                                                  WarehouseStock.warehouse_id)
-                                           .where(WarehouseStock.product_id.in_(products))):
-            held[pid].add(wid)
-    return {a.id: ({where.get(a.location_id)} if a.location_id else held[a.product_id])
-            for a in raised}
+                                    .where(Location.id.in_(placed))).all()) if placed else {}
+    return {a.id: ({where.get(a.location_id)} if a.location_id else set()) for a in raised}
 
 
 def queue(connection, raised: list[Alert]) -> int:
