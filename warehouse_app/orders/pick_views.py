@@ -9,7 +9,7 @@ from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, picking, picklists
 from warehouse_app.orders.documents import order_by_reference, wave_by_code
-from warehouse_app.orders.models import Order, OrderLine, OrderPick, Wave
+from warehouse_app.orders.models import Order, OrderLine, OrderPick, OrderStatus, Wave
 from warehouse_app.scanning.resolver import resolve
 from warehouse_app.scanning.workflows import session_json
 
@@ -86,10 +86,11 @@ def pick_order(reference: str):
 
 def _list_json(orders: list[Order]):
     pick_list = picklists.build(orders)
+    live = [o for o in orders if o.status is not OrderStatus.CANCELLED]  # not "9 short"
     return jsonify({"tasks": [t.as_dict() for t in pick_list.tasks],
                     "missing": pick_list.missing,
-                    "picked": sum(line.picked for o in orders for line in o.lines),
-                    "ordered": sum(line.qty for o in orders for line in o.lines),
+                    "picked": sum(line.picked for o in live for line in o.lines),
+                    "ordered": sum(line.qty for o in live for line in o.lines),
                     "orders": [{"reference": o.reference, "tote": n, "status": o.status.value,
                                 "url": url_for("orders.detail", reference=o.reference)}
                                for n, o in enumerate(orders, start=1)]})
