@@ -45,7 +45,7 @@ const session = new Session(screen, {
   labelBody: (b) => b.code ? `${b.qty} × ${b.code} from ${b.location} (${b.order})`
     : `${b.location} short of ${b.qty} (${b.order})`,
   undoBody: (last) => ({ movement: last.id }),
-  onUndone: () => { state.atBin = null; load(); },
+  onUndone: (answer, last) => { state.atBin = null; state.undone = last.text; load(); },
 });
 
 const current = () => state.tasks.find((t) => t.left > 0);
@@ -76,6 +76,9 @@ async function load() {
       (next ? ` Next: bin ${next.location}.` : ` ${ending()}`));
   } else if (state.keepError) {
     state.keepError = false;
+  } else if (state.undone) { // the list came back after an undo: say so, then what is next
+    screen.show("ok", `↶ Undone: ${state.undone}. ${prompt()}`);
+    state.undone = null;
   } else {
     screen.show(!current() && tally().short ? "warn" : "idle", prompt());
   }
