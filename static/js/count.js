@@ -3,6 +3,7 @@
 // what the books expect, only what was counted here. Every step goes through the outbox with a
 // client_op_id, in order, so a dropped network loses nothing and a replay counts once.
 import { $, ScanScreen } from "./docscan.js";
+import { words } from "./feedback.js";
 import { Session } from "./session.js";
 
 const root = $("count");
@@ -200,7 +201,7 @@ function render() {
     ? "Every bin is counted. Submitting posts small differences at once; larger ones go to a supervisor."
     : `${bins().length - done} bin${bins().length - done === 1 ? "" : "s"} still to count before you can submit.`;
   const banner = $("feedback");
-  if (banner.classList.contains("feedback-idle")) $("prompt").textContent = prompt();
+  if (banner.classList.contains("feedback-idle")) words($("prompt"), prompt());
 }
 
 function offlineGuess(code) {

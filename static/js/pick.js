@@ -4,6 +4,7 @@
 // client_op_id; "Bin short" records the shortage, flags the bin and reloads the list, which
 // then offers the next bin that holds the product.
 import { $, ScanScreen } from "./docscan.js";
+import { words } from "./feedback.js";
 import { Session } from "./session.js";
 
 const root = $("pick");
@@ -128,8 +129,8 @@ function render() {
   for (const t of state.tasks) {
     const li = document.createElement("li");
     li.className = `line ${t.left === 0 ? "line-ok" : t === task ? "line-current" : ""}`;
-    li.textContent = `${t.left === 0 ? "✓ " : ""}${t.location} · ${t.qty} × ${t.sku} ${t.name}` +
-      `${t.lot ? ` · lot ${t.lot}` : ""} → ${t.order}${state.orders.length > 1 ? ` (tote ${t.tote})` : ""}`;
+    words(li, `${t.left === 0 ? "✓ " : ""}${t.location} · ${t.qty} × ${t.sku} ${t.name}` +
+      `${t.lot ? ` · lot ${t.lot}` : ""} → ${t.order}${state.orders.length > 1 ? ` (tote ${t.tote})` : ""}`);
     list.append(li);
   }
   if (!state.tasks.length) list.innerHTML = '<li class="muted">Nothing left to pick.</li>';
@@ -144,6 +145,7 @@ function render() {
   $("short").hidden = !task;
   $("steps").hidden = !task;
   $("done").hidden = Boolean(task) || !(state.tasks.length || state.pickedBefore);
+  $("done-title").textContent = short ? `Done: ${done} of ${ordered} picked, ${short} short` : "All picked";
   const orders = $("done-orders");
   orders.innerHTML = "";
   for (const o of state.orders) {

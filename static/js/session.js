@@ -4,6 +4,7 @@
 // when sent (also when replayed after a network drop) stays under "Needs attention", with the
 // server's reason, until the worker dismisses it (attention.js keeps it across reloads).
 import { $, uuid } from "./docscan.js";
+import { words } from "./feedback.js";
 
 export class Session {
   // urls: the outbox addresses whose lines this list shows; label(line): the words for a line
@@ -34,9 +35,9 @@ export class Session {
     }
     row.text = text || row.text;
     row.li.className = `line line-${kind}`;
-    row.li.textContent = kind === "queued" ? `${row.text} · waiting`
+    words(row.li, kind === "queued" ? `${row.text} · waiting`
       : kind === "error" ? `${row.text} · not posted`
-        : kind === "undone" ? `↶ undone: ${row.text}` : row.text;
+        : kind === "undone" ? `↶ undone: ${row.text}` : row.text);
     return row;
   }
 
