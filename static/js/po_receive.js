@@ -21,6 +21,7 @@ const screen = new ScanScreen(root, {
       : line ? `${line.remaining} more ${answer.sku} to come.` : "";
     if (answer.held) {
       // The expected part is in; the excess waits for a supervisor.
+      session.row(`${entry.body.client_op_id}-held`, `the rest of ${answer.sku}: held for a supervisor`, "error");
       session.attention(answer.held);
       return screen.show("error", `✓ ${answer.held}`);
     }
