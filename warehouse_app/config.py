@@ -60,6 +60,9 @@ class Config:
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
+    # A camera frame nothing reads at once is retried (inverted, scaled up, turned...) for at
+    # most about this many milliseconds of CPU; then the phone sends the next frame.
+    DECODE_BUDGET_MS = int(os.environ.get("DECODE_BUDGET_MS", 50))
 
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"
