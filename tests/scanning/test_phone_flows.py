@@ -41,6 +41,8 @@ EAN = "5901234123457"          # the EAN-13 that barcodes.clean("ean13") draws
 PACK = "MUG-BOX-6"             # a pack barcode: 6 units
 CAMERA_BIN = SAMPLES["code128"][1]  # "A-01-02", the Code 128 that barcodes.clean("code128") draws
 FLOW_PAGES = ("receive", "move", "adjust", "return")
+NO_WEBASSEMBLY = "delete window.WebAssembly;"  # a browser where it is missing or switched off
+WASM = "GET /static/vendor/zxing-wasm-3.1.8/reader/zxing_reader.wasm"
 
 # ---------- fake camera, phone ----------
 @pytest.fixture(scope="module")
@@ -106,9 +108,11 @@ def phone(chromium, server):
     """phone(user, path) -> a 390x844 touch page logged in as user, showing path."""
     contexts = []
 
-    def open_phone(user="staff1", path="/scan/receive", on=None):
-        context = (on or chromium).new_context(**PHONE)
+    def open_phone(user="staff1", path="/scan/receive", on=None, script=None, **options):
+        context = (on or chromium).new_context(**PHONE, **options)
         contexts.append(context)
+        if script:  # run in every page of the context before the page's own code
+            context.add_init_script(script)
         page = context.new_page()
         page.set_default_timeout(10_000)
         # printed when a test fails: what the page said and sent
@@ -298,13 +302,14 @@ def test_undo_last_line_posts_a_reversal(phone, db, floor, engine_name):
     assert on_hand(db, floor.product, floor.a) == 1
 
 
-def test_camera_frames_are_decoded_on_the_server(phone, camera_browser, server, db, floor,
-                                                 make_location, engine_name):
+def test_camera_frames_are_decoded_on_the_server_where_webassembly_is_missing(
+        phone, camera_browser, server, db, floor, make_location, engine_name):
     make_location(CAMERA_BIN)
     bin_id = fresh(db, lambda: db.session.scalar(select(Location.id).where(
         Location.code == CAMERA_BIN)))
-    page = phone(on=camera_browser)
-    assert page.evaluate("'BarcodeDetector' in window") is False  # so frames go to the server
+    page = phone(on=camera_browser, script=NO_WEBASSEMBLY)
+    # So frames go to the server: no BarcodeDetector here, and no WebAssembly for zxing-wasm.
+    assert page.evaluate("'BarcodeDetector' in window || 'WebAssembly' in window") is False
     page.evaluate("""() => {  // note when each code the camera passes on is looked up
         window.lookups = [];
         const send = window.fetch;
@@ -329,6 +334,7 @@ def test_camera_frames_are_decoded_on_the_server(phone, camera_browser, server, 
     lookups = page.evaluate("window.lookups")
 
     assert server.requests.count("POST /scan/decode") >= 2
+    assert not [r for r in server.requests if "/static/vendor/" in r]
     assert {code for _, code in lookups} == {CAMERA_BIN, EAN}
     assert all(at < closed_at for at, _ in lookups), "a code was taken after Close camera"
     # A label in view is taken again only every 2.5 s. With one "last code" remembered, the bin
@@ -345,10 +351,51 @@ def test_camera_frames_are_decoded_on_the_server(phone, camera_browser, server, 
     assert on_hand(db, floor.product, bin_id) == len(receipts)
 
 
+def test_camera_reads_on_the_phone_with_webassembly_and_sends_no_frame(
+        phone, camera_browser, server, db, floor, make_location, engine_name):
+    """No BarcodeDetector in this Chromium: the vendored zxing-cpp WebAssembly reads the labels
+    on the phone. It is fetched only when the camera opens (not part of the page's weight)."""
+    make_location(CAMERA_BIN)
+    page = phone(on=camera_browser)
+    assert page.evaluate("'BarcodeDetector' in window") is False
+    page.wait_for_load_state("networkidle")
+    assert not [r for r in server.requests if "/static/vendor/" in r]  # not on first load
+    page.locator("#camera-btn").tap()
+    expect(page.locator('[data-value-for="bin"]')).to_have_text(CAMERA_BIN, timeout=15_000)
+    feedback(page, "ok", "✓ 1 × MUG-1")
+    page.wait_for_timeout(2000)  # both labels stay in view: read again and again, posted once
+    snap(page, "camera-on-phone", engine_name)
+    page.locator("#camera-stop").tap()
+    page.wait_for_timeout(300)
+    expect(page.locator("#waiting")).to_be_hidden()
+
+    assert WASM in server.requests
+    assert "POST /scan/decode" not in server.requests  # every frame was read on the phone
+    assert [(kind, qty, src, dst) for kind, qty, src, dst, *_ in moves(db)] == [
+        (MovementKind.RECEIVE, 1, "SUPPLIER", CAMERA_BIN)]
+    expect(page.locator("#posted li")).to_have_text([f"MUG-1 Blue mug → {CAMERA_BIN}: 1"])
+
+
+def test_camera_falls_back_to_the_server_when_the_webassembly_cannot_load(
+        phone, camera_browser, server, db, floor, make_location):
+    """The reader's files do not arrive (blocked, a network that drops them): frames go to the
+    server as before, after the short wait for the reader."""
+    make_location(CAMERA_BIN)
+    # No service worker: it would fetch the files itself, past the page's routes.
+    page = phone(on=camera_browser, service_workers="block")
+    page.route("**/static/vendor/**", lambda route: route.abort())
+    page.locator("#camera-btn").tap()
+    expect(page.locator('[data-value-for="bin"]')).to_have_text(CAMERA_BIN, timeout=15_000)
+    feedback(page, "ok", "✓ 1 × MUG-1")
+    page.locator("#camera-stop").tap()
+    assert server.requests.count("POST /scan/decode") >= 1
+    assert not [r for r in server.requests if "/static/vendor/" in r]  # none got through
+
+
 def test_camera_sends_the_server_frames_of_at_most_1280x720(phone, big_camera_browser, server,
                                                              floor, make_location):
     make_location(CAMERA_BIN)
-    page = phone(on=big_camera_browser)
+    page = phone(on=big_camera_browser, script=NO_WEBASSEMBLY)  # frames go to the server
     # A phone camera may answer the page's "ideal 1280x720" with more: this one gives 1920x1080.
     page.evaluate("""() => {
         const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
