@@ -85,11 +85,11 @@ def open_image(data: bytes) -> Image.Image:
 
 
 def _pass(frame: Image.Image, unaltered: bool, formats=symbols.ZXING_FORMATS,
-          downscale: bool = True) -> tuple[list[Decoded], bool]:
+          downscale: bool = True, rotate: bool = True) -> tuple[list[Decoded], bool]:
     """One frame read by zxing-cpp, its numbers checked by libzbar: (trusted codes, decoders
     disagreed). libzbar looks only when zxing-cpp read a number: a second opinion (every scan
     line), not a second search."""
-    first = symbols.zxing(frame, formats, downscale=downscale)
+    first = symbols.zxing(frame, formats, downscale=downscale, rotate=rotate)
     second = symbols.zbar(frame, symbols.ZBAR_NUMBERS) if any(
         read.is_number for read in first) else []
     return _settled(first, second, unaltered)
@@ -125,8 +125,8 @@ def band(image: Image.Image) -> Image.Image:
 def retries(image: Image.Image) -> Iterator[tuple[str, Callable[[], tuple[list[Decoded], bool]]]]:
     """The reads tried on a frame the first pass found nothing in, the likeliest per
     millisecond first (measured on tests/scanning/corpus.py: inverted labels are the commonest
-    rescue, then small modules, then tilted long 1D codes). Each altered frame is made only
-    when its turn comes, and made once."""
+    rescue, then small modules, then tilted long 1D codes and a white-on-black Code 39). Each
+    altered frame is made only when its turn comes, and made once."""
     if method := ORIENTED.get(image.info.get("orientation", 1)):
         image = image.transpose(method)  # lossless: the frame as the phone was held
         yield "exif", lambda: _pass(image, unaltered=False)
@@ -135,14 +135,15 @@ def retries(image: Image.Image) -> Iterator[tuple[str, Callable[[], tuple[list[D
     if max(image.size) > HUGE_SIDE and min(image.size) >= 2 * MIN_SIDE:
         yield "scaled_down", lambda: _pass(
             image.resize((image.width // 2, image.height // 2), Image.BOX), unaltered=False)
-    if max(image.size) <= SMALL_SIDE:
+    if max(image.size) <= SMALL_SIDE:  # a far code is aimed at and held level: not upright
         middle = centre(image)
         yield "scaled_up", lambda: _pass(
             middle.resize((middle.width * 2, middle.height * 2), Image.BICUBIC),
-            unaltered=False, downscale=False)
-    yield "inverted", lambda: _zbar_text_pass(inverted())  # a white-on-black Code 39
+            unaltered=False, downscale=False, rotate=False)
     boosted = _once(lambda: ImageOps.autocontrast(band(image), cutoff=1))
-    for angle in RETRY_ANGLES:
+    for n, angle in enumerate(RETRY_ANGLES):
+        if n == 2:  # a phone held a little askew is likelier than a white-on-black Code 39
+            yield "inverted", lambda: _zbar_text_pass(inverted())
         yield "rotated", lambda angle=angle: _pass(
             boosted().rotate(angle, resample=Image.NEAREST, expand=True, fillcolor=128),
             unaltered=False, formats=symbols.LINEAR_FORMATS, downscale=False)

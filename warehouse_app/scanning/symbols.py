@@ -132,14 +132,15 @@ def _retail(fmt: str, value: str) -> tuple[str, str]:
 
 
 def zxing(image: Image.Image, formats=ZXING_FORMATS, invert: bool = False,
-          downscale: bool = True) -> list[Read]:
+          downscale: bool = True, rotate: bool = True) -> list[Read]:
     """zxing-cpp's reads, text as encoded; GS1 content keeps its symbology identifier.
 
-    `downscale` lets zxing-cpp also look at the frame at smaller sizes (big or blurred codes);
-    pointless on a frame just scaled up."""
+    `downscale` lets zxing-cpp also look at the frame at smaller sizes (big or blurred codes),
+    pointless on a frame just scaled up; `rotate` also looks for 1D codes standing upright."""
     reads = []
     for r in zxingcpp.read_barcodes(image, formats=formats, try_invert=invert,
-                                    try_downscale=downscale, text_mode=zxingcpp.TextMode.Plain):
+                                    try_rotate=rotate, try_downscale=downscale,
+                                    text_mode=zxingcpp.TextMode.Plain):
         fmt, value = ZXING_NAMES.get(r.format, "other"), r.text
         if fmt == "upce":
             value = (r.extra or {}).get("UPCE") or value
