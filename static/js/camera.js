@@ -9,6 +9,11 @@ const DEVICE_FRAME_MS = 150;  // read on the phone: as often as this
 // While the WebAssembly reader loads, frames wait this long before going to the server instead
 // (from the phone's cache it is there at once; on a slow network the server reads meanwhile).
 const WASM_WAIT_MS = 2000;
+// When the phone has read nothing for this long, a frame goes to the server now and then (at
+// most one per SERVER_EVERY_MS): its retries (inverted, scaled up, turned, a second decoder)
+// read some codes the phone's single pass does not.
+const ALONE_MS = 1500;
+const SERVER_EVERY_MS = 1500;
 // The vendored zxing-wasm (its folder's VENDORED.md says what and whence).
 const ZXING_WASM = "../vendor/zxing-wasm-3.1.8/";
 // A frame sent to the server is at most 1280x720 (either way up): enough pixels per module for
@@ -25,9 +30,9 @@ const GONE_MS = 1500;
 const WASM_FORMATS = ["EAN13", "EAN8", "UPCA", "UPCE", "Code128", "Code39", "ITF", "QRCode",
   "DataMatrix", "DataBar", "DataBarLtd", "DataBarExp"];
 // As the server's first pass: inverted symbols are looked for too (see trusted()).
-const WASM_OPTIONS = { formats: WASM_FORMATS, tryHarder: true, tryRotate: true, tryInvert: true,
+export const WASM_OPTIONS = { formats: WASM_FORMATS, tryHarder: true, tryRotate: true, tryInvert: true,
   tryDownscale: true, textMode: "Plain", maxNumberOfSymbols: 8 };
-const RETAIL = /^(EAN-13|EAN-8|UPC-A|UPC-E)$/;
+const RETAIL = /^(EAN13|EAN8|UPCA|UPCE)$/; // zxing-wasm's names of what it read
 
 export class Camera {
   constructor({ video, decodeUrl, csrf, onCode, onError }) {
@@ -41,6 +46,7 @@ export class Camera {
     this.wasm = null;     // zxing-wasm's reader, once loaded
     this.sentAt = 0;      // when the last frame went to the server
     this.waitUntil = 0;   // no frame to the server before this: the WebAssembly reader loads
+    this.foundAt = 0;     // when the phone last read a code (or the camera opened)
   }
 
   // Where frames are read now: "detector", "wasm" or "server".
@@ -56,6 +62,7 @@ export class Camera {
     });
     this.video.srcObject = this.stream;
     await this.video.play();
+    this.foundAt = Date.now();
     this.detector = await makeDetector();
     if (!this.detector && !this.wasm) {
       this.waitUntil = Date.now() + WASM_WAIT_MS;
@@ -76,8 +83,12 @@ export class Camera {
 
   async tick() {
     if (this.busy || !this.video.videoWidth) return;
-    const where = this.readsOn;
-    if (where === "server" && Date.now() < Math.max(this.waitUntil, this.sentAt + FRAME_MS)) {
+    const now = Date.now();
+    let where = this.readsOn;
+    if (where !== "server" && now - this.foundAt > ALONE_MS
+        && now - this.sentAt > SERVER_EVERY_MS) {
+      where = "server"; // the phone reads nothing here: let the server try this frame
+    } else if (where === "server" && now < Math.max(this.waitUntil, this.sentAt + FRAME_MS)) {
       return;
     }
     this.busy = true;
@@ -85,9 +96,10 @@ export class Camera {
       const codes = where === "detector" ? await this.detectHere()
         : where === "wasm" ? await this.detectWasm() : await this.detectOnServer();
       if (!this.isOpen) return; // closed while this frame was being read
-      const now = Date.now();
-      const fresh = codes.filter((code) => now - (this.seen.get(code) || 0) > GONE_MS);
-      for (const code of codes) this.seen.set(code, now);
+      const readAt = Date.now();
+      if (codes.length && where !== "server") this.foundAt = readAt;
+      const fresh = codes.filter((code) => readAt - (this.seen.get(code) || 0) > GONE_MS);
+      for (const code of codes) this.seen.set(code, readAt);
       // Two labels in view (a bin and a product) are each taken once, in the order read.
       for (const code of fresh) this.onCode(code);
     } catch (err) {
@@ -143,7 +155,7 @@ export class Camera {
 // zxing-wasm's reader with its .wasm from this server (never the CDN the package defaults to);
 // rejects where WebAssembly is missing or blocked, or the files cannot be fetched.
 let wasmReader = null;
-function loadWasm() {
+export function loadWasm() {
   if (typeof WebAssembly !== "object") return Promise.reject(new Error("no WebAssembly"));
   wasmReader = wasmReader || (async () => {
     const reader = await import(new URL(`${ZXING_WASM}es/reader/index.js`, import.meta.url).href);
@@ -169,11 +181,11 @@ function top(result) {
 // lengths carry none); an inverted read is a retry there, so its numbers need a second
 // decoder the phone does not have. Text as encoded; GS1 with its symbology identifier;
 // UPC-E as its 8 digits; an EAN-13 starting with 0 as the UPC-A it prints as.
-function trusted(result) {
+export function trusted(result) {
   const { format, text } = result;
   const number = RETAIL.test(format) || format.startsWith("ITF");
   if (number && result.isInverted) return null;
-  if (format === "UPC-E") {
+  if (format === "UPCE") {
     let upce = "";
     try { upce = JSON.parse(result.extra || "{}").UPCE || ""; } catch (err) { upce = ""; }
     return upce.length === 8 && checkDigitOk(upceToUpca(upce)) ? upce : null;
