@@ -65,6 +65,9 @@ class Config:
     LABEL_FONT_DIR = os.environ.get("LABEL_FONT_DIR", "")
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
+    # A camera frame nothing reads at once is retried (inverted, scaled up, turned...) for at
+    # most about this many milliseconds of CPU; then the phone sends the next frame.
+    DECODE_BUDGET_MS = int(os.environ.get("DECODE_BUDGET_MS", 50))
 
     # Alert e-mails (`flask alerts mail`, insight/mail.py) go through this SMTP server.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
