@@ -46,7 +46,7 @@ def test_the_import_map_sends_every_imported_module_to_its_versioned_address(cli
     # Exactly the modules another module imports; pages link the others by url_for.
     assert set(imports) == {f"/static/js/{name}.js"
                             for name in ("attention", "camera", "docscan", "feedback", "outbox",
-                                         "wedge")}
+                                         "session", "wedge")}
     for plain, versioned in imports.items():
         assert versioned.startswith(plain + "?v="), versioned
         assert kept(client.get(versioned)), versioned

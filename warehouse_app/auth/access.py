@@ -23,7 +23,8 @@ def load_user(user_id: str) -> User | None:
     number, _, version = user_id.partition(".")
     if not number.isdigit() or not version.isdigit() or int(number) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(number))
+    with reading_first():  # a page's POST (a phone's scan) takes no write lock to find its user
+        user = db.session.get(User, int(number))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

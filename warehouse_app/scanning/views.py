@@ -104,6 +104,9 @@ def resolve_code():
 def post_line():
     """Post one confirmed line; a replayed client_op_id answers 200 with the first posting."""
     movement = workflows.post_line(request.get_json(silent=True), current_user)
+    # The answer is what was just written: kept loaded rather than read back after the commit
+    # (four queries in a transaction of their own), as the API's movements do.
+    db.session().expire_on_commit = False
     db.session.commit()
     status = 200 if getattr(movement, "replayed", False) else 201
     return jsonify(movement_json(movement)), status

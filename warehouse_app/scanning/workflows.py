@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Tracking
+from warehouse_app.database import reading_first
 from warehouse_app.errors import DomainError, Forbidden, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger import transit
@@ -108,8 +109,9 @@ def post_line(data: dict, user) -> Movement:
         raise DomainError("flow is receive, move, adjust or return.", field="flow")
     if kind is MovementKind.ADJUST and not user.has_role(Role.SUPERVISOR):
         raise Forbidden("Only a supervisor can adjust stock.")
-    scan = product_scan(data.get("code"))
-    source, target = _ends(kind, data)
+    with reading_first():  # the product and the bins are found before the write lock is taken
+        scan = product_scan(data.get("code"))
+        source, target = _ends(kind, data)
     note = str(data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         raise DomainError(f"A note is at most {NOTE_MAX} characters.", field="note")
