@@ -242,3 +242,16 @@ def test_product_links_lead_a_supervisor_kept_to_some_to_the_look_up(client, des
     assert 'href="/lookup?code=P-1"' in page and "/insight/products/" not in page
     log_in(client, desk.root)
     assert "/insight/products/P-1" in client.get("/insight/alerts").get_data(as_text=True)
+
+
+def test_the_location_pages_list_only_the_callers_warehouses(client, db, sites, no_csrf):  # noqa: F811
+    """Browsing, searching and opening another warehouse's locations: not listed, or refused."""
+    log_in(client, sites.sam)
+    top = client.get("/locations/").get_data(as_text=True)
+    assert "WH-A" in top and "WH-B" not in top
+    found = client.get("/locations/?q=1").get_data(as_text=True)
+    assert "A-1" in found and "B-1" not in found
+    inside = client.get(f"/locations/?within={sites.b.id}", follow_redirects=True)
+    assert "not kept to" in inside.get_data(as_text=True) and "B-1" not in inside.get_data(
+        as_text=True)
+    assert "A-1" in client.get(f"/locations/?within={sites.a.id}").get_data(as_text=True)

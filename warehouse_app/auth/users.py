@@ -33,9 +33,21 @@ PASSWORD_MIN = 8
 TOKEN_PREFIX = "wh_"
 _TOKEN_BY_DIGEST = Loader(ApiToken, ApiToken.token_hash)
 _USER_BY_ID = Loader(User, User.id)
-# A database server across a socket: the token and its user in one round trip, not two.
-_TOKEN_WITH_USER = (select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
-                    .where(ApiToken.token_hash == bindparam("digest")))
+
+
+def _token_with_user():
+    """A database server across a socket: the token and its user in one round trip, not two.
+    Built when first used: joining by the relationship configures every mapper, which needs
+    every model imported."""
+    global _TOKEN_WITH_USER
+    if _TOKEN_WITH_USER is None:
+        _TOKEN_WITH_USER = (select(ApiToken).join(ApiToken.user)
+                            .options(contains_eager(ApiToken.user))
+                            .where(ApiToken.token_hash == bindparam("digest")))
+    return _TOKEN_WITH_USER
+
+
+_TOKEN_WITH_USER = None
 
 
 def parse_role(value) -> Role:
@@ -227,7 +239,7 @@ def token_for(secret: str) -> ApiToken | None:
     if engine_of(session).dialect.name == "sqlite":
         token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
     else:
-        token = session.scalar(_TOKEN_WITH_USER, {"digest": _digest(secret)})
+        token = session.scalar(_token_with_user(), {"digest": _digest(secret)})
     if token is None or token.revoked_at is not None:
         return None
     if "user" in inspect(token).unloaded:  # its user too, without a lazy load's query

@@ -15,8 +15,10 @@ KINDS = [("bin", "Bin"), ("zone", "Zone"), ("warehouse", "Warehouse")]
 
 
 def browse_query(q: str, parent: Location | None):
-    """Matches of a search anywhere, else the children of a location (or the warehouses)."""
-    query = select(Location).where(Location.kind.in_(PHYSICAL_KINDS))
+    """Matches of a search anywhere, else the children of a location (or the warehouses), in
+    the caller's warehouses."""
+    query = select(Location).where(Location.kind.in_(PHYSICAL_KINDS),
+                                   warehouses.clause(Location.warehouse_id))
     if q:
         low = q.lower()  # % and _ are searched for, not wildcards
         query = query.where(or_(func.lower(Location.code).contains(low, autoescape=True),
@@ -44,6 +46,7 @@ def index():
     q = request.args.get("q", "").strip()[:60]
     within = request.args.get("within", type=int)
     parent = db.get_or_404(Location, within) if within else None
+    warehouses.check(parent, field="within")  # another warehouse's: 403 with a message
     page = db.paginate(browse_query(q, parent), per_page=PER_PAGE, error_out=False)
     counts = child_counts([loc.id for loc in page.items])
     return render_template("locations/list.html", page=page, q=q, parent=parent,
