@@ -140,6 +140,12 @@ def test_yearly_seasonality_is_pooled_over_a_category_with_14_months(db, shop, m
     # December goes on at 1 a day, into January at 1 a day: ten days' lead time, about 10.
     assert point.lead_demand == pytest.approx(10, abs=1.5)
     assert point_of(old).model == "yearly"
+    # Put in a category of its own, it has no year to pool: at once, whatever was remembered.
+    products.update(young, {"category": "Seeds"})
+    db.session.commit()
+    assert point_of(young).model != "yearly"
+    assert "its category needs 12 months" in point_of(young).extra["forecast"].candidates[
+        "yearly"].note
 
 
 def test_the_low_stock_alert_uses_the_reorder_point_the_page_shows(db, weekly, shop, client,

@@ -40,7 +40,7 @@ class Candidate:
     rmse: float | None = None
     kept: bool = False
     note: str = ""
-    backtest: list[float] = field(default_factory=list)
+    backtest: object = ()         # its predictions of the held-back days
 
 
 @dataclass
@@ -56,10 +56,20 @@ class Forecast:
     weekly: tuple = ()            # day-of-week factors, Monday first, when the model uses them
     yearly: tuple = ()            # month factors, January first, when the model uses them
     candidates: dict = field(default_factory=dict)
+    category: int | None = None   # the category pooled (the caller's note)
 
     def ahead(self, n: int) -> list[float]:
         """Forecast units on each of the next n days, from `start`."""
-        return [self.on(self.start + timedelta(days=i)) for i in range(n)]
+        return self.values(n).tolist()
+
+    def values(self, n: int) -> np.ndarray:
+        """The same, as an array."""
+        found = np.full(n, self.level, dtype=float)
+        if self.weekly:
+            found *= np.asarray(self.weekly)[weekdays_of(self.start, n)]
+        if self.yearly:
+            found *= np.asarray(self.yearly)[months_of(self.start, n)]
+        return found
 
     def on(self, day: date) -> float:
         """Forecast units on one day."""
@@ -72,7 +82,7 @@ class Forecast:
 
     def over(self, n: int) -> float:
         """Forecast units over the next n days (a lead time)."""
-        return float(sum(self.ahead(n)))
+        return float(sum(self.ahead(n)))  # summed in order: the page's sum, to the last digit
 
     @property
     def verdict(self) -> str:
@@ -89,60 +99,89 @@ class Forecast:
         return said + "."
 
 
-def weekday_profile(y: np.ndarray, start: date) -> tuple:
-    """Each weekday's mean over the overall mean (1 everywhere for a series without demand)."""
-    mean = float(y.mean())
-    if mean <= 0:
-        return (1.0,) * 7
-    first = start.weekday()
-    days = (np.arange(len(y)) + first) % 7
-    return tuple(float(y[days == d].mean() / mean) if np.any(days == d) else 1.0
-                 for d in range(7))
-
-
-def month_index(c: np.ndarray, start: date) -> tuple | None:
-    """Each month's mean daily demand over the mean of the twelve (None without a full year or
-    without demand)."""
-    if len(c) < YEAR_DAYS:
-        return None
-    months = np.array([(start + timedelta(days=i)).month - 1 for i in range(len(c))])
-    means = np.array([c[months == m].mean() for m in range(12)])
-    overall = float(means.mean())
-    if overall <= 0:
-        return None
-    return tuple(float(v) for v in means / overall)
+def weekdays_of(start: date, n: int) -> np.ndarray:
+    """The weekday (0 = Monday) of each of n days from start."""
+    return (np.arange(n) + start.weekday()) % 7
 
 
 def months_of(start: date, n: int) -> np.ndarray:
-    """The month (0-11) of each of n days from start."""
-    return np.array([(start + timedelta(days=i)).month - 1 for i in range(n)])
+    """The month (0 = January) of each of n days from start."""
+    days = np.datetime64(start, "D") + np.arange(n)
+    return days.astype("datetime64[M]").astype(int) % 12
 
 
-def fit(name: str, y: np.ndarray, start: date, category=None) -> Forecast | None:
-    """One model fitted on y (days from `start`); None when the model cannot be fitted."""
-    recent = y[-LEVEL_DAYS:]
-    after = start + timedelta(days=len(y))
+class Pool:
+    """A category's daily demand per product, and its month-of-year index as of a day."""
+
+    def __init__(self, start: date, units):
+        self.start, self.units = start, np.asarray(units, dtype=float)
+        self._index: dict[date, tuple | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def index(self, until: date) -> tuple | None:
+        """Each month's mean daily demand over the mean of the twelve, from the days before
+        `until` (None without a full year or without demand); worked out once per day asked."""
+        if until not in self._index:
+            c = self.units[:max((until - self.start).days, 0)]
+            found = None
+            if len(c) >= YEAR_DAYS:
+                months = months_of(self.start, len(c))
+                means = np.bincount(months, c, 12) / np.bincount(months, minlength=12)
+                overall = float(means.mean())
+                if overall > 0:
+                    found = tuple(float(v) for v in means / overall)
+            self._index[until] = found
+        return self._index[until]
+
+
+@dataclass
+class Fitted:
+    """One model fitted on a group of equally long series: a level per series and its shape."""
+
+    level: np.ndarray             # per series
+    weekly: np.ndarray | None     # per series, 7 factors
+    yearly: np.ndarray | None     # 12 factors, the category's
+
+    def values(self, after: date, n: int) -> np.ndarray:
+        """Each series' forecast units on the n days from `after` (series x days)."""
+        found = np.repeat(self.level[:, None], n, axis=1)
+        if self.weekly is not None:
+            found = found * self.weekly[:, weekdays_of(after, n)]
+        if self.yearly is not None:
+            found = found * self.yearly[months_of(after, n)]
+        return found
+
+
+def fit(name: str, y: np.ndarray, start: date, category=None) -> Fitted | None:
+    """One model fitted on series y (each row: days from `start`); None when it cannot be."""
+    m, n = y.shape
+    recent = y[:, -LEVEL_DAYS:]
+    after = start + timedelta(days=n)
+    level = recent.mean(axis=1) if n else np.zeros(m)
     if name == "naive":
-        return Forecast("naive", after, float(recent.mean()) if len(y) else 0.0, 0.0, len(y))
+        return Fitted(level, None, None)
     if name == "weekly":
-        if len(y) < WEEKLY_DAYS - 14:  # 6 weeks to train on when 2 are held back from 8
+        if n < WEEKLY_DAYS - 14:  # 6 weeks to train on when 2 are held back from 8
             return None
-        profile = weekday_profile(y, start)
-        days = (np.arange(len(y) - len(recent), len(y)) + start.weekday()) % 7
-        shape = float(np.mean([profile[d] for d in days]))
-        level = float(recent.mean()) / shape if shape > 0 else 0.0
-        return Forecast("weekly", after, level, 0.0, len(y), weekly=profile)
+        days = np.eye(7)[weekdays_of(start, n)]
+        mean = y.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            profile = (y @ days) / days.sum(axis=0) / mean[:, None]
+        profile[mean <= 0] = 1.0
+        shape = profile[:, weekdays_of(after - timedelta(days=recent.shape[1]),
+                                       recent.shape[1])].mean(axis=1)
+        return Fitted(np.where(shape > 0, level / np.where(shape > 0, shape, 1), 0.0),
+                      profile, None)
     if name == "yearly":
-        if category is None:
-            return None
-        c_start, c = category
-        index = month_index(c[:(after - c_start).days], c_start)
+        index = category.index(after) if category is not None else None
         if index is None:
             return None
-        months = months_of(after - timedelta(days=len(recent)), len(recent))
-        shape = float(np.mean([index[m] for m in months]))
-        level = float(recent.mean()) / shape if shape > 0 else 0.0
-        return Forecast("yearly", after, level, 0.0, len(y), yearly=index)
+        index = np.asarray(index)
+        shape = float(index[months_of(after - timedelta(days=recent.shape[1]),
+                                      recent.shape[1])].mean())
+        return Fitted(level / shape if shape > 0 else np.zeros(m), None, index)
     raise ValueError(name)
 
 
@@ -156,47 +195,81 @@ def holdout_for(n: int) -> int:
 def predict(history, start: date, category=None) -> Forecast:
     """Choose a model by backtest and refit it on everything.
 
-    history: units per day from `start` to yesterday; category: (its start, its units per day)
-    pooled over the product's category, or None.
+    history: units per day from `start` to yesterday; category: the Pool of the product's
+    category, or None.
     """
-    y = np.clip(np.asarray(history, dtype=float), 0, None)
-    n = len(y)
+    return predict_many([(history, start, category)])[0]
+
+
+def predict_many(items) -> list[Forecast]:
+    """predict() of many (history, start, category): those alike in length, start and category
+    are fitted together, as arrays (a catalogue of 10,000 is a handful of such groups)."""
+    found: list = [None] * len(items)
+    groups: dict[tuple, list[int]] = {}
+    for i, (history, start, category) in enumerate(items):
+        groups.setdefault((len(history), start, id(category)), []).append(i)
+    for (n, start, _), rows in groups.items():
+        y = np.clip(np.array([items[i][0] for i in rows], dtype=float).reshape(len(rows), n),
+                    0, None)
+        for i, forecast in zip(rows, _predict_group(y, start, items[rows[0]][2]), strict=True):
+            found[i] = forecast
+    return found
+
+
+def _predict_group(y: np.ndarray, start: date, category) -> list[Forecast]:
+    """The forecasts of equally long series with the same start and category."""
+    m, n = y.shape
     k = holdout_for(n)
-    candidates = {name: Candidate(name) for name in LABELS}
-    if n and not y.any():  # no demand at all: nothing to fit (most of a large catalogue)
-        for c in candidates.values():
-            c.note = "no demand to fit"
-        return Forecast("naive", start + timedelta(days=n), 0.0, 0.0, n, 0,
-                        candidates=candidates)
+    after = start + timedelta(days=n)
     if not k:
-        mean = float(y.mean()) if n else 0.0
-        sd = float(y.std(ddof=1)) if n > 1 else 0.0
-        for c in candidates.values():
-            c.note = f"needs {BACKTEST_FROM} days of history for a backtest"
-        return Forecast("naive", start + timedelta(days=n), mean, sd, n, 0,
-                        candidates=candidates)
-    train, test = y[:-k], y[-k:]
-    for name, c in candidates.items():
+        mean = y.mean(axis=1) if n else np.zeros(m)
+        sd = y.std(axis=1, ddof=1) if n > 1 else np.zeros(m)
+        note = f"needs {BACKTEST_FROM} days of history for a backtest"
+        return [Forecast("naive", after, float(mean[r]), float(sd[r]), n, 0,
+                         candidates={name: Candidate(name, note=note) for name in LABELS})
+                for r in range(m)]
+    train, test = y[:, :-k], y[:, -k:]
+    scores = {}
+    for name in LABELS:
         model = fit(name, train, start, category)
-        if model is None:
-            c.note = need(name, n, category)
+        if model is not None:
+            predicted = model.values(after - timedelta(days=k), k)
+            scores[name] = (np.round(np.abs(test - predicted).mean(axis=1), 4).tolist(),
+                            np.sqrt(((test - predicted) ** 2).mean(axis=1)).tolist(), predicted)
+    refits: dict[str, tuple] = {}
+    found = []
+    demand = y.any(axis=1).tolist()
+    for r in range(m):
+        if not demand[r]:  # no demand at all: nothing to fit (most of a large catalogue)
+            found.append(Forecast("naive", after, 0.0, 0.0, n, 0, candidates={
+                name: Candidate(name, note="no demand to fit") for name in LABELS}))
             continue
-        predicted = np.array(model.ahead(k))
-        c.mae = round(float(np.mean(np.abs(test - predicted))), 4)
-        c.rmse = float(np.sqrt(np.mean((test - predicted) ** 2)))
-        c.backtest = [round(float(v), 2) for v in predicted]
-    naive = candidates["naive"]
-    naive.kept = True
-    best = naive
-    for c in candidates.values():
-        if c.name != "naive" and c.mae is not None:
-            c.kept = c.mae < naive.mae * MARGIN
-            c.note = "kept: beat naive" if c.kept else "lost its backtest to naive"
-            if c.kept and c.mae < best.mae:
-                best = c
-    chosen = fit(best.name, y, start, category) or fit("naive", y, start)
-    chosen.error, chosen.holdout, chosen.candidates = round(best.rmse, 6), k, candidates
-    return chosen
+        candidates = {}
+        naive_mae = scores["naive"][0][r]
+        best = "naive"
+        for name in LABELS:
+            if name not in scores:
+                candidates[name] = Candidate(name, note=need(name, n, category))
+                continue
+            mae, rmse, predicted = scores[name]
+            c = candidates[name] = Candidate(name, mae[r], rmse[r], backtest=predicted[r])
+            if name == "naive":
+                c.kept = True
+            else:
+                c.kept = c.mae < naive_mae * MARGIN
+                c.note = "kept: beat naive" if c.kept else "lost its backtest to naive"
+                if c.kept and c.mae < candidates[best].mae:
+                    best = name
+        if best not in refits:  # plain lists: reading numpy scalars one by one is slow
+            model = fit(best, y, start, category)
+            refits[best] = (model.level.tolist(),
+                            model.weekly.tolist() if model.weekly is not None else None,
+                            tuple(model.yearly.tolist()) if model.yearly is not None else ())
+        level, weekly, yearly = refits[best]
+        found.append(Forecast(best, after, level[r], round(candidates[best].rmse, 6), n, k,
+                              tuple(weekly[r]) if weekly is not None else (), yearly,
+                              candidates))
+    return found
 
 
 def need(name: str, n: int, category) -> str:
@@ -205,4 +278,4 @@ def need(name: str, n: int, category) -> str:
         return f"needs {WEEKLY_DAYS // 7} weeks of history ({n} days)"
     if category is None:
         return "the product has no category to pool"
-    return f"its category needs 12 months of history ({len(category[1])} days)"
+    return f"its category needs 12 months of history ({len(category)} days)"

@@ -98,7 +98,7 @@ def product_page(sku: str):
 def _forecast_chart(start, history: list[float], fc: forecast.Forecast, ahead: list[float]):
     """Daily history, the chosen model's backtest over the held-back days, and the forecast."""
     n, k = len(history), fc.holdout
-    backtest = fc.candidates[fc.model].backtest if k else []
+    backtest = [round(float(v), 2) for v in fc.candidates[fc.model].backtest] if k else []
     labels = [(start + timedelta(days=i)).strftime("%d %b") for i in range(n + len(ahead))]
     return charts.lines([
         {"name": "Actual", "values": history + [None] * len(ahead), "cls": "s-actual"},

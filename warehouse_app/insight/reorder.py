@@ -159,7 +159,7 @@ def settle(point: Point, on_hand: int, available: int, on_order: int) -> Point:
 # is read in the transaction that uses it. A miss reads a batch at once (the products next to
 # it by id), as one product costs nearly as much as a few hundred.
 _DEMAND: dict[tuple, dict[int, forecast.Forecast]] = {}
-_POOLED: dict[tuple, dict[int, tuple]] = {}
+_POOLED: dict[tuple, dict[int, forecast.Pool]] = {}
 WARM_BATCH = 500
 _NEXT_ACTIVE = (select(Product.id).where(Product.active, Product.id >= bindparam("start"))
                 .order_by(Product.id).limit(WARM_BATCH))
@@ -195,6 +195,15 @@ def forget_demand(product_id: int) -> None:
     _POOLED.clear()
 
 
+def renew(pol: Policy, product_ids) -> dict[int, forecast.Forecast]:
+    """Work these products' forecasts out again (and remember them for the day)."""
+    found = forecasts(pol.days, product_ids)
+    base = (db.engine, pol.days, q.today())
+    if base in _DEMAND and current_app.config.get("INSIGHT_DEMAND_MEMO", True):
+        _DEMAND[base].update(found)
+    return found
+
+
 def current_points(product_ids) -> list[Point]:
     """The points in force of these products now (active ones), as the reorder page has them:
     what an alert is raised or cleared by."""
@@ -216,16 +225,20 @@ def forecasts(days: int, product_ids) -> dict[int, forecast.Forecast]:
     history = series.daily(ids, days)
     category = dict(db.session.execute(_CATEGORIES, {"ids": ids}).all())
     pooled = pooled_series({c for c in category.values() if c is not None})
-    return {pid: forecast.predict(units, start, pooled.get(category.get(pid)))
-            for pid, (start, units) in history.items()}
+    pids = list(history)
+    found = dict(zip(pids, forecast.predict_many(
+        [(history[pid][1], history[pid][0], pooled.get(category.get(pid))) for pid in pids]),
+        strict=True))
+    for pid, fc in found.items():
+        fc.category = category.get(pid)
+    return found
 
 
-def pooled_series(category_ids) -> dict[int, tuple]:
-    """The categories' daily demand (start, array), remembered per day unless
-    INSIGHT_DEMAND_MEMO is off."""
-    import numpy as np
+def pooled_series(category_ids) -> dict[int, forecast.Pool]:
+    """The categories' daily demand per product, remembered per day (with the month indices
+    worked out from them) unless INSIGHT_DEMAND_MEMO is off."""
     if not current_app.config.get("INSIGHT_DEMAND_MEMO", True):
-        return {c: (start, np.asarray(units)) for c, (start, units)
+        return {c: forecast.Pool(start, units) for c, (start, units)
                 in series.category_daily(sorted(category_ids)).items()}
     base = (db.engine, q.today())
     if base not in _POOLED:
@@ -235,7 +248,7 @@ def pooled_series(category_ids) -> dict[int, tuple]:
     memo = _POOLED[base]
     missing = sorted(c for c in category_ids if c not in memo)
     if missing:
-        memo.update({c: (start, np.asarray(units)) for c, (start, units)
+        memo.update({c: forecast.Pool(start, units) for c, (start, units)
                      in series.category_daily(missing).items()})
     return {c: memo[c] for c in category_ids}
 
@@ -274,7 +287,8 @@ def on_order(product_ids=None) -> dict[int, int]:
 # What a reorder point needs of a product: plain columns, no ORM objects (10,000 of them add up).
 ITEM = (select(Product.id, Product.sku, Product.name, Supplier.name.label("supplier"),
                Product.lead_time_days, Product.avg_cost, Product.unit_cost,
-               Product.reorder_point, Product.safety_stock, Product.tracking)
+               Product.reorder_point, Product.safety_stock, Product.tracking,
+               Product.category_id)
         .outerjoin(Supplier, Supplier.id == Product.supplier_id))
 
 
@@ -288,6 +302,9 @@ def points(pol: Policy, product_ids=None, sums=None) -> list[Point]:
     ids = None if product_ids is None else [p.id for p in products]
     if sums is None:  # the same remembered forecasts as the alerts judged by
         sums = known_demand(pol, [p.id for p in products])
+    moved = [p.id for p in products if p.id in sums and sums[p.id].category != p.category_id]
+    if moved:  # a product put in another category (in any worker): its pool changed
+        sums = {**sums, **renew(pol, moved)}
     stock = stock_sums(ids)
     ordered = on_order(ids)
     overrides = {o.product_id: o for o in db.session.scalars(
