@@ -91,7 +91,8 @@ def test_the_page_and_the_api_show_the_chosen_model_its_backtest_and_the_same_po
                         headers=api_token("supervisor")).json["items"][0]
     assert report["model"] == "weekly" and report["lead_demand"] == round(point.lead_demand, 3)
     assert report["computed"] == round(point.computed, 3)
-    assert report["mae"]["weekly"] < report["naive_mae"] and report["kept"] == ["naive", "weekly"]
+    assert report["mae_weekly"] < report["mae_naive"] and report["mae_yearly"] is None
+    assert report["kept"] == ["naive", "weekly"]
     # A week's forecast: the level of the last four weeks, seven days of it (121 / 28 x 7).
     assert report["forecast"][0] == pytest.approx(30.25, abs=0.01)
 

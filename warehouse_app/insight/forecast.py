@@ -95,7 +95,7 @@ class Forecast:
         said = f"{LABELS[self.model]}, chosen by a backtest on the last {self.holdout} days"
         for c in lost:
             said += (f"; the {c.name} model lost its backtest (MAE {c.mae:.3f} against "
-                     f"{self.candidates['naive'].mae:.3f} for naive)")
+                     f"{self.candidates['naive'].mae:.3f} for naive: it must be 10 % lower)")
         return said + "."
 
 

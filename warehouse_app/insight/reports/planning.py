@@ -63,9 +63,9 @@ def forecast_report(p: Params) -> Report:
         ahead = fc.ahead(7 * horizon)
         point = found.get(pid)
         items.append({"sku": sku, "name": name, "days": fc.days, "model": fc.model,
-                      "mae": {n: c.mae for n, c in fc.candidates.items()},
+                      **{f"mae_{n}": c.mae for n, c in fc.candidates.items()},
                       "kept": [n for n, c in fc.candidates.items() if c.kept],
-                      "naive_mae": fc.candidates["naive"].mae, "error": fc.error,
+                      "error": fc.error,
                       "lead_time_days": point.lead_time_days if point else None,
                       "lead_demand": round(point.lead_demand, 3) if point else None,
                       "computed": round(point.computed, 3) if point else None,
@@ -75,11 +75,12 @@ def forecast_report(p: Params) -> Report:
                       "verdict": fc.verdict})
     return Report("forecast", f"Forecasts, next {horizon} weeks", [
         Column("sku", "SKU"), Column("name", "Name", sub=True), Column("days", "Days", "int"),
-        Column("model", "Model"), Column("naive_mae", "Naive MAE", "num"),
+        Column("model", "Model"), Column("mae_naive", "Naive MAE", "num"),
         Column("error", "Error/day", "num"), Column("lead_demand", "Over lead time", "num"),
         Column("computed", "Computed point", "num"),
         Column("next_weeks", "Next weeks", "num"), Column("forecast", "Per week", sub=True),
-        Column("mae", "MAE per model", page=False), Column("kept", "Kept", page=False),
+        Column("mae_weekly", "Weekly MAE", "num", page=False),
+        Column("mae_yearly", "Yearly MAE", "num", page=False), Column("kept", "Kept", page=False),
         Column("verdict", "What the backtest says", page=False)], items, p.used,
         {"next_weeks": round(sum(r["next_weeks"] for r in items), 1)},
         [f"Daily demand over the last {days} days; error = the chosen model's backtest RMSE "
