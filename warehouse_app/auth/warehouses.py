@@ -27,6 +27,12 @@ def kept_to(user) -> frozenset[int] | None:
     return own
 
 
+def of_user(user: User) -> frozenset[int] | None:
+    """The warehouses a user is kept to by their own rights, outside any request or token
+    (None: every one): whose alerts reach them by mail."""
+    return None if user.role is Role.ADMIN else _ids(user.warehouses)
+
+
 def _ids(stored: str | None) -> frozenset[int] | None:
     """The ids a warehouses column holds (None when empty: every warehouse)."""
     found = frozenset(int(part) for part in (stored or "").split())

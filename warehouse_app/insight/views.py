@@ -1,5 +1,14 @@
 """Supervisor pages: the central view and its live feed, alerts; the home badge."""
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from warehouse_app.auth import warehouses
@@ -7,7 +16,7 @@ from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.insight import alerts, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
+from warehouse_app.insight import alerts, bp, central, hooks, live, mail, planning_views  # noqa: F401  (listeners, pages)
 from warehouse_app.insight.models import Alert, AlertKind
 from warehouse_app.ledger import transit
 
@@ -19,7 +28,7 @@ TILES = (("Stock overview", "All warehouses, live", "insight.central"),
 
 @bp.app_context_processor
 def desk() -> dict:
-    """For the home screen: the supervisor's tiles and the count of unseen alerts."""
+    """For every page: the supervisor's tiles and the count of unseen alerts (top bar, home)."""
     def insight_tiles() -> list[dict]:
         if not has_role(Role.SUPERVISOR):
             return []
@@ -27,7 +36,11 @@ def desk() -> dict:
                 for label, hint, endpoint in TILES]
 
     def insight_alert_count() -> int:
-        return alerts.unseen_count() if has_role(Role.SUPERVISOR) else 0
+        if not has_role(Role.SUPERVISOR):
+            return 0
+        if "insight_alert_count" not in g:  # the top bar and the home page ask: one query
+            g.insight_alert_count = alerts.unseen_count()
+        return g.insight_alert_count
     return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count}
 
 

@@ -84,7 +84,7 @@ class PurchaseOrderLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_order.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     qty: Mapped[int]  # 0 for a product a supervisor accepted although the PO did not list it
     received: Mapped[int] = mapped_column(default=0)
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))
