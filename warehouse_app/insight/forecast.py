@@ -8,11 +8,12 @@ the policy's window back) to yesterday. The candidates, each a level shaped by a
 - yearly: that level shaped by the month-of-year index of the product's category (its products
   pooled, so one year of the category's history is enough, not two of the product's), tried once
   the category has 12 months of history.
-Backtest: the last four weeks are held out (two below twelve weeks of history); each candidate
-is fitted on the days before and scored by its mean absolute error (MAE) per day. A seasonal
-candidate is kept only when it cuts the naive MAE by at least 10 % (noise does not pass for a
-pattern); the best kept one wins and is refitted on everything. The winner's backtest root mean
-squared error (RMSE) per day is the forecast's error: safety stock is z x error x sqrt(lead time).
+Backtest: the last four weeks are held out (two below twelve weeks of history, one below
+six); each candidate is fitted on the days before and scored by its mean absolute error (MAE)
+per day. A seasonal candidate is kept only when it cuts the naive MAE by at least 10 % (noise
+does not pass for a pattern); the best kept one wins and is refitted on everything. The
+winner's backtest root mean squared error (RMSE) per day is the forecast's error: safety stock
+is z x error x sqrt(lead time).
 Below three weeks of history there is no backtest: the mean and the sample standard deviation of
 the daily demand. Hand-written with numpy: each model is a few array operations, and a batch of
 hundreds of products is fitted inside a commit (statsmodels' smoothers take milliseconds each).
