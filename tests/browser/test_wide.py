@@ -40,7 +40,7 @@ def desk_pages(db, make_user, make_location, make_product, stock):
     return ["/insight/alerts", "/insight/reorder", "/insight/reports/",
             "/insight/reports/valuation", "/counting/approvals",
             review, "/orders/purchase/",
-            "/orders/purchase/PO-1", "/audit/"]
+            "/orders/purchase/PO-1", "/audit/", "/insight/products/MUG-BLUE-350"]
 
 
 def measure(browser, base_url: str, paths: list[str], size: dict) -> dict[str, tuple]:

@@ -37,6 +37,7 @@ def test_seed_loads_a_believable_warehouse_and_if_empty_then_does_nothing(db, ru
     check_logins(db, result.output)
     login_as("supervisor")  # right after the seed, no sweep: the desk agrees with itself
     assert assert_desk_agrees(client).get("low_stock")
+    check_forecasts(client)
     verify = runner.invoke(args=["ledger", "verify"])
     assert verify.exit_code == 0, verify.output
 
@@ -45,6 +46,17 @@ def test_seed_loads_a_believable_warehouse_and_if_empty_then_does_nothing(db, ru
     assert again.exit_code == 0
     assert again.output.strip().count("\n") == 0 and "not loaded" in again.output
     assert count(db, Movement.id) == movements
+
+
+def check_forecasts(client):
+    """The demo's weekly rhythm (quiet weekends) wins the weekly model its backtest for some
+    products, and their pages say so."""
+    from warehouse_app.insight import reorder
+    found = reorder.points(reorder.policy())
+    weekly = [p for p in found if p.model == "weekly"]
+    assert len(weekly) >= 3, len(weekly)
+    page = client.get(f"/insight/products/{weekly[0].sku}").get_data(as_text=True)
+    assert 'data-model="weekly"' in page and 'data-candidate="weekly" data-kept="yes"' in page
 
 
 def check_sites(db):

@@ -205,9 +205,9 @@ def test_a_deactivated_products_demand_is_remembered_too(
     db.session.commit()
     reorder._DEMAND.clear()
     worked_out = []
-    real_sums = reorder.demand_sums
-    monkeypatch.setattr(reorder, "demand_sums", lambda *a, **k: worked_out.append(1) or
-                        real_sums(*a, **k))
+    real_forecasts = reorder.forecasts
+    monkeypatch.setattr(reorder, "forecasts", lambda *a, **k: worked_out.append(1) or
+                        real_forecasts(*a, **k))
     for _ in range(3):
         move("pick", product, 1, from_location=shop["A"])
     assert len(worked_out) == 1

@@ -133,20 +133,21 @@ def test_valuation_as_of_yesterday_ends_at_midnight_utc(db, shop, move, client, 
 
 
 @pytest.mark.parametrize("hour", [0, 12, 23])
-def test_the_product_page_charts_the_same_weeks_as_the_report(db, shop, move, client, login_as,
-                                                              headers, time_machine, hour):
+def test_the_product_page_charts_the_same_days_as_the_report(db, shop, move, client, login_as,
+                                                             headers, time_machine, hour):
     thursday = datetime(2026, 12, 10, tzinfo=UTC).date()
     time_machine.move_to(at(thursday, hour), tick=False)
     p, a = shop["product"], shop["A"]
     _daily_picks(move, p, a, thursday)
-    report = client.get("/api/v1/reports/forecast?sku=TEE-1&weeks=8",
+    report = client.get("/api/v1/reports/forecast?sku=TEE-1",
                         headers=headers("supervisor")).json["items"][0]
-    starts, weekly = series.weekly([p.id], 8)
-    assert report["weeks"] == len(weekly[p.id]) == 8
+    start, daily = series.daily([p.id], 90)[p.id]
+    # From the receipt 60 days back to yesterday: the running day is left out.
+    assert report["days"] == len(daily) == 60 and start == thursday - timedelta(days=60)
+    assert daily[-1] == 1 and daily[-40] == 40
     login_as("supervisor")
-    page = client.get(f"/insight/products/{p.sku}?weeks=8").get_data(as_text=True)
-    assert starts[-1] == monday_of(thursday) - timedelta(weeks=1)
-    # The chart's axis runs from the first whole week to the forecast's last (8 weeks after the
-    # last whole week: the running week is the forecast's first).
-    first, last = starts[0], starts[-1] + timedelta(weeks=8)
-    assert page.index(first.strftime("%d %b %y")) < page.index(last.strftime("%d %b %y"))
+    page = client.get(f"/insight/products/{p.sku}").get_data(as_text=True)
+    # The chart's axis runs from the first day of history to the forecast's last (28 days on,
+    # from today: the running day is the forecast's first).
+    first, last = start, thursday + timedelta(days=27)
+    assert page.index(first.strftime("%d %b")) < page.index(last.strftime("%d %b"))

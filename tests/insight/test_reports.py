@@ -104,7 +104,8 @@ def test_an_unknown_report_is_a_404_in_the_error_shape(db, client, headers, supe
     ("movers?days=abc", "days"), ("dead-stock?days=99999", "days"),
     ("shrinkage?since=2026-05-01&until=2026-01-01", "since"),
     ("reorder?service_level=1.5", "service_level"), ("forecast?limit=0", "limit"),
-    ("forecast?season=1", "season"), ("valuation?format=xml", "format")])
+    ("forecast?horizon=0", "horizon"), ("forecast?days=ten", "days"),
+    ("valuation?format=xml", "format")])
 def test_bad_parameters_are_a_422_naming_the_field(db, client, headers, path, field):
     answer = client.get(f"/api/v1/reports/{path}", headers=headers("supervisor"))
     assert answer.status_code == (404 if field == "warehouse" else 422), answer.json

@@ -42,8 +42,9 @@ class Stocked:
         self.reorder = {"reorder_point": found[0].reorder_point, "source": found[0].source,
                         "safety_stock": round(found[0].safety_stock, 3),
                         "computed": round(found[0].computed, 3),
-                        "computed_safety_stock": round(found[0].computed_safety, 3)
-                        } if found else None
+                        "computed_safety_stock": round(found[0].computed_safety, 3),
+                        "model": found[0].model, "lead_demand": round(found[0].lead_demand, 3),
+                        "forecast_error": round(found[0].sd_daily, 3)} if found else None
 
     def __getattr__(self, name: str):
         return getattr(self.product, name)

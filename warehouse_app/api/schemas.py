@@ -158,10 +158,15 @@ class ReorderInForceSchema(Schema):
     source = fields.String(metadata={"enum": ["override", "hand-set", "computed"],
                                      "description": "Whose number it is"})
     safety_stock = fields.Float(metadata={"description": "In force: hand-set or computed"})
-    computed = fields.Float(metadata={"description": "Average daily demand x lead time + "
-                                                     "computed_safety_stock"})
+    computed = fields.Float(metadata={"description": "lead_demand + computed_safety_stock"})
     computed_safety_stock = fields.Float(metadata={
-        "description": "z x standard deviation of daily demand x sqrt(lead time)"})
+        "description": "z x forecast_error x sqrt(lead time)"})
+    model = fields.String(metadata={"enum": ["naive", "weekly", "yearly"],
+                                    "description": "The demand forecast's model, chosen by "
+                                                   "backtest"})
+    lead_demand = fields.Float(metadata={"description": "Forecast units over the lead time"})
+    forecast_error = fields.Float(metadata={
+        "description": "The forecast's error per day: its backtest RMSE"})
 
 
 class ProductDetailSchema(ProductSchema):

@@ -99,7 +99,7 @@ class ReportArgs(Schema):
 
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
     days = fields.String(metadata={"description": "movers, abc, turnover, dead-stock, "
-                                                  "reorder: days of history"})
+                                                  "reorder, forecast: days of history"})
     as_of = fields.String(metadata={"description": "valuation, stock: YYYY-MM-DD"})
     since = fields.String(metadata={"description": "shrinkage: first day, YYYY-MM-DD"})
     until = fields.String(metadata={"description": "shrinkage: last day, YYYY-MM-DD"})
@@ -112,10 +112,7 @@ class ReportArgs(Schema):
     supplier = fields.String(metadata={"description": "reorder: one supplier"})
     sku = fields.String(metadata={"description": "forecast: SKUs, comma separated"})
     limit = fields.String(metadata={"description": "forecast: products shown"})
-    season = fields.String(metadata={"description": "forecast: season length in weeks"})
     horizon = fields.String(metadata={"description": "forecast: weeks ahead"})
-    holdout = fields.String(metadata={"description": "forecast: weeks held out to score"})
-    weeks = fields.String(metadata={"description": "forecast: weeks of history"})
 
 
 class ReportColumnOut(Schema):

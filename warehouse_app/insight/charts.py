@@ -67,8 +67,9 @@ def lines(series: list[dict], labels: list[str], title: str, height: int = 210) 
              f"{_num(top)}</text>",
              f'<text class="chart-value" x="{left - 4}" y="{below}" text-anchor="end">0</text>']
     for i in sorted({0, count // 2, count - 1}):
+        anchor = "start" if i == 0 else "end" if i == count - 1 else "middle"  # kept inside
         parts.append(f'<text class="chart-value" x="{x(i):.1f}" y="{height - 8}" '
-                     f'text-anchor="middle">{escape(labels[i])}</text>')
+                     f'text-anchor="{anchor}">{escape(labels[i])}</text>')
     for n, s in enumerate(series):
         for run in _runs(s["values"]):
             points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)

@@ -29,7 +29,8 @@ CHANNEL = "insight_stock"
 MOVED, COUNTED, SOLD = "insight_moved", "insight_counted", "insight_sold"
 TOUCHED = "insight_touched"
 # What a product's reorder point and low-stock decision rest on, besides its stock.
-POLICY_FIELDS = ("reorder_point", "safety_stock", "lead_time_days", "active", "tracking")
+POLICY_FIELDS = ("reorder_point", "safety_stock", "lead_time_days", "active", "tracking",
+                 "category_id")  # the category: the yearly model pools it
 log = logging.getLogger(__name__)
 
 

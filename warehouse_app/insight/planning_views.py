@@ -11,7 +11,6 @@ from warehouse_app.catalog import products
 from warehouse_app.errors import DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.insight import alerts, bp, charts, drafts, forecast, reorder, reports, series
-from warehouse_app.insight.reports.planning import forecast_params
 
 PAGE_ROWS = 100  # the page shows this many rows; CSV and JSON carry them all
 
@@ -78,45 +77,45 @@ def reorder_approve():
     return redirect(url_for("insight.reorder"), 303)
 
 
+AHEAD_DAYS = 28  # the page draws and lists four weeks of forecast
+
+
 @bp.get("/products/<sku>", endpoint="product")
 @role_required(Role.SUPERVISOR)
 def product_page(sku: str):
-    """How one product's reorder point was reached, its override, and its forecast."""
+    """How one product's reorder point was reached from its forecast, and its override."""
     every_warehouse("A product's reorder point")
     try:
         product = products.by_sku(sku)
     except NotFound:
         abort(404, f"No product {sku[:64]!r}.")
-    try:
-        knobs = forecast_params(reports.Params(request.args))
-    except DomainError as err:
-        flash(err.message, "error")
-        knobs = forecast_params(reports.Params({}))
-    point = reorder.points(reorder.policy(), [product.id])[0] if product.active else None
-    starts, weekly = series.weekly([product.id], knobs["weeks"])
-    history = weekly[product.id]
-    result = forecast.predict(history, knobs["season"], knobs["horizon"], knobs["holdout"])
-    return render_template("insight/product.html", product=product, point=point,
-                           result=result, weeks=len(history), knobs=knobs,
-                           labels=forecast.LABELS,
-                           chart=_forecast_chart(starts[len(starts) - len(history):], history,
-                                                 result))
+    pol = reorder.policy()
+    # The point the alerts judge by: the same remembered forecast, the same function.
+    found = reorder.current_points([product.id])
+    point = found[0] if found else None
+    fc = (point.extra["forecast"] if point
+          else reorder.known_demand(pol, [product.id])[product.id])
+    start, history = series.daily([product.id], pol.days)[product.id]
+    ahead = fc.ahead(AHEAD_DAYS)
+    weeks = [round(sum(ahead[i:i + 7]), 1) for i in range(0, AHEAD_DAYS, 7)]
+    return render_template("insight/product.html", product=product, point=point, fc=fc,
+                           ahead=ahead, weeks=weeks, labels=forecast.LABELS,
+                           lead_days=[fc.start + timedelta(days=i)
+                                      for i in range(point.lead_time_days if point else 0)],
+                           chart=_forecast_chart(start, history, fc, ahead))
 
 
-def _forecast_chart(starts, history: list[float], result: forecast.Result):
-    """History, the backtest over the held-back weeks, and the forecast, on one time axis."""
-    ahead = len(result.forecast)
-    future = [(starts[-1] if starts else series.this_monday()) + timedelta(weeks=i + 1)
-              for i in range(ahead)]
-    labels = [d.strftime("%d %b %y") for d in list(starts) + future]
-    n, k = len(history), len(result.backtest)
+def _forecast_chart(start, history: list[float], fc: forecast.Forecast, ahead: list[float]):
+    """Daily history, the chosen model's backtest over the held-back days, and the forecast."""
+    n, k = len(history), fc.holdout
+    backtest = [round(float(v), 2) for v in fc.candidates[fc.model].backtest] if k else []
+    labels = [(start + timedelta(days=i)).strftime("%d %b") for i in range(n + len(ahead))]
     return charts.lines([
-        {"name": "Actual", "values": history + [None] * ahead, "cls": "s-actual"},
-        {"name": "Backtest", "values": [None] * (n - k) + result.backtest + [None] * ahead,
-         "cls": "s-backtest"},
-        {"name": "Forecast", "values": [None] * (n - 1) + [history[-1] if n else 0]
-         + result.forecast, "cls": "s-forecast"}], labels,
-        "Weekly demand: actual, backtest and forecast")
+        {"name": "Actual", "values": history + [None] * len(ahead), "cls": "s-actual"},
+        {"name": "Backtest", "values": [None] * (n - len(backtest)) + backtest
+         + [None] * len(ahead), "cls": "s-backtest"},
+        {"name": "Forecast", "values": [None] * (n - 1) + [history[-1] if n else 0] + ahead,
+         "cls": "s-forecast"}], labels, "Daily demand: actual, backtest and forecast")
 
 
 @bp.post("/products/<sku>/override", endpoint="override")

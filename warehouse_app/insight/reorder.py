@@ -1,9 +1,11 @@
 """Reorder points from the ledger, and how much to order.
 
-Reorder point = average daily demand x lead time + safety stock, where
-safety stock = z (for the service level) x standard deviation of daily demand x sqrt(lead time).
-Daily demand is units to customers net of returns over the last `days` complete days, days
-without movement counting as zero. What is in force: a supervisor's override (with its
+Reorder point = forecast demand over the lead time + safety stock, where
+safety stock = z (for the service level) x the forecast's error per day x sqrt(lead time).
+The forecast (forecast.py) is of daily demand, units to customers net of returns on each complete
+day of the last `days` (from the product's first movement, days without movement counting as
+zero); its model is chosen by backtest and its error is the backtest's RMSE per day. What is in
+force: a supervisor's override (with its
 order-up-to level), else the product's hand-set reorder point, else the computed one; a
 hand-set safety stock replaces the computed safety stock in it. Each wins until cleared; the
 computed figures are kept beside them (the product page shows both, and which is in force).
@@ -23,6 +25,7 @@ from sqlalchemy import bindparam, func, select
 from warehouse_app.catalog.models import Product, Supplier, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.insight import forecast, series
 from warehouse_app.insight import ledgerq as q
 from warehouse_app.insight.models import ReorderOverride
 from warehouse_app.ledger.models import WarehouseStock
@@ -64,12 +67,12 @@ class Point:
     name: str
     supplier: str
     days: int
-    avg_daily: float
-    sd_daily: float
+    avg_daily: float         # forecast per day over the lead time
+    sd_daily: float          # the forecast's error per day (backtest RMSE)
     lead_time_days: int
     z: float
     safety_stock: float      # in force: hand-set, else computed_safety
-    computed: float          # avg_daily x lead time + computed_safety: demand alone
+    computed: float          # lead_demand + computed_safety: demand alone
     override: int | None
     hand_set: int | None     # the product's own reorder point
     reorder_point: int       # in force
@@ -83,6 +86,8 @@ class Point:
     on_order: int = 0
     suggested: int = 0
     needs_reorder: bool = False
+    model: str = "naive"     # the forecast's model
+    lead_demand: float = 0.0  # forecast units over the lead time
     extra: dict = field(default_factory=dict)
 
     @property
@@ -96,36 +101,31 @@ class Point:
         return row
 
 
-def daily_stats(total: float, sum_sq: float, days: int) -> tuple[float, float]:
-    """Mean and sample standard deviation of daily demand, zero days included."""
-    mean = total / days
-    if days < 2:
-        return mean, 0.0
-    variance = (sum_sq - total * total / days) / (days - 1)
-    return mean, math.sqrt(max(variance, 0.0))
-
-
-def compute(product, stats: tuple[float, float], pol: Policy,
+def compute(product, fc: forecast.Forecast, pol: Policy,
             override: ReorderOverride | None = None) -> Point:
-    """The reorder point and EOQ of one product (a row of ITEM), from its demand statistics."""
-    total, sum_sq = stats
-    mean, sd = daily_stats(total, sum_sq, pol.days)
+    """The reorder point and EOQ of one product (a row of ITEM), from its demand forecast."""
     lead = product.lead_time_days or 0
+    lead_demand = fc.over(lead)
+    mean = lead_demand / lead if lead else fc.on(fc.start)
+    sd = fc.error
     worked = pol.z * sd * math.sqrt(lead)
-    computed = mean * lead + worked
+    computed = lead_demand + worked
     safety = worked if product.safety_stock is None else float(product.safety_stock)
     if override is not None:
         point, source = override.reorder_point, "override"
     elif product.reorder_point is not None:
         point, source = product.reorder_point, "hand-set"
     else:
-        point, source = math.ceil(round(mean * lead + safety, 6)), "computed"
+        point, source = math.ceil(round(lead_demand + safety, 6)), "computed"
     eoq = economic_quantity(mean, float(product.avg_cost or product.unit_cost or 0), pol)
     top = override.max_stock if override is not None and override.max_stock else point + eoq
-    return Point(product.id, product.sku, product.name, product.supplier or "", pol.days, mean,
-                 sd, lead, pol.z, safety, computed,
-                 override.reorder_point if override else None, product.reorder_point, point,
-                 source, eoq, top, worked, product.safety_stock)
+    found = Point(product.id, product.sku, product.name, product.supplier or "", pol.days, mean,
+                  sd, lead, pol.z, safety, computed,
+                  override.reorder_point if override else None, product.reorder_point, point,
+                  source, eoq, top, worked, product.safety_stock, model=fc.model,
+                  lead_demand=lead_demand)
+    found.extra["forecast"] = fc
+    return found
 
 
 def economic_quantity(mean_daily: float, unit_cost: float, pol: Policy) -> int:
@@ -149,24 +149,27 @@ def settle(point: Point, on_hand: int, available: int, on_order: int) -> Point:
     return point
 
 
-# Working out a reorder point is mostly reading the product's demand over the window, and that
-# demand is of complete UTC days only: the ledger is append-only and stamps each movement with
-# the moment it posts, so the figure is the same in every worker all day long. Each process
-# remembers it per (database, window, day, product); everything else a point rests on (lead
-# time, the catalogue's point and safety stock, an override, stock, what is on order) is read
-# in the transaction that uses it. A miss reads a batch at once (the products next to it by
-# id), as one product costs nearly as much as a few hundred.
-_DEMAND: dict[tuple, dict[int, tuple[float, float]]] = {}
+# Working out a reorder point is mostly reading the product's daily demand over the window and
+# fitting its forecast, and that demand is of complete UTC days only: the ledger is append-only
+# and stamps each movement with the moment it posts, so the forecast is the same in every worker
+# all day long: the alerts judged in a commit, the product page, the reorder page and the API
+# all read this one forecast. Each process remembers it per (database, window, day, product),
+# and the category series it pools per (database, day, category); everything else a point rests
+# on (lead time, the catalogue's point and safety stock, an override, stock, what is on order)
+# is read in the transaction that uses it. A miss reads a batch at once (the products next to
+# it by id), as one product costs nearly as much as a few hundred.
+_DEMAND: dict[tuple, dict[int, forecast.Forecast]] = {}
+_POOLED: dict[tuple, dict[int, forecast.Pool]] = {}
 WARM_BATCH = 500
 _NEXT_ACTIVE = (select(Product.id).where(Product.active, Product.id >= bindparam("start"))
                 .order_by(Product.id).limit(WARM_BATCH))
 
 
-def known_demand(pol: Policy, product_ids) -> dict[int, tuple[float, float]]:
-    """Demand sums of these products over the policy's window ending today (remembered for the
-    day unless INSIGHT_DEMAND_MEMO is off)."""
+def known_demand(pol: Policy, product_ids) -> dict[int, forecast.Forecast]:
+    """Demand forecasts of these products over the policy's window ending today (remembered
+    for the day unless INSIGHT_DEMAND_MEMO is off)."""
     if not current_app.config.get("INSIGHT_DEMAND_MEMO", True):
-        return demand_sums(pol.days, list(product_ids))
+        return forecasts(pol.days, list(product_ids))
     base = (db.engine, pol.days, q.today())  # the engine object: hashing its URL renders it
     if base not in _DEMAND:
         if len(_DEMAND) > 16:  # yesterday's, other databases' (tests)
@@ -176,19 +179,29 @@ def known_demand(pol: Policy, product_ids) -> dict[int, tuple[float, float]]:
     missing = [pid for pid in product_ids if pid not in memo]
     if missing:
         batch = set(missing)
-        for pid in db.session.scalars(_NEXT_ACTIVE, {"start": min(missing)}):
-            if len(batch) < WARM_BATCH and pid not in memo:
-                batch.add(pid)
-        sums = demand_sums(pol.days, sorted(batch))
-        for pid in batch:
-            memo[pid] = sums.get(pid, (0.0, 0.0))
+        if len(batch) < WARM_BATCH:
+            for pid in db.session.scalars(_NEXT_ACTIVE, {"start": min(missing)}):
+                if len(batch) < WARM_BATCH and pid not in memo:
+                    batch.add(pid)
+        memo.update(forecasts(pol.days, sorted(batch)))
     return {pid: memo[pid] for pid in product_ids}
 
 
 def forget_demand(product_id: int) -> None:
-    """A movement posted with a past date (the demo's history) changes complete days."""
+    """A movement posted with a past date (the demo's history) changes complete days: the
+    product's forecast, and the month index of every category (which one is not known here)."""
     for memo in _DEMAND.values():
         memo.pop(product_id, None)
+    _POOLED.clear()
+
+
+def renew(pol: Policy, product_ids) -> dict[int, forecast.Forecast]:
+    """Work these products' forecasts out again (and remember them for the day)."""
+    found = forecasts(pol.days, product_ids)
+    base = (db.engine, pol.days, q.today())
+    if base in _DEMAND and current_app.config.get("INSIGHT_DEMAND_MEMO", True):
+        _DEMAND[base].update(found)
+    return found
 
 
 def current_points(product_ids) -> list[Point]:
@@ -199,22 +212,45 @@ def current_points(product_ids) -> list[Point]:
     return points(pol, ids, known_demand(pol, ids))
 
 
-def demand_sums(days: int, product_ids=None, end=None) -> dict[int, tuple[float, float]]:
-    """Per product: total and sum of squares of daily net demand over the window."""
-    virtual = q.virtual_ids()
-    start, stop = q.window(days, end)
-    day = q.day_of(q.M.c.created_at).label("d")
-    daily = (select(q.M.c.product_id, day, func.sum(q.demand(virtual)).label("u"))
-             .where(q.M.c.created_at >= start, q.M.c.created_at < stop,
-                    q.touches_customer(virtual))
-             .group_by(q.M.c.product_id, day))
-    if product_ids is not None:
-        daily = daily.where(q.M.c.product_id.in_(product_ids))
-    daily = daily.subquery()
-    rows = db.session.execute(select(daily.c.product_id, func.sum(daily.c.u),
-                                     func.sum(daily.c.u * daily.c.u))
-                              .group_by(daily.c.product_id))
-    return {pid: (float(t or 0), float(s or 0)) for pid, t, s in rows}
+_CATEGORIES = select(Product.id, Product.category_id).where(
+    Product.id.in_(bindparam("ids", expanding=True)))
+
+
+def forecasts(days: int, product_ids) -> dict[int, forecast.Forecast]:
+    """Per product: its demand forecast from its daily demand over the window, its category's
+    pooled over two years for the yearly model."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    history = series.daily(ids, days)
+    category = dict(db.session.execute(_CATEGORIES, {"ids": ids}).all())
+    pooled = pooled_series({c for c in category.values() if c is not None})
+    pids = list(history)
+    found = dict(zip(pids, forecast.predict_many(
+        [(history[pid][1], history[pid][0], pooled.get(category.get(pid))) for pid in pids]),
+        strict=True))
+    for pid, fc in found.items():
+        fc.category = category.get(pid)
+    return found
+
+
+def pooled_series(category_ids) -> dict[int, forecast.Pool]:
+    """The categories' daily demand per product, remembered per day (with the month indices
+    worked out from them) unless INSIGHT_DEMAND_MEMO is off."""
+    if not current_app.config.get("INSIGHT_DEMAND_MEMO", True):
+        return {c: forecast.Pool(start, units) for c, (start, units)
+                in series.category_daily(sorted(category_ids)).items()}
+    base = (db.engine, q.today())
+    if base not in _POOLED:
+        if len(_POOLED) > 16:
+            _POOLED.clear()
+        _POOLED[base] = {}
+    memo = _POOLED[base]
+    missing = sorted(c for c in category_ids if c not in memo)
+    if missing:
+        memo.update({c: forecast.Pool(start, units) for c, (start, units)
+                     in series.category_daily(missing).items()})
+    return {c: memo[c] for c in category_ids}
 
 
 WS = WarehouseStock.__table__
@@ -251,7 +287,8 @@ def on_order(product_ids=None) -> dict[int, int]:
 # What a reorder point needs of a product: plain columns, no ORM objects (10,000 of them add up).
 ITEM = (select(Product.id, Product.sku, Product.name, Supplier.name.label("supplier"),
                Product.lead_time_days, Product.avg_cost, Product.unit_cost,
-               Product.reorder_point, Product.safety_stock, Product.tracking)
+               Product.reorder_point, Product.safety_stock, Product.tracking,
+               Product.category_id)
         .outerjoin(Supplier, Supplier.id == Product.supplier_id))
 
 
@@ -282,9 +319,21 @@ _FEW = None
 FEW = 20  # up to this many products are read with _position_of_few
 
 
+def forecasts_of(pol: Policy, products, sums=None) -> dict[int, forecast.Forecast]:
+    """The forecasts of these products (rows of ITEM): the remembered ones the alerts judge by
+    unless given, worked out again for a product put in another category since (in any
+    worker: its pool changed)."""
+    if sums is None:
+        sums = known_demand(pol, [p.id for p in products])
+    moved = [p.id for p in products if p.id in sums and sums[p.id].category != p.category_id]
+    if moved:
+        sums = {**sums, **renew(pol, moved)}
+    return sums
+
+
 def points(pol: Policy, product_ids=None, sums=None) -> list[Point]:
     """Reorder points and suggestions of active products (or some), by SKU; `sums`: their
-    demand when already known."""
+    demand forecasts when already known."""
     if product_ids is not None and len(product_ids) <= FEW:
         return _few_points(pol, list(product_ids), sums)
     query = ITEM.where(Product.active).order_by(Product.sku)
@@ -292,8 +341,7 @@ def points(pol: Policy, product_ids=None, sums=None) -> list[Point]:
         query = query.where(Product.id.in_(product_ids))
     products = db.session.execute(query).all()
     ids = None if product_ids is None else [p.id for p in products]
-    if sums is None:
-        sums = demand_sums(pol.days, ids)
+    sums = forecasts_of(pol, products, sums)
     stock = stock_sums(ids)
     ordered = on_order(ids)
     overrides = {o.product_id: o for o in db.session.scalars(
@@ -301,8 +349,8 @@ def points(pol: Policy, product_ids=None, sums=None) -> list[Point]:
         else select(ReorderOverride).where(ReorderOverride.product_id.in_(ids)))}
     found = []
     for product in products:
-        point = compute(product, sums.get(product.id, (0.0, 0.0)), pol,
-                        overrides.get(product.id))
+        fc = sums.get(product.id) or forecast.predict([], q.today())
+        point = compute(product, fc, pol, overrides.get(product.id))
         on_hand, available = stock.get(product.id, (0, 0))
         point.extra["stocked"] = product.id in stock  # it has had stock at some time
         point.extra["tracked"] = product.tracking is not Tracking.NONE
@@ -315,11 +363,11 @@ def _few_points(pol: Policy, product_ids: list, sums=None) -> list[Point]:
     if _FEW is None:  # built once: building it costs more than running it
         _FEW = _position_of_few()
     rows = db.session.execute(_FEW, {"ids": product_ids}).all()
-    if sums is None:
-        sums = demand_sums(pol.days, [row.id for row in rows])
+    sums = forecasts_of(pol, rows, sums)
     found = []
     for row in rows:
-        point = compute(row, sums.get(row.id, (0.0, 0.0)), pol, row.ReorderOverride)
+        fc = sums.get(row.id) or forecast.predict([], q.today())
+        point = compute(row, fc, pol, row.ReorderOverride)
         on_hand, reserved = int(row.on_hand or 0), int(row.reserved or 0)
         point.extra["stocked"] = row.on_hand is not None  # it has had stock at some time
         point.extra["tracked"] = row.tracking is not Tracking.NONE
