@@ -112,6 +112,8 @@ def _settled(first, second, unaltered: bool) -> tuple[list[Decoded], bool]:
 def centre(image: Image.Image) -> Image.Image:
     """The middle half of the frame (a quarter of its pixels), where a phone aims a far code."""
     w, h = image.size
+    if w < 4 or h < 4:  # a few pixels: no middle to cut (and no empty image to read)
+        return image
     return image.crop((w // 4, h // 4, w // 4 + w // 2, h // 4 + h // 2))
 
 
@@ -119,6 +121,8 @@ def band(image: Image.Image) -> Image.Image:
     """The middle half of the frame's height, whole width: where a long 1D code the phone is
     aimed at lies, tilted or not (half the pixels to turn and read)."""
     w, h = image.size
+    if h < 4:
+        return image
     return image.crop((0, h // 4, w, h // 4 + h // 2))
 
 
