@@ -1,9 +1,10 @@
 """The single write path: every change of stock is a movement posted here, and nowhere else.
 
 post() validates nothing about the business; it inserts the ledger row and moves the quantity
-between the two cached balances in one transaction (a savepoint inside the caller's). The
-decrement is a conditional UPDATE backed by a CHECK, so two phones racing for the last unit
-cannot both win on either engine. record() and reverse() build validated movements for it.
+between the two cached balances in the caller's transaction (no savepoint: a refusal half-way
+undoes the steps already written, and anything else leaves a transaction that only rolls back).
+The decrement is a conditional UPDATE backed by a CHECK, so two phones racing for the last
+unit cannot both win on either engine. record() and reverse() build validated movements for it.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
