@@ -317,6 +317,11 @@ _WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r")
                                       >= _WS.c.reserved - bindparam("r"))
                     .values(on_hand=_WS.c.on_hand - bindparam("q"),
                             reserved=_WS.c.reserved - bindparam("r")))
+# A pick from a warehouse or zone (post_together) also leaves its held and expired units ("u")
+# beside what orders reserved: what it takes is sellable stock orders were not promised.
+_WS_TAKE_SELLABLE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.on_hand - bindparam("q")
+                                               - bindparam("u") >= _WS.c.reserved)
+                             .values(on_hand=_WS.c.on_hand - bindparam("q")))
 _WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
 _WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
@@ -384,6 +389,38 @@ class Reserved(InsufficientStock):
         Conflict.__init__(self, f"{sku} in {warehouse} is reserved for orders: only {max(free, 0)} "
                                 f"may move, {wanted} asked.", field="qty")
         self.available = max(free, 0)
+
+
+def post_together(ms: list[Movement], unsellable: int = 0) -> list[Movement]:
+    """Post several picks of one product out of one warehouse as one operation, all or
+    nothing (a pick from a warehouse or zone split across bins, ledger/sourcing.py).
+
+    In the one lock order: the serial numbers leaving, the bins by id, the warehouse's balance
+    once for the total (leaving `unsellable` held and expired units beside what orders
+    reserved), then the ledger rows in the order given. One savepoint holds them: whatever
+    refuses (a bin emptied meanwhile) undoes every part."""
+    session = db.session()
+    first = ms[0]
+    with session.begin_nested():
+        connection = session.connection()
+        for m in sorted(ms, key=lambda m: m.lot_id or 0):
+            _serial_step(connection, m)
+        for m in sorted(ms, key=lambda m: (m.from_location_id, m.lot_id or 0)):
+            _take(connection, m)
+        total = sum(m.qty for m in ms)
+        key = {"p": first.product_id, "w": first.from_location.warehouse_id, "q": total,
+               "u": unsellable}
+        if _WS_TAKE_SELLABLE.run(connection, key).rowcount != 1:
+            on_hand, reserved = connection.execute(
+                select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
+            raise Reserved(first.product.sku, first.from_location.warehouse.code, total,
+                           int(on_hand) - int(reserved) - unsellable)
+        for m in ms:
+            _insert(connection, m)
+    for m in ms:
+        _adopt(session, m)
+        movement_posted.send(m)
+    return ms
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
@@ -583,6 +620,12 @@ def _virtual(kind: LocationKind) -> Location:
             _VIRTUALS[key] = copy
     known[kind] = location
     return location
+
+
+def virtual_end(kind: LocationKind) -> Location:
+    """The virtual location of a kind (Customer, Supplier...), in this session, usually
+    without a query."""
+    return _virtual(kind)
 
 
 def _check_shape(kind: MovementKind, source: Location, target: Location) -> None:
