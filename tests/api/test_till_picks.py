@@ -305,3 +305,47 @@ def test_a_warehouse_the_caller_is_not_kept_to_is_refused(client, db, shop, make
         assert_error(pick(client, headers, qty=1, from_location=place), 403, "other_warehouse",
                      "from_location")
     assert count_movements(db) == before and on_hand(db, product) == {"D-1": 5}
+
+
+def statements(client, headers, body) -> tuple[int, list[str]]:
+    """The answer's status and the first word of each SQL statement the request sent (on
+    SQLite as the driver saw them: the hot path's prepared statements bypass the engine)."""
+    from sqlalchemy import event
+
+    from warehouse_app.extensions import db
+    seen, traced = [], []
+
+    def note(statement: str) -> None:
+        seen.append(statement.split()[0].upper())
+
+    def checkout(dbapi_connection, *_):
+        dbapi_connection.set_trace_callback(note)
+        traced.append(dbapi_connection)
+    sqlite = db.engine.dialect.name == "sqlite"
+    target, name, listener = ((db.engine.pool, "checkout", checkout) if sqlite else
+                              (db.engine, "before_cursor_execute",
+                               lambda conn, cursor, statement, *_: note(statement)))
+    db.session.remove()  # as a served request finds it: no connection held
+    event.listen(target, name, listener)
+    try:
+        response = client.post(URL, json=body, headers=headers)
+    finally:
+        event.remove(target, name, listener)
+        for dbapi_connection in traced:
+            dbapi_connection.set_trace_callback(None)
+    return response.status_code, seen
+
+
+def test_a_pick_from_the_shop_costs_one_statement_more_than_from_a_bin(
+        client, db, staff, shop, make_product, stock, engine_name):
+    product = make_product("P-1")
+    stock(product, shop.k1, 50)
+    stock(product, shop.k2, 50)
+    body = {"kind": "pick", "sku": "P-1", "qty": 1}
+    client.post(URL, json={**body, "from_location": "K-1"}, headers=staff)  # warm
+    client.post(URL, json={**body, "from_location": "SHOP"}, headers=staff)
+    status, from_bin = statements(client, staff, {**body, "from_location": "K-1"})
+    assert status == 201
+    status, from_shop = statements(client, staff, {**body, "from_location": "SHOP"})
+    assert status == 201
+    assert len(from_shop) <= len(from_bin) + 1, (from_bin, from_shop)  # the plan's one read

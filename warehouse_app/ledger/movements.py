@@ -397,30 +397,42 @@ def post_together(ms: list[Movement], unsellable: int = 0) -> list[Movement]:
 
     In the one lock order: the serial numbers leaving, the bins by id, the warehouse's balance
     once for the total (leaving `unsellable` held and expired units beside what orders
-    reserved), then the ledger rows in the order given. One savepoint holds them: whatever
-    refuses (a bin emptied meanwhile) undoes every part."""
+    reserved), then the ledger rows in the order given. On PostgreSQL one savepoint holds them:
+    whatever refuses (a bin another pick emptied meanwhile) undoes every part. On SQLite the
+    caller chose the bins under the write lock, so nothing can have changed; should a step
+    still refuse, the session is marked and its transaction can only be rolled back."""
     session = db.session()
-    first = ms[0]
-    with session.begin_nested():
-        connection = session.connection()
-        for m in sorted(ms, key=lambda m: m.lot_id or 0):
-            _serial_step(connection, m)
-        for m in sorted(ms, key=lambda m: (m.from_location_id, m.lot_id or 0)):
-            _take(connection, m)
-        total = sum(m.qty for m in ms)
-        key = {"p": first.product_id, "w": first.from_location.warehouse_id, "q": total,
-               "u": unsellable}
-        if _WS_TAKE_SELLABLE.run(connection, key).rowcount != 1:
-            on_hand, reserved = connection.execute(
-                select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
-            raise Reserved(first.product.sku, first.from_location.warehouse.code, total,
-                           int(on_hand) - int(reserved) - unsellable)
-        for m in ms:
-            _insert(connection, m)
+    if engine_of(session).dialect.name == "sqlite":
+        try:
+            _apply_together(session.connection(), ms, unsellable)
+        except BaseException:
+            session.info[_BROKEN] = session.get_nested_transaction() or session.get_transaction()
+            raise
+    else:
+        with session.begin_nested():
+            _apply_together(session.connection(), ms, unsellable)
     for m in ms:
         _adopt(session, m)
         movement_posted.send(m)
     return ms
+
+
+def _apply_together(connection, ms: list[Movement], unsellable: int) -> None:
+    first = ms[0]
+    for m in sorted(ms, key=lambda m: m.lot_id or 0):
+        _serial_step(connection, m)
+    for m in sorted(ms, key=lambda m: (m.from_location_id, m.lot_id or 0)):
+        _take(connection, m)
+    total = sum(m.qty for m in ms)
+    key = {"p": first.product_id, "w": first.from_location.warehouse_id, "q": total,
+           "u": unsellable}
+    if _WS_TAKE_SELLABLE.run(connection, key).rowcount != 1:
+        on_hand, reserved = connection.execute(
+            select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
+        raise Reserved(first.product.sku, first.from_location.warehouse.code, total,
+                       int(on_hand) - int(reserved) - unsellable)
+    for m in ms:
+        _insert(connection, m)
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
