@@ -349,3 +349,73 @@ def test_a_pick_from_the_shop_costs_one_statement_more_than_from_a_bin(
     status, from_shop = statements(client, staff, {**body, "from_location": "SHOP"})
     assert status == 201
     assert len(from_shop) <= len(from_bin) + 1, (from_bin, from_shop)  # the plan's one read
+
+
+# An order's line picked from the warehouse or a zone ------------------------------------------
+
+def place(client, headers, reference, qty, warehouse="SHOP"):
+    response = client.post("/api/v1/orders", headers=headers, json={
+        "reference": reference, "warehouse": warehouse, "lines": [{"sku": "P-1", "qty": qty}]})
+    assert response.status_code == 201, response.json
+    return response.json["lines"][0]["line_id"]
+
+
+def pick_line(client, headers, reference, line, location, qty, **extra):
+    return client.post(f"/api/v1/orders/{reference}/picks", headers=headers, json={
+        "line": line, "location": location, "code": "P-1", "qty": qty, **extra})
+
+
+def test_an_order_line_picked_from_the_shop_takes_from_its_bins_to_the_packing_bin(
+        client, db, staff, shop, make_product, stock):
+    product = make_product("P-1")
+    stock(product, shop.k1, 3)
+    stock(product, shop.k2, 4)
+    line = place(client, staff, "WEB-1", 5)
+    response = pick_line(client, staff, "WEB-1", line, "SHOP", 5, client_op_id="web-op")
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert (body["qty"], body["from_location"], body["to_location"], body["picked"],
+            body["to_pick"]) == (5, "SHOP", "SHOP-PACK", 5, 0)
+    assert [(m["from_location"], m["qty"]) for m in body["movements"]] == [("K-2", 4),
+                                                                         ("K-1", 1)]
+    assert body["movement_id"] == body["movements"][0]["movement_id"]
+    again = pick_line(client, staff, "WEB-1", line, "SHOP", 5, client_op_id="web-op")
+    assert again.status_code == 200 and again.json["movements"] == body["movements"]
+    assert on_hand(db, product) == {"K-1": 2, "SHOP-PACK": 5}
+    shipped = client.post("/api/v1/orders/WEB-1/ship", headers=staff,
+                          json={"carrier": "DHL", "tracking": "T1"})
+    assert shipped.status_code == 200, shipped.json
+    assert on_hand(db, product) == {"K-1": 2}
+    assert balances.verify_all() == []
+
+
+def test_an_order_line_without_a_packing_bin_ships_from_the_bins_and_frees_its_promise(
+        client, db, staff, shop, make_product, stock):
+    product = make_product("P-1")
+    stock(product, shop.d1, 6)
+    other = place(client, staff, "WEB-2", 2, warehouse="DEPOT")
+    line = place(client, staff, "WEB-3", 4, warehouse="DEPOT")
+    response = pick_line(client, staff, "WEB-3", line, "DEPOT", 4)
+    assert response.status_code == 201, response.json
+    assert response.json["to_location"] == "CUSTOMER"
+    assert [(m["from_location"], m["qty"]) for m in response.json["movements"]] == [("D-1", 4)]
+    db.session.commit()
+    assert db.session.scalar(select(WarehouseStock.reserved).where(
+        WarehouseStock.product_id == product.id)) == 2  # WEB-2's promise stays
+    assert pick_line(client, staff, "WEB-2", other, "DEPOT", 2).status_code == 201
+    assert on_hand(db, product) == {} and balances.verify_all() == []
+
+
+def test_an_order_line_picked_from_the_shop_refuses_what_it_cannot_take(
+        client, db, staff, shop, make_product, stock):
+    product = make_product("P-1")
+    stock(product, shop.k1, 3)
+    stock(product, shop.d1, 9)
+    line = place(client, staff, "WEB-4", 3)
+    before = count_movements(db)
+    assert_error(pick_line(client, staff, "WEB-4", line, "SHOP", 4), 409, "over_pick")
+    assert_error(pick_line(client, staff, "WEB-4", line, "DEPOT", 1), 422, "wrong_bin")
+    assert_error(pick_line(client, staff, "WEB-4", line, "NOPE", 1), 404)
+    assert pick_line(client, staff, "WEB-4", line, "BACK", 0).status_code == 422
+    assert count_movements(db) == before
+    assert on_hand(db, product) == {"K-1": 3, "D-1": 9}

@@ -100,39 +100,59 @@ def part_op_id(op: str, n: int) -> str:
     return op + suffix
 
 
-def pick(line: Line, user=None) -> Picked:
-    """Take line.qty of a product from the sellable bins of a warehouse or zone (see above)."""
+def pick(line: Line, user=None, exclude: frozenset[int] = frozenset(),
+         reserved_for_it: int = 0) -> Picked:
+    """Take line.qty of a product from the sellable bins of a warehouse or zone (see above):
+    a pick to Customer, or (an order's pick with a packing bin) a transfer to one bin of the
+    same warehouse. `exclude`: bins not to take from (flagged for a count, say);
+    `reserved_for_it`: units of its own order's reservation it may take (a pick releasing
+    them says so with line.release_reserved)."""
     check_qty(line.qty)
     place = line.from_location
-    if line.to_location is not None and line.to_location.kind is not LocationKind.CUSTOMER:
-        raise DomainError(f"A pick goes to the customer, not {line.to_location.code}.",
-                          field="to_location")
+    target = _target(line, place)
     warehouses.check(place, user, "from_location")
-    if line.client_op_id and (seen := _replay(line, place)):
+    if line.client_op_id and (seen := replayed(line, place)):
         return seen
     if movement_coming.receivers:
         with reading_first():
             movement_coming.send(line.product)
-    customer = virtual_end(LocationKind.CUSTOMER)
+    own = max(reserved_for_it, line.release_reserved)
     for attempt in range(1, ATTEMPTS + 1):
-        plan, unsellable = _plan(line, place)
-        parts = [_movement(line, location, lot, qty, customer, user, n)
+        plan, unsellable = _plan(line, place, exclude | {target.id}, own)
+        parts = [_movement(line, location, lot, qty, target, user, n)
                  for n, (location, lot, qty) in enumerate(plan, start=1)]
         try:
-            return Picked(post_together(parts, unsellable), place, line.qty)
+            return Picked(post_together(parts, unsellable, line.release_reserved), place,
+                          line.qty)
         except InsufficientStock:
             if attempt == ATTEMPTS or engine_of(db.session()).dialect.name == "sqlite":
                 raise  # SQLite: planned under the write lock, so a refusal is no race
         except IntegrityError:  # a retry of the same operation raced this one and won
-            if line.client_op_id and (seen := _replay(line, place)):
+            if line.client_op_id and (seen := replayed(line, place)):
                 return seen
             raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _plan(line: Line, place: Location) -> tuple[list[tuple[Location, Lot | None, int]], int]:
+def _target(line: Line, place: Location) -> Location:
+    """Customer for a pick; for a transfer, its bin, which must be in the place's warehouse."""
+    target = line.to_location
+    if line.kind is MovementKind.PICK:
+        if target is not None and target.kind is not LocationKind.CUSTOMER:
+            raise DomainError(f"A pick goes to the customer, not {target.code}.",
+                              field="to_location")
+        return virtual_end(LocationKind.CUSTOMER)
+    if (line.kind is not MovementKind.TRANSFER or target is None or not target.is_physical
+            or target.warehouse_id != place.warehouse_id):
+        raise DomainError("Only a pick, or a transfer to a bin of the same warehouse, takes "
+                          "from a warehouse's or zone's bins.", field="from_location")
+    return target
+
+
+def _plan(line: Line, place: Location, exclude: set[int], own: int
+          ) -> tuple[list[tuple[Location, Lot | None, int]], int]:
     """[(bin, lot, qty)] to take, in the order to take them, and the warehouse's held and
-    expired units; or NotEnoughSellable."""
+    expired units; or NotEnoughSellable. `own`: units of reserved stock this take may use."""
     product, warehouse_id = line.product, place.warehouse_id
     level, ws = StockLevel.__table__, WarehouseStock.__table__
     # Every bin holding the product in the warehouse, each row with the warehouse's balance
@@ -155,10 +175,11 @@ def _plan(line: Line, place: Location) -> tuple[list[tuple[Location, Lot | None,
     wanted_lot = (line.lot or "").strip() or None
     sources = [(qty, location, lot) for qty, location, lot in rows
                if (inside is None or location.id in inside) and not location.hold
+               and location.id not in exclude
                and not (lot is not None and is_expired(lot.expiry))
                and is_storage_code(location.code) and location.code not in packing
                and (wanted_lot is None or (lot is not None and lot.code == wanted_lot))]
-    free = int(on_hand) - int(reserved) - unsellable
+    free = int(on_hand) - int(reserved) + own - unsellable
     available = max(0, min(sum(qty for qty, _l, _lot in sources), free))
     if line.qty > available:
         raise NotEnoughSellable(product.sku, place.code, line.qty, available)
@@ -178,11 +199,11 @@ def _plan(line: Line, place: Location) -> tuple[list[tuple[Location, Lot | None,
     return plan, unsellable
 
 
-def _movement(line: Line, location: Location, lot: Lot | None, qty: int, customer: Location,
+def _movement(line: Line, location: Location, lot: Lot | None, qty: int, target: Location,
               user, n: int) -> Movement:
-    m = Movement(kind=MovementKind.PICK, product=line.product, product_id=line.product.id,
+    m = Movement(kind=line.kind, product=line.product, product_id=line.product.id,
                  qty=qty, from_location=location, from_location_id=location.id,
-                 to_location=customer, to_location_id=customer.id, lot=lot,
+                 to_location=target, to_location_id=target.id, lot=lot,
                  lot_id=lot.id if lot is not None else None, reason=line.reason,
                  note=line.note or "", reference=line.reference or "",
                  unit_cost=(line.product.avg_cost or Decimal(0)).quantize(COST_PLACES),
@@ -193,7 +214,7 @@ def _movement(line: Line, location: Location, lot: Lot | None, qty: int, custome
     return m
 
 
-def _replay(line: Line, place: Location) -> Picked | None:
+def replayed(line: Line, place: Location) -> Picked | None:
     """The operation posted before under this client_op_id, when it is the same one (else
     409 client_op_id_reused); None when the id is new."""
     op = line.client_op_id
@@ -217,12 +238,14 @@ def _replay(line: Line, place: Location) -> Picked | None:
               else set(balances.descendants(place)))
     wanted_lot = (line.lot or "").strip() or None
     differ = [name for name, same in (
-        ("kind", all(m.kind is MovementKind.PICK for m in parts)),
+        ("kind", all(m.kind is line.kind for m in parts)),
         ("sku", all(m.product_id == line.product.id for m in parts)),
         ("qty", sum(m.qty for m in parts) == line.qty),
         ("from_location", all(m.from_location.warehouse_id == place.warehouse_id
                               and (inside is None or m.from_location_id in inside)
                               for m in parts)),
+        ("to_location", all(line.to_location is None or m.to_location_id == line.to_location.id
+                             for m in parts)),
         ("reason", all(m.reason == line.reason for m in parts)),
         ("reference", all(m.reference == (line.reference or "") for m in parts)),
         ("note", all(m.note == (line.note or "") for m in parts)),
