@@ -336,7 +336,7 @@ def statements(client, headers, body) -> tuple[int, list[str]]:
     return response.status_code, seen
 
 
-def test_a_pick_from_the_shop_costs_one_statement_more_than_from_a_bin(
+def test_a_pick_from_the_shop_costs_few_statements_more_than_from_a_bin(
         client, db, staff, shop, make_product, stock, engine_name):
     product = make_product("P-1")
     stock(product, shop.k1, 50)
@@ -348,7 +348,11 @@ def test_a_pick_from_the_shop_costs_one_statement_more_than_from_a_bin(
     assert status == 201
     status, from_shop = statements(client, staff, {**body, "from_location": "SHOP"})
     assert status == 201
-    assert len(from_shop) <= len(from_bin) + 1, (from_bin, from_shop)  # the plan's one read
+    # The plan's one read; on PostgreSQL also the savepoint around the parts (SAVEPOINT and
+    # RELEASE): a bin emptied by another pick meanwhile rolls them back, with the row locks they
+    # took, before the bins are chosen again.
+    extra = 1 if engine_name == "sqlite" else 3
+    assert len(from_shop) <= len(from_bin) + extra, (from_bin, from_shop)
 
 
 # An order's line picked from the warehouse or a zone ------------------------------------------
