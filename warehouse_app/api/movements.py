@@ -17,7 +17,7 @@ from warehouse_app.counting import blind
 from warehouse_app.database import reading_first
 from warehouse_app.errors import Forbidden, NotFound
 from warehouse_app.extensions import db
-from warehouse_app.ledger import balances, transit
+from warehouse_app.ledger import balances, sourcing, transit
 from warehouse_app.ledger import movements as ledger
 from warehouse_app.ledger.models import Movement, MovementKind, Reason
 from warehouse_app.locations import places
@@ -73,13 +73,19 @@ def _line(data: dict) -> ledger.Line:
 @blp.alt_response(200, schema=MovementSchema,
                   description="This client_op_id was posted before: the first movement")
 def post_movement(data):
-    """Post a receive, pick, transfer, return or adjust (adjust: supervisor or above)."""
+    """Post a receive, pick, transfer, return or adjust (adjust: supervisor or above). A pick
+    from a warehouse or zone takes from its sellable bins: earliest expiry first, then the pick
+    face, then the fullest bin; split across bins, it answers every movement in `movements`
+    (409 insufficient_stock with `available` when the place cannot sell that many)."""
     if data["kind"] == MovementKind.ADJUST.value and not has_role(Role.SUPERVISOR):
         raise Forbidden("An adjustment needs the supervisor role.", field="kind")
     with reading_first():  # the product and the bins are found before the write lock is taken
         line = _line(data)
     transit.refuse_cross_site(line)
-    movement = ledger.record(line, user=current_user._get_current_object())
+    if sourcing.takes_from_bins(line):  # a till's sale: the ledger chooses the bins
+        movement = sourcing.pick(line, user=current_user._get_current_object())
+    else:
+        movement = ledger.record(line, user=current_user._get_current_object())
     replayed = getattr(movement, "replayed", False)
     # The answer is what was just written: keep it loaded rather than read it all back (six
     # queries; on SQLite after the write lock was let go, in a transaction of their own).

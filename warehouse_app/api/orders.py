@@ -175,13 +175,22 @@ class PickIn(Schema):
     """Units of an order line taken from a bin (to the packing bin when the warehouse has one)."""
 
     line = line_id(required=True)
-    location = printable_text(40, required=True, metadata={"description": "The bin's code"})
+    location = printable_text(40, required=True, metadata={
+        "description": "The bin's code; or the warehouse's or a zone's, whose sellable bins "
+                       "the ledger then takes from (earliest expiry, pick face, fullest)"})
     code = text(256, required=True, metadata={"description": "The SKU or barcode scanned"})
     qty = count(1, MAX_QTY, allow_none=True,
                 metadata={"description": "Default: the scanned barcode's pack size"})
     lot = printable_text(64, allow_none=True)
     client_op_id = printable_text(64, allow_none=True, metadata={
         "description": "Makes a retry safe: a known id answers 200 with the first pick"})
+
+
+class PickPartOut(Schema):
+    movement_id = fields.Integer()
+    from_location = fields.String()
+    lot = fields.String(allow_none=True)
+    qty = fields.Integer()
 
 
 class PickOut(Schema):
@@ -195,6 +204,9 @@ class PickOut(Schema):
     to_pick = fields.Integer(metadata={"description": "Reserved units of the line still in bins"})
     order_status = fields.Enum(OrderStatus, by_value=True)
     replayed = fields.Boolean()
+    movements = fields.List(fields.Nested(PickPartOut), metadata={
+        "description": "Only when location named the warehouse or a zone: the movements the "
+                       "pick posted, one per bin (and lot); movement_id is the first's"})
 
 
 class ShortPickIn(Schema):
@@ -336,6 +348,10 @@ def pick_line(data, reference):
               "to_location": movement.to_location.code, "picked": line.picked,
               "to_pick": line.to_pick, "order_status": line.order.status,
               "replayed": done.replayed}
+    if parts := getattr(movement, "movements", None):  # taken from a warehouse's or zone's bins
+        answer["movements"] = [{"movement_id": m.id, "from_location": m.from_location.code,
+                                "lot": m.lot.code if m.lot else None, "qty": m.qty}
+                               for m in parts]
     return answer, 200 if done.replayed else 201
 
 

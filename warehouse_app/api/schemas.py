@@ -252,7 +252,7 @@ class ReverseSchema(Schema):
     client_op_id = text(64, allow_none=True)
 
 
-class MovementSchema(Schema):
+class MovementPartSchema(Schema):
     id = fields.Integer()
     kind = fields.Enum(MovementKind, by_value=True)
     sku = PathString(attribute="product.sku")
@@ -269,3 +269,10 @@ class MovementSchema(Schema):
     client_op_id = fields.String(allow_none=True)
     reversal_of = fields.Integer(attribute="reversal_of_id", allow_none=True)
     created_at = fields.DateTime()
+
+
+class MovementSchema(MovementPartSchema):
+    movements = fields.List(fields.Nested(MovementPartSchema), metadata={
+        "description": "Only on a pick whose from_location is a warehouse or zone: the "
+                       "movements it posted, one per bin (and lot), in the order taken; their "
+                       "qty add up to the answer's qty, and the answer's id is the first's"})

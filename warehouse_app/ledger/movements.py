@@ -380,6 +380,13 @@ _WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r")
                                       >= _WS.c.reserved - bindparam("r"))
                     .values(on_hand=_WS.c.on_hand - bindparam("q"),
                             reserved=_WS.c.reserved - bindparam("r")))
+# A pick from a warehouse or zone (post_together) also leaves its held and expired units ("u")
+# beside what orders reserved: what it takes is sellable stock orders were not promised.
+_WS_TAKE_SELLABLE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
+                                               _WS.c.on_hand - bindparam("q") - bindparam("u")
+                                               >= _WS.c.reserved - bindparam("r"))
+                             .values(on_hand=_WS.c.on_hand - bindparam("q"),
+                                     reserved=_WS.c.reserved - bindparam("r")))
 _WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
 _WS_BUMP_BACK = Prepared(update(_WS).where(*_WS_ROW).values(
     on_hand=_WS.c.on_hand + bindparam("q"), reserved=_WS.c.reserved + bindparam("r")))
@@ -452,6 +459,56 @@ class Reserved(InsufficientStock):
         Conflict.__init__(self, f"{sku} in {warehouse} is reserved for orders: only {max(free, 0)} "
                                 f"may move, {wanted} asked.", field="qty")
         self.available = max(free, 0)
+
+
+def post_together(ms: list[Movement], unsellable: int = 0, release: int = 0) -> list[Movement]:
+    """Post several movements of one product out of one warehouse's bins as one operation,
+    all or nothing (a pick from a warehouse or zone split across bins, ledger/sourcing.py):
+    all to Customer, or all to one bin of the same warehouse (an order's packing bin).
+
+    In the one lock order: the serial numbers leaving, the bins by id, the warehouse's balance
+    once for the total (leaving `unsellable` held and expired units beside what orders
+    reserved, less the `release` of its own order's promise), then the ledger rows in the order
+    given. On PostgreSQL one savepoint holds them: whatever refuses (a bin another pick emptied
+    meanwhile) undoes every part. On SQLite the caller chose the bins under the write lock, so
+    nothing can have changed; should a step still refuse, the session is marked and its
+    transaction can only be rolled back."""
+    session = db.session()
+    if engine_of(session).dialect.name == "sqlite":
+        try:
+            _apply_together(session.connection(), ms, unsellable, release)
+        except BaseException:
+            session.info[_BROKEN] = session.get_nested_transaction() or session.get_transaction()
+            raise
+    else:
+        with session.begin_nested():
+            _apply_together(session.connection(), ms, unsellable, release)
+    for m in ms:
+        _adopt(session, m)
+        movement_posted.send(m)
+    return ms
+
+
+def _apply_together(connection, ms: list[Movement], unsellable: int, release: int) -> None:
+    first = ms[0]
+    for m in sorted(ms, key=lambda m: m.lot_id or 0):
+        _serial_step(connection, m)
+    steps = [(m.from_location_id, m.lot_id or 0, _take, m) for m in ms]
+    if first.to_location.is_physical:
+        steps += [(m.to_location_id, m.lot_id or 0, _add, m) for m in ms]
+    for _location, _lot, step, m in sorted(steps, key=lambda s: s[:2]):
+        step(connection, m)
+    if not first.to_location.is_physical:
+        total = sum(m.qty for m in ms)
+        key = {"p": first.product_id, "w": first.from_location.warehouse_id, "q": total,
+               "u": unsellable, "r": release}
+        if _WS_TAKE_SELLABLE.run(connection, key).rowcount != 1:
+            on_hand, reserved = connection.execute(
+                select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
+            raise Reserved(first.product.sku, first.from_location.warehouse.code, total,
+                           int(on_hand) - int(reserved) + release - unsellable)
+    for m in ms:
+        _insert(connection, m)
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
@@ -651,6 +708,12 @@ def _virtual(kind: LocationKind) -> Location:
             _VIRTUALS[key] = copy
     known[kind] = location
     return location
+
+
+def virtual_end(kind: LocationKind) -> Location:
+    """The virtual location of a kind (Customer, Supplier...), in this session, usually
+    without a query."""
+    return _virtual(kind)
 
 
 def _check_shape(kind: MovementKind, source: Location, target: Location) -> None:

@@ -1,4 +1,5 @@
 """Finding and creating locations."""
+from flask import current_app
 from sqlalchemy import func, select
 
 from warehouse_app import codes
@@ -88,3 +89,27 @@ def check_parent(kind: LocationKind, parent: Location | None) -> None:
     if parent is not None and parent.kind not in allowed:
         raise DomainError(f"A {kind.value} cannot be placed under {parent.code} "
                           f"({parent.kind.value}).", field="parent")
+
+
+PACK_SUFFIX = "-PACK"
+
+
+def packing_codes(warehouse: Location) -> list[str]:
+    """Codes a warehouse's packing bin may have: <WAREHOUSE>-PACK, or PACK (stock staged there
+    is an order's, waiting to ship)."""
+    return [f"{warehouse.code}{PACK_SUFFIX}", "PACK"]
+
+
+def is_storage(location: Location) -> bool:
+    """A bin stock is stored in: not a receiving dock, a returns or a hold bin (their codes
+    start with RECEIVING_DOCK_PREFIX or one of NON_STORAGE_PREFIXES)."""
+    return is_storage_code(location.code)
+
+
+def is_storage_code(code: str) -> bool:
+    """Whether a bin's code names a storage bin (see is_storage)."""
+    config = current_app.config
+    prefixes = [config.get("RECEIVING_DOCK_PREFIX", "DOCK"),
+                *config.get("NON_STORAGE_PREFIXES", ("RET", "HOLD", "QUAR", "DAMAGE"))]
+    code = code.upper()
+    return not any(p and code.startswith(p.upper()) for p in prefixes)

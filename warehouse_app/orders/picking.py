@@ -17,6 +17,7 @@ from warehouse_app.catalog.models import Tracking
 from warehouse_app.counting.models import CountRequest
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
+from warehouse_app.ledger import sourcing
 from warehouse_app.ledger.models import Lot, Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.ledger.sellable import is_expired, refuse_expired, refuse_held
@@ -66,11 +67,14 @@ def _check_open(order: Order) -> None:
 
 
 def _bin(line: OrderLine, code) -> Location:
-    """The bin a picker scanned, which must be a place in the line's warehouse."""
+    """The bin a picker scanned (or the warehouse or a zone of it, whose bins the ledger then
+    chooses), which must be a place in the line's warehouse."""
     location = by_code(code, "location")
     if not location.is_physical or location.warehouse_id != line.warehouse_id:
         raise DomainError(f"{location.code} is not a bin of {line.warehouse.code}, where "
                           f"{line.product.sku} ships from.", field="location", code="wrong_bin")
+    if location.kind in sourcing.PLACE_KINDS:
+        return location
     refuse_held(location, line.product.sku)
     packing = packing_location(line.warehouse)
     if packing is not None and packing.id == location.id:
@@ -117,6 +121,10 @@ def pick(order: Order, data: dict, user) -> Picked:
     op = _op_id(data.get("client_op_id"))
     lock(order)
     line = _line_of(order, data.get("line"))
+    place = by_code(data["location"], "location") if isinstance(data.get("location"), str) \
+        and data["location"].strip() else None
+    if place is not None and place.kind in sourcing.PLACE_KINDS:
+        return _pick_from_place(order, line, data, op, user)
     if op and (seen := db.session.scalar(select(Movement).where(Movement.client_op_id == op))):
         if seen.reference != order.reference or seen.product_id != line.product_id:
             raise reused(op)
@@ -153,6 +161,49 @@ def pick(order: Order, data: dict, user) -> Picked:
     refresh_status(order)
     db.session.flush()
     return Picked(movement, line)
+
+
+def _pick_from_place(order: Order, line: OrderLine, data: dict, op: str | None,
+                     user) -> Picked:
+    """A pick naming the warehouse or a zone: the ledger takes the units from its sellable
+    bins (ledger/sourcing.py), never from bins flagged for a count; one movement per bin."""
+    packing = packing_location(line.warehouse)
+    scan = product_scan(data.get("code"))
+    if scan.product.id != line.product_id:
+        raise DomainError(f"That is {scan.product.sku}; this line wants {line.product.sku}.",
+                          field="code", code="wrong_product")
+    ask = Line(kind=MovementKind.TRANSFER if packing else MovementKind.PICK,
+               product=line.product,
+               qty=check_qty(data["qty"] if data.get("qty") not in (None, "")
+                             else scan.pack_size),
+               from_location=_bin(line, data.get("location")), to_location=packing,
+               lot=_lot(data, scan, line), reference=order.reference,
+               note=f"Pick for {order.reference}", client_op_id=op)
+    if op and (seen := sourcing.replayed(ask, ask.from_location)):
+        return Picked(seen, line, replayed=True)
+    _check_open(order)
+    if ask.qty > line.to_pick:
+        raise Conflict(f"Only {line.to_pick} more {line.product.sku} to pick for "
+                       f"{order.reference}; {ask.qty} asked.", field="qty", code="over_pick")
+    ask.release_reserved = 0 if packing else ask.qty
+    flagged = frozenset(db.session.scalars(select(CountRequest.location_id).where(
+        CountRequest.resolved_at.is_(None),
+        (CountRequest.product_id == line.product_id) | CountRequest.product_id.is_(None))))
+    done = sourcing.pick(ask, user, exclude=flagged, reserved_for_it=ask.qty)
+    if done.replayed:
+        return Picked(done, line, replayed=True)
+    line.picked += ask.qty
+    if not packing:
+        line.shipped += ask.qty
+        line.reserved -= ask.qty
+    for movement in done.movements:
+        db.session.add(OrderPick(line=line, movement_id=movement.id,
+                                 location_id=movement.from_location_id,
+                                 lot_id=movement.lot_id, qty=movement.qty,
+                                 staged_at_id=packing.id if packing else None))
+    refresh_status(order)
+    db.session.flush()
+    return Picked(done, line)
 
 
 def report_short(order: Order, data: dict, user) -> PickShortage:

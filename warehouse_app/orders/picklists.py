@@ -19,18 +19,18 @@ from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, StockLevel
 from warehouse_app.ledger.sellable import is_expired
 from warehouse_app.locations.models import Location
+from warehouse_app.locations.places import packing_codes
 from warehouse_app.orders.models import Order, OrderLine
 
-PACK_SUFFIX = "-PACK"
 LAST_DAY = date.max
 
 
 def packing_location(warehouse: Location) -> Location | None:
     """The warehouse's packing bin: code <WAREHOUSE>-PACK, or PACK, inside that warehouse."""
     found = db.session.scalars(select(Location).where(
-        Location.code.in_([f"{warehouse.code}{PACK_SUFFIX}", "PACK"]),
+        Location.code.in_(packing_codes(warehouse)),
         Location.warehouse_id == warehouse.id, Location.active.is_(True))).all()
-    found.sort(key=lambda loc: loc.code != f"{warehouse.code}{PACK_SUFFIX}")
+    found.sort(key=lambda loc: loc.code != packing_codes(warehouse)[0])
     return found[0] if found else None
 
 

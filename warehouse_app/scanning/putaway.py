@@ -4,13 +4,13 @@ The bin already holding the product (the same lot first), then the product's hom
 empty bin in the zone where the product lives, then any empty bin; a bin with a capacity is
 only suggested while the quantity still fits.
 """
-from flask import current_app
 from sqlalchemy import func, select
 
 from warehouse_app.catalog.models import Product
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import StockLevel
 from warehouse_app.locations.models import Location, LocationKind
+from warehouse_app.locations.places import is_storage
 
 MAX_SUGGESTIONS = 3
 
@@ -19,16 +19,6 @@ def _held(location_id: int) -> int:
     """Units of every product in one bin."""
     return int(db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
                                  .where(StockLevel.location_id == location_id)))
-
-
-def is_storage(location: Location) -> bool:
-    """A bin stock is stored in: not a receiving dock, a returns or a hold bin (their codes
-    start with RECEIVING_DOCK_PREFIX or one of NON_STORAGE_PREFIXES)."""
-    config = current_app.config
-    prefixes = [config.get("RECEIVING_DOCK_PREFIX", "DOCK"),
-                *config.get("NON_STORAGE_PREFIXES", ("RET", "HOLD", "QUAR", "DAMAGE"))]
-    code = location.code.upper()
-    return not any(p and code.startswith(p.upper()) for p in prefixes)
 
 
 def _fits(location: Location, qty: int) -> bool:
