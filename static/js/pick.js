@@ -2,13 +2,14 @@
 // picker scans the bin, then the product (each scan one unit, or a typed quantity). A wrong bin
 // or product is refused at once and nothing is sent. Each pick goes through the outbox with its
 // client_op_id; "Bin short" records the shortage, flags the bin and reloads the list, which
-// then offers the next bin that holds the product.
-import { $, ScanScreen } from "./docscan.js";
+// then offers the next bin that holds the product. "Undo last pick" reverses the last pick
+// posted (the units go back on the shelf, the order line is unpicked) and reloads the list.
+import { $, ScanScreen, uuid } from "./docscan.js";
 
 const root = $("pick");
 const cfg = root.dataset;
 const state = { tasks: [], orders: [], missing: [], atBin: null, reload: false, afterShort: null,
-                keepError: false, pickedBefore: 0, ordered: 0 };
+                keepError: false, pickedBefore: 0, ordered: 0, lastPick: null };
 const mine = (entry) => entry.url === cfg.lineUrl || entry.url === cfg.shortUrl;
 
 const screen = new ScanScreen(root, {
@@ -16,6 +17,11 @@ const screen = new ScanScreen(root, {
   // The outbox counts the queue before it reports a line, so a reload asked for here waits
   // for the count it asks for now: the list reloads once nothing is left to send.
   onSent: (entry, answer) => {
+    if (entry.url === cfg.lineUrl && answer.id) {
+      const b = entry.body;
+      state.lastPick = { id: answer.id, text: `${b.qty} × ${answer.sku || b.code} from ${b.location} (${b.order})` };
+      $("undo").disabled = false;
+    }
     if (!mine(entry) || !(entry.url === cfg.shortUrl || answer.replayed)) return;
     state.reload = true;
     screen.outbox.count();
@@ -204,6 +210,30 @@ $("short-ok").addEventListener("click", () => {
     screen.show("idle", `Recording the shortage in ${task.location}…`);
     await screen.send(cfg.shortUrl, body);
   });
+  screen.field.focus();
+});
+$("undo").addEventListener("click", async () => {
+  const last = state.lastPick;
+  if (!last) return;
+  $("undo").disabled = true;
+  state.lastPick = null;
+  try {
+    const response = await fetch(cfg.undoUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify({ movement: last.id, client_op_id: uuid() }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || "Could not undo.");
+  } catch (err) {
+    state.lastPick = last;
+    $("undo").disabled = false;
+    screen.show("error", `✗ ${err.message.includes("fetch") ? "No network: try undo again when online." : err.message}`);
+    return;
+  }
+  state.atBin = null;
+  await load();
+  screen.show("ok", `↶ Undone: ${last.text}. The units are back on the shelf and on the list.`);
   screen.field.focus();
 });
 $("reload").addEventListener("click", () => { state.atBin = null; load(); screen.field.focus(); });

@@ -27,7 +27,7 @@ const screen = new ScanScreen(root, {
   },
   onRejected: (entry, error) => {
     if (!mine(entry)) return;
-    if (error.code === "expiry_warning" && window.confirm(error.message)) {
+    if (error.code === "expiry_warning" && window.confirm(error.message.split(" Send confirm_expiry")[0])) {
       // The receiver saw the lot's date and receives it anyway: the same line, confirmed.
       const body = { ...entry.body, confirm_expiry: true };
       delete body.client_op_id;

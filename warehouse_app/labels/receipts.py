@@ -72,7 +72,7 @@ def movements(args: MultiDict) -> list[Movement]:
     for name, find in SOURCES.items():
         if value := (args.get(name) or "").strip():
             return find(value)
-    raise DomainError("Choose a receipt: its movement id or its reference.",
+    raise DomainError("Choose a receipt: its movement id, its reference or its purchase order.",
                       field="reference", code="nothing_selected")
 
 
