@@ -34,6 +34,11 @@ const screen = new ScanScreen(root, {
       screen.send(cfg.lineUrl, body);
       return screen.show("idle", `Sending ${body.qty || 1} × ${body.code} (date confirmed)…`);
     }
+    if (error.field === "lot" || error.field === "expiry") {
+      // A tracked product needs its lot: open the lot fields, ready for it.
+      document.querySelector(".lot-fields").open = true;
+      $(error.field).focus();
+    }
     const held = ["over_receipt", "not_on_order", "unknown_product"].includes(error.code);
     addPosted(`✗ ${entry.body.qty || 1} × ${entry.body.code}: ${held ? "held for a supervisor" : "refused"}`, "line-error");
     screen.show("error", `✗ ${error.message}`);
