@@ -1,7 +1,7 @@
 """HTTP load benchmark: simulated scanners posting movements to the served app, and look-ups.
 
 Run: .venv/bin/python bench/http.py [--seconds 15] [--scanners 8 32] [--engines sqlite postgresql]
-     [--pg postgresql://postgres@127.0.0.1:5432/bench] [--lock]
+     [--pg postgresql://postgres@127.0.0.1:5432/bench] [--lock] [--contention] [--roads]
 
 For each engine it migrates a fresh database (SQLite file in a temporary folder; the PostgreSQL
 database's public schema dropped and recreated), adds 2,000 products, 200 bins and a token per
@@ -44,6 +44,9 @@ import time  # noqa: E402
 
 from tests.support.served import (  # noqa: E402
     BINS,
+    FloorScanner,
+    PhoneScanner,
+    phone_sessions,
     SKUS,
     free_port,
     kill,
@@ -155,6 +158,34 @@ def bench_contention(url: str, label: str, scanners: int, seconds: float,
                f"{deadlocks(url) - before} deadlocks)"))
 
 
+def bench_roads(url: str, label: str, sizes: list[int], seconds: float,
+                root: Path | None) -> None:
+    """The API's road and the phone's own (/scan/line from a logged-in page session, with its
+    CSRF token) side by side, on the same mix (receipts with a cost and transfers, half and
+    half, each scanner on its own products), one served app, one after the other."""
+    for scanners in sizes:
+        tokens = prepare(url, scanners)
+        port = free_port()
+        server = serve(url, port, root=root or ROOT)
+        try:
+            phones = phone_sessions(port, scanners)
+            rates = {}
+            for road, kind, keys in (("API", FloorScanner, tokens),
+                                     ("phone", PhoneScanner, phones)):
+                ran, elapsed = run_scanners(port, keys, seconds=seconds, kind=kind,
+                                            seed=11 if road == "API" else 13)
+                times = [t for s in ran for t in s.times]
+                refused = [status for s in ran for status, _ in s.refused]
+                rates[road] = len(times) / elapsed
+                print(line(f"{label}, {scanners} scanners, {road}", len(times), elapsed, times,
+                           f"   ({len(times):,} movements, {len(refused)} refused"
+                           + (f": {sorted(set(refused))}" if refused else "") + ")"))
+            print(f"{label}, {scanners} scanners: the phone's road does "
+                  f"{rates['phone'] / rates['API']:.2f} of the API's")
+        finally:
+            kill(server)
+
+
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                  workers: int | None, threads: int | None, stock: bool,
                  lock: bool = False, lookups: bool = True, root: Path | None = None) -> None:
@@ -215,6 +246,9 @@ def main() -> None:
     parser.add_argument("--contention", action="store_true",
                         help="every scanner on the same 5 SKUs and 10 bins (default 32 "
                              "scanners): receipts with costs, transfers, picks")
+    parser.add_argument("--roads", action="store_true",
+                        help="the API's road and the phone's (/scan/line), same mix, side by "
+                             "side (default 8 scanners)")
     parser.add_argument("--app-root", type=Path,
                         help="serve the app of another checkout (paired runs against a commit)")
     parser.add_argument("--pg", default=os.environ.get(
@@ -230,6 +264,10 @@ def main() -> None:
         folder = Path(tmp)
         for engine in args.engines:
             url = f"sqlite:///{folder / 'bench.db'}" if engine == "sqlite" else args.pg
+            if args.roads:
+                bench_roads(url, engine, args.scanners if args.scanners != [8, 32] else [8],
+                            args.seconds, args.app_root)
+                continue
             if args.contention:
                 for scanners in (args.scanners if args.scanners != [8, 32] else [32]):
                     bench_contention(url, engine, scanners, args.seconds, args.app_root)

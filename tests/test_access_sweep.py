@@ -48,3 +48,43 @@ def test_garbage_and_revoked_tokens_are_refused(db, client, api_token, path):
     token.revoked_at = datetime.now(UTC)
     db.session.commit()
     assert client.get(path, headers=headers).status_code == 401
+
+
+def test_every_page_answers_old_sessions_and_other_warehouses_no_more_than_staff(
+        app, db, make_user, make_location, no_csrf):
+    """A supervisor's and an admin's session after their demotion to staff get what a staff
+    session gets on every page; staff kept to another warehouse never get more than staff.
+    (Pages naming a thing of a warehouse: tests/auth/test_warehouses.py and
+    test_warehouse_desk.py; the API's rights: tests/test_route_table.py.)"""
+    from tests.auth.test_warehouses import log_in
+    from warehouse_app.auth import warehouses
+    from warehouse_app.auth.models import Role
+    make_location("WH-A", "warehouse")
+    make_location("WH-B", "warehouse")
+    make_user("root", "admin")
+    users = {"staff": make_user("pat", "staff"), "elsewhere": make_user("bo", "staff"),
+             "demoted supervisor": make_user("vi", "supervisor"),
+             "demoted admin": make_user("ada", "admin")}
+    clients = {name: app.test_client() for name in users}
+    for name in ("demoted supervisor", "demoted admin"):
+        log_in(clients[name], users[name])  # the session began before the demotion
+        users[name].role = Role.STAFF
+    warehouses.keep_user(users["elsewhere"], ["WH-B"])
+    db.session.commit()
+    wrong, seen = [], 0
+    for endpoint, method, url in routes(app):
+        if url.startswith("/api/") or endpoint == "auth.logout":
+            continue
+        got = {}
+        for name, client in clients.items():
+            if name in ("staff", "elsewhere"):
+                log_in(client, users[name])
+            got[name] = client.open(url, method=method).status_code
+        seen += 1
+        for name in ("demoted supervisor", "demoted admin"):
+            if got[name] != got["staff"]:
+                wrong.append((endpoint, method, url, name, got[name], "staff", got["staff"]))
+        if got["staff"] == 403 and got["elsewhere"] != 403:
+            wrong.append((endpoint, method, url, "elsewhere", got["elsewhere"], "staff", 403))
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert seen > 30

@@ -82,3 +82,24 @@ def test_no_package_imports_a_room_it_may_not():
 
 def test_the_ledger_imports_no_workflow():
     assert {b for a, b in imports() if a == "ledger"} & (ROOMS[5] | ROOMS[6]) == set()
+
+
+def test_every_setting_is_read_in_config():
+    """The environment is read in config.py only: every setting is found in one place."""
+    readers = set()
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "config.py" and path.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+                    and isinstance(node.value, ast.Name) and node.value.id == "os"):
+                readers.add(str(path.relative_to(PACKAGE)))
+    assert readers == set()
+
+
+def test_blueprints_are_registered_by_name():
+    """create_app() names each capability's blueprint: no loop finds them by import."""
+    source = (PACKAGE / "__init__.py").read_text()
+    assert "import_module" not in source
+    for package in sorted(ROOMS[2] | ROOMS[3] | ROOMS[4] | ROOMS[5] | {"web", "demo"}):
+        assert f"{package}.bp" in source, package

@@ -1,6 +1,4 @@
 """Warehouse scanning app: create_app() is the table of contents."""
-from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Flask
@@ -8,9 +6,6 @@ from flask import Flask
 from warehouse_app.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each capability is a package with a blueprint `bp`; its views and commands load in create_app.
-CAPABILITIES = ("auth", "web", "catalog", "locations", "ledger", "audit", "scanning", "demo",
-                "labels", "orders", "counting", "insight", "integrations")
 
 
 class App(Flask):
@@ -63,14 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from warehouse_app import compress
     compress.init_app(app)
 
-    # Audited models record changes through session events defined here.
-    import_module("warehouse_app.audit.trail")
-    for name in CAPABILITIES:
-        capability = import_module(f"warehouse_app.{name}")
-        for part in ("access", "views", "cli"):  # loaded here, so models never import views
-            if find_spec(f"warehouse_app.{name}.{part}"):
-                import_module(f"warehouse_app.{name}.{part}")
-        app.register_blueprint(capability.bp)
+    register_blueprints(app)
     from warehouse_app import api
     api.init_app(app)
     from warehouse_app import ratelimit
@@ -85,3 +73,49 @@ def create_app(overrides: dict | None = None) -> Flask:
         # limit (a scan's is far smaller), which BodyLimit behind it would let through anyway.
         app.wsgi_app = GatedApp(app.wsgi_app, bodies.anonymous_limit(app.config))
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each capability's blueprint, by name, after its pages (views), commands (cli) and the
+    API's rights (access) have joined it: they are imported here, so models never import views.
+    The /api/v1 routes are registered by api.init_app."""
+    import warehouse_app.audit.trail  # noqa: F401  audited models record changes (session events)
+
+    # Their pages, commands and the API's rights, which add themselves to the blueprints.
+    import warehouse_app.audit.views
+    import warehouse_app.auth.access
+    import warehouse_app.auth.cli
+    import warehouse_app.auth.views
+    import warehouse_app.catalog.views
+    import warehouse_app.counting.views
+    import warehouse_app.demo.cli
+    import warehouse_app.insight.cli
+    import warehouse_app.insight.views
+    import warehouse_app.integrations.cli
+    import warehouse_app.integrations.views
+    import warehouse_app.labels.views
+    import warehouse_app.ledger.cli
+    import warehouse_app.locations.views
+    import warehouse_app.orders.cli
+    import warehouse_app.orders.views
+    import warehouse_app.scanning.views
+    import warehouse_app.web.views  # noqa: F401
+    from warehouse_app import (
+        audit,
+        auth,
+        catalog,
+        counting,
+        demo,
+        insight,
+        integrations,
+        labels,
+        ledger,
+        locations,
+        orders,
+        scanning,
+        web,
+    )
+    for blueprint in (auth.bp, web.bp, catalog.bp, locations.bp, ledger.bp, audit.bp,
+                      scanning.bp, demo.bp, labels.bp, orders.bp, counting.bp, insight.bp,
+                      integrations.bp):
+        app.register_blueprint(blueprint)

@@ -58,8 +58,31 @@ class Config:
     # loopback, private, link-local, multicast or metadata address is refused.
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
     SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
+    # SQLite: while a thread holds the write lock, the process's other threads start nothing
+    # new for up to this long (database.py, "Writer first"); 0 turns it off.
+    WRITER_FIRST_SECONDS = float(os.environ.get("WRITER_FIRST_SECONDS", "0.003"))
+    # A folder searched first for the label fonts (DejaVu Sans), before the system's.
+    LABEL_FONT_DIR = os.environ.get("LABEL_FONT_DIR", "")
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.
     EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", 30))
+    # A camera frame nothing reads at once is retried (inverted, scaled up, turned...) for at
+    # most about this many milliseconds of CPU; then the phone sends the next frame.
+    DECODE_BUDGET_MS = int(os.environ.get("DECODE_BUDGET_MS", 50))
+
+    # Alert e-mails (`flask alerts mail`, insight/mail.py) go through this SMTP server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")  # empty: no login
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"  # STARTTLS after connecting
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"  # TLS from the start (port 465)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "warehouse@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))  # seconds per SMTP exchange
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 50))  # then it is given up
+    # A mail claimed by a run that died (killed mid-send) is taken again after this long.
+    MAIL_CLAIM_MINUTES = int(os.environ.get("MAIL_CLAIM_MINUTES", 30))
+    # The address the app is reached at, for the link in each mail (empty: no link).
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "")
 
     API_TITLE = "Warehouse API"
     API_VERSION = "v1"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from werkzeug.routing import IntegerConverter
 
+from warehouse_app.config import Config
 from warehouse_app.gate import GATE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -215,7 +216,7 @@ class WriteQueue:
 # is what every writer queues for. So while a thread of this process holds it, the process's
 # other threads start nothing new at the checkpoints below (a request, a look-up) for up to
 # WRITER_FIRST_SECONDS, unless it is let go sooner; work already under way runs on.
-WRITER_FIRST_SECONDS = float(os.environ.get("WRITER_FIRST_SECONDS", "0.003"))
+WRITER_FIRST_SECONDS = Config.WRITER_FIRST_SECONDS  # the app's own, once configure() ran
 _no_writer = threading.Event()
 _no_writer.set()
 _writer: int | None = None  # the thread of this process holding a write lock
@@ -360,6 +361,8 @@ def configure(app: Flask) -> None:
     A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
     file cannot drop, and the ping would be one more statement in every transaction.
     """
+    global WRITER_FIRST_SECONDS
+    WRITER_FIRST_SECONDS = float(app.config["WRITER_FIRST_SECONDS"])
     app.url_map.converters["int"] = IdConverter
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if is_sqlite(url):

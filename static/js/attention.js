@@ -1,5 +1,7 @@
 // What scanflow.js loads only when needed: the list of lines that need attention (refused,
 // kept on the phone until dismissed) and the question before posting an unusual cost.
+import { words } from "./feedback.js";
+
 const $ = (id) => document.getElementById(id);
 
 export function needsAttention(key, field, text) {
@@ -23,7 +25,9 @@ export function needsAttention(key, field, text) {
         draw();
         field.focus({ preventScroll: true });
       });
-      li.append(item.text, " ", dismiss);
+      const what = document.createElement("span");
+      words(what, item.text);
+      li.append(what, " ", dismiss);
       list.append(li);
     }
     $("attention").hidden = items.length === 0;

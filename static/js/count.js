@@ -3,6 +3,8 @@
 // what the books expect, only what was counted here. Every step goes through the outbox with a
 // client_op_id, in order, so a dropped network loses nothing and a replay counts once.
 import { $, ScanScreen } from "./docscan.js";
+import { words } from "./feedback.js";
+import { Session } from "./session.js";
 
 const root = $("count");
 const cfg = root.dataset;
@@ -45,16 +47,40 @@ const screen = new ScanScreen(root, {
   },
   onSent: answered((entry, answer) => {
     if (entry.url === cfg.submitUrl) return finished(answer);
-    if (entry.url === cfg.scanUrl || entry.url === cfg.setUrl) return settle(answer);
+    if (entry.url === cfg.scanUrl || entry.url === cfg.setUrl) {
+      session.sent(entry, answer, counted({ ...answer.line, location: answer.bin, ...entry.body,
+                                            absolute: entry.url === cfg.setUrl }));
+      return settle(answer);
+    }
     return reloadWhenSent();
   }),
   onRejected: answered((entry, error) => {
+    session.rejected(entry, error);
     screen.show("error", `✗ Not saved: ${error.message}`);
     reloadWhenSent(true);
   }),
   onCount: (n) => {
     state.queued = n;
     reloadIfIdle();
+  },
+});
+
+// "Posted this session" (read back from the server after a reload), undo of the last scan,
+// "Needs attention" for a step refused when it was sent.
+const counted = (s) => s.absolute ? `${s.sku} in ${s.location}: ${s.counted_qty ?? s.qty} in total`
+  : `+${s.qty} ${s.sku}${s.lot ? ` lot ${s.lot}` : ""} in ${s.location}`;
+const session = new Session(screen, {
+  key: `attention-count-${cfg.user}`,
+  urls: [cfg.scanUrl, cfg.setUrl],
+  label: counted,
+  labelBody: (b) => b.counted_qty !== undefined ? counted({ ...b, absolute: true })
+    : b.code !== undefined ? `+${b.qty} ${b.code}${b.lot ? ` lot ${b.lot}` : ""} in ${b.location}`
+      : `${b.location || "the count"}: ${b.empty ? "empty" : "done"}`,
+  undoBody: (last) => ({ scan: last.id }),
+  undoable: (b) => b.counted_qty === undefined,
+  onUndone: (answer) => {
+    if (!answer) state.inflight = Math.max(state.inflight - 1, 0); // taken off the phone unsent
+    reloadWhenSent();
   },
 });
 
@@ -175,7 +201,7 @@ function render() {
     ? "Every bin is counted. Submitting posts small differences at once; larger ones go to a supervisor."
     : `${bins().length - done} bin${bins().length - done === 1 ? "" : "s"} still to count before you can submit.`;
   const banner = $("feedback");
-  if (banner.classList.contains("feedback-idle")) $("prompt").textContent = prompt();
+  if (banner.classList.contains("feedback-idle")) words($("prompt"), prompt());
 }
 
 function offlineGuess(code) {
@@ -215,6 +241,7 @@ async function count(thing, code, typed, lot) {
   const body = { location: b.location, code, qty };
   if (lot) body.lot = lot;
   await send(cfg.scanUrl, body);
+  session.waiting(body, `+${qty} ${thing.sku}${lot ? ` lot ${lot}` : ""} in ${b.location}`);
   render();
   screen.show(screen.online ? "ok" : "offline",
     `+${qty} ${thing.sku}${lot ? ` lot ${lot}` : ""} → ${line.counted_qty} counted in ${b.location}.`);
@@ -296,6 +323,7 @@ function askFix(line, bin) {
     const body = { location: code, sku, counted_qty: total };
     if (lot) body.lot = lot;
     await send(cfg.setUrl, body);
+    session.waiting(body, null, false);
     render();
     screen.show("ok", `${sku} in ${code}: ${total} counted.`);
   }, "Save", line.counted_qty);
@@ -369,6 +397,7 @@ $("submit").addEventListener("click", () => {
 });
 
 screen.start();
+session.restore();
 render();
 if (cfg.start && binOf(cfg.start)) {
   try { enterBin({ location: cfg.start }); } catch (err) { screen.show("error", `✗ ${err.message}`); }

@@ -2,7 +2,7 @@
 // strictly in order, the big feedback banner, the camera and keyboard buttons, code look-up,
 // and the outbox every posted line goes through (so a dropped network loses nothing).
 import { Camera } from "./camera.js";
-import { signal } from "./feedback.js";
+import { signal, words } from "./feedback.js";
 import { Outbox } from "./outbox.js";
 import { wedge } from "./wedge.js";
 
@@ -42,7 +42,7 @@ export class ScanScreen {
 
   show(kind, text) {
     $("feedback").className = `feedback feedback-${kind}`;
-    $("prompt").textContent = text;
+    words($("prompt"), text);
     if (kind !== "idle") signal(kind === "offline" ? "ok" : kind === "warn" ? "error" : kind);
   }
 

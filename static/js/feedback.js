@@ -25,3 +25,23 @@ export function signal(kind) {
     navigator.vibrate(kind === "error" ? [150, 80, 150] : 40);
   }
 }
+
+// Codes in a sentence (DOCK-01, PPE-008, SO-10621) move to the next line whole instead of
+// breaking at their hyphen: each is put in a span that does not wrap; the text stays the same.
+const CODE = /[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+/g;
+
+export function words(el, value) {
+  const text = String(value);
+  el.textContent = "";
+  let at = 0;
+  for (const m of text.matchAll(CODE)) {
+    if (m[0].length > 24) continue; // longer than a phone's line: let it break
+    if (m.index > at) el.append(text.slice(at, m.index));
+    const span = document.createElement("span");
+    span.className = "word";
+    span.textContent = m[0];
+    el.append(span);
+    at = m.index + m[0].length;
+  }
+  el.append(text.slice(at));
+}

@@ -2,14 +2,15 @@
 // picker scans the bin, then the product (each scan one unit, or a typed quantity). A wrong bin
 // or product is refused at once and nothing is sent. Each pick goes through the outbox with its
 // client_op_id; "Bin short" records the shortage, flags the bin and reloads the list, which
-// then offers the next bin that holds the product. "Undo last pick" reverses the last pick
-// posted (the units go back on the shelf, the order line is unpicked) and reloads the list.
-import { $, ScanScreen, uuid } from "./docscan.js";
+// then offers the next bin that holds the product.
+import { $, ScanScreen } from "./docscan.js";
+import { words } from "./feedback.js";
+import { Session } from "./session.js";
 
 const root = $("pick");
 const cfg = root.dataset;
 const state = { tasks: [], orders: [], missing: [], atBin: null, reload: false, afterShort: null,
-                keepError: false, pickedBefore: 0, ordered: 0, lastPick: null };
+                keepError: false, pickedBefore: 0, ordered: 0 };
 const mine = (entry) => entry.url === cfg.lineUrl || entry.url === cfg.shortUrl;
 
 const screen = new ScanScreen(root, {
@@ -17,17 +18,15 @@ const screen = new ScanScreen(root, {
   // The outbox counts the queue before it reports a line, so a reload asked for here waits
   // for the count it asks for now: the list reloads once nothing is left to send.
   onSent: (entry, answer) => {
-    if (entry.url === cfg.lineUrl && answer.id) {
-      const b = entry.body;
-      state.lastPick = { id: answer.id, text: `${b.qty} × ${answer.sku || b.code} from ${b.location} (${b.order})` };
-      $("undo").disabled = false;
-    }
-    if (!mine(entry) || !(entry.url === cfg.shortUrl || answer.replayed)) return;
+    if (!mine(entry)) return;
+    if (entry.url === cfg.lineUrl) session.sent(entry, answer, picked(answer));
+    if (!(entry.url === cfg.shortUrl || answer.replayed)) return;
     state.reload = true;
     screen.outbox.count();
   },
   onRejected: (entry, error) => {
     if (!mine(entry)) return;
+    session.rejected(entry, error);
     state.reload = true;
     state.keepError = true; // the reload must not wipe the red banner
     screen.show("error", `✗ Not posted: ${error.message}`);
@@ -36,6 +35,18 @@ const screen = new ScanScreen(root, {
   onCount: (n) => {
     if (n === 0 && state.reload) { state.reload = false; load(); }
   },
+});
+
+// "Posted this session" (read back from the server after a reload), undo, "Needs attention".
+const picked = (m) => `${m.qty} × ${m.sku} ${m.name || ""} from ${m.from_location}`;
+const session = new Session(screen, {
+  key: `attention-pick-${cfg.user}`,
+  urls: [cfg.lineUrl],
+  label: picked,
+  labelBody: (b) => b.code ? `${b.qty} × ${b.code} from ${b.location} (${b.order})`
+    : `${b.location} short of ${b.qty} (${b.order})`,
+  undoBody: (last) => ({ movement: last.id }),
+  onUndone: (answer, last) => { state.atBin = null; state.undone = last.text; load(); },
 });
 
 const current = () => state.tasks.find((t) => t.left > 0);
@@ -66,6 +77,9 @@ async function load() {
       (next ? ` Next: bin ${next.location}.` : ` ${ending()}`));
   } else if (state.keepError) {
     state.keepError = false;
+  } else if (state.undone) { // the list came back after an undo: say so, then what is next
+    screen.show("ok", `↶ Undone: ${state.undone}. ${prompt()}`);
+    state.undone = null;
   } else {
     screen.show(!current() && tally().short ? "warn" : "idle", prompt());
   }
@@ -115,8 +129,8 @@ function render() {
   for (const t of state.tasks) {
     const li = document.createElement("li");
     li.className = `line ${t.left === 0 ? "line-ok" : t === task ? "line-current" : ""}`;
-    li.textContent = `${t.left === 0 ? "✓ " : ""}${t.location} · ${t.qty} × ${t.sku} ${t.name}` +
-      `${t.lot ? ` · lot ${t.lot}` : ""} → ${t.order}${state.orders.length > 1 ? ` (tote ${t.tote})` : ""}`;
+    words(li, `${t.left === 0 ? "✓ " : ""}${t.location} · ${t.qty} × ${t.sku} ${t.name}` +
+      `${t.lot ? ` · lot ${t.lot}` : ""} → ${t.order}${state.orders.length > 1 ? ` (tote ${t.tote})` : ""}`);
     list.append(li);
   }
   if (!state.tasks.length) list.innerHTML = '<li class="muted">Nothing left to pick.</li>';
@@ -131,6 +145,7 @@ function render() {
   $("short").hidden = !task;
   $("steps").hidden = !task;
   $("done").hidden = Boolean(task) || !(state.tasks.length || state.pickedBefore);
+  $("done-title").textContent = short ? `Done: ${done} of ${ordered} picked, ${short} short` : "All picked";
   const orders = $("done-orders");
   orders.innerHTML = "";
   for (const o of state.orders) {
@@ -177,6 +192,7 @@ async function handle(code, typed) {
   const body = { order: task.order, line: task.line, location: task.location, code, qty: units };
   if (task.lot) body.lot = task.lot;
   await screen.send(cfg.lineUrl, body);
+  session.waiting(body, `${units} × ${task.sku} ${task.name} from ${task.location}`);
   const next = current();
   if (!next || next.location !== task.location) state.atBin = null;
   render();
@@ -212,31 +228,8 @@ $("short-ok").addEventListener("click", () => {
   });
   screen.field.focus();
 });
-$("undo").addEventListener("click", async () => {
-  const last = state.lastPick;
-  if (!last) return;
-  $("undo").disabled = true;
-  state.lastPick = null;
-  try {
-    const response = await fetch(cfg.undoUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": cfg.csrf },
-      body: JSON.stringify({ movement: last.id, client_op_id: uuid() }),
-    });
-    const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((answer.error && answer.error.message) || "Could not undo.");
-  } catch (err) {
-    state.lastPick = last;
-    $("undo").disabled = false;
-    screen.show("error", `✗ ${err.message.includes("fetch") ? "No network: try undo again when online." : err.message}`);
-    return;
-  }
-  state.atBin = null;
-  await load();
-  screen.show("ok", `↶ Undone: ${last.text}. The units are back on the shelf and on the list.`);
-  screen.field.focus();
-});
 $("reload").addEventListener("click", () => { state.atBin = null; load(); screen.field.focus(); });
 
 screen.start();
+session.restore();
 load();

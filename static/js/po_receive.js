@@ -3,6 +3,7 @@
 // server answers with what is still expected; more than expected, a product not on the PO or
 // an unknown code is refused in red and held for a supervisor.
 import { $, ScanScreen } from "./docscan.js";
+import { Session } from "./session.js";
 
 const root = $("receive");
 const cfg = root.dataset;
@@ -15,12 +16,13 @@ const screen = new ScanScreen(root, {
     if (!mine(entry)) return;
     showLeft(answer.lines);
     const line = answer.lines.find((l) => l.sku === answer.sku);
-    addPosted(`✓ ${answer.qty} × ${answer.sku} → ${answer.to_location}`, "line-ok");
+    if (answer.id) session.sent(entry, answer, received(answer));
     const left = answer.status === "received" ? `Everything on ${cfg.po} is in.`
       : line ? `${line.remaining} more ${answer.sku} to come.` : "";
     if (answer.held) {
       // The expected part is in; the excess waits for a supervisor.
-      addPosted(`✗ the rest of ${answer.sku}: held for a supervisor`, "line-error");
+      session.row(`${entry.body.client_op_id}-held`, `the rest of ${answer.sku}: held for a supervisor`, "error");
+      session.attention(answer.held);
       return screen.show("error", `✓ ${answer.held}`);
     }
     screen.show("ok", `✓ Received ${answer.qty} × ${answer.sku} ${answer.name} into ${answer.to_location}. ${left}`);
@@ -31,7 +33,8 @@ const screen = new ScanScreen(root, {
       // The receiver saw the lot's date and receives it anyway: the same line, confirmed.
       const body = { ...entry.body, confirm_expiry: true };
       delete body.client_op_id;
-      screen.send(cfg.lineUrl, body);
+      session.drop(entry.body.client_op_id);
+      screen.send(cfg.lineUrl, body).then(() => session.waiting(body));
       return screen.show("idle", `Sending ${body.qty || 1} × ${body.code} (date confirmed)…`);
     }
     if (error.field === "lot" || error.field === "expiry") {
@@ -39,8 +42,7 @@ const screen = new ScanScreen(root, {
       document.querySelector(".lot-fields").open = true;
       $(error.field).focus();
     }
-    const held = ["over_receipt", "not_on_order", "unknown_product"].includes(error.code);
-    addPosted(`✗ ${entry.body.qty || 1} × ${entry.body.code}: ${held ? "held for a supervisor" : "refused"}`, "line-error");
+    session.rejected(entry, error);
     screen.show("error", `✗ ${error.message}`);
   },
 });
@@ -65,14 +67,21 @@ function showLeft(lines) {
   }
 }
 
-function addPosted(text, kind) {
-  const list = $("posted");
-  if (list.querySelector(".muted")) list.innerHTML = "";
-  const li = document.createElement("li");
-  li.className = `line ${kind}`;
-  li.textContent = text;
-  list.prepend(li);
-}
+// "Posted this session" (read back from the server after a reload), undo, "Needs attention".
+const received = (m) => `${m.qty} × ${m.sku} ${m.name || ""} → ${m.to_location}`;
+const session = new Session(screen, {
+  key: `attention-po-${cfg.po}-${cfg.user}`,
+  urls: [cfg.lineUrl],
+  label: received,
+  labelBody: (b) => `${b.qty || 1} × ${b.code} → ${b.location}`,
+  undoBody: (last) => ({ movement: last.id }),
+  onUndone: (answer) => {
+    if (!answer) return;
+    const left = document.querySelector(`#expected li[data-sku="${CSS.escape(answer.sku)}"] [data-left]`);
+    if (left) left.textContent = String(Number(left.textContent) + answer.qty);
+    if (left) left.closest("li").classList.remove("line-ok");
+  },
+});
 
 function markBin(bin) {
   state.bin = bin;
@@ -114,6 +123,7 @@ async function handle(code, typed) {
   if ($("expiry").value) body.expiry = $("expiry").value;
   await screen.send(cfg.lineUrl, body);
   const units = typed || thing.pack_size || 1;
+  session.waiting(body, `${units} × ${thing.sku || code} ${thing.name || ""} → ${state.bin}`);
   screen.show(screen.online ? "idle" : "offline",
               screen.online ? `Sending ${units} × ${thing.sku || code}…`
                 : `Saved on the phone: ${units} × ${thing.sku || code}. It posts when the network is back.`);
@@ -123,3 +133,4 @@ const saved = sessionStorage.getItem(`po-bin-${cfg.po}-${cfg.user}`);
 markBin(saved || null);
 if (saved) screen.show("idle", `Still at ${saved}. Scan products, or another bin.`);
 screen.start();
+session.restore();

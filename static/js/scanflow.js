@@ -2,7 +2,7 @@
 // to bin) and adjust (bin, product, reason). Scans are handled strictly in order, however fast
 // they arrive; every confirmed line goes through the outbox, so a dropped network loses nothing.
 import { Camera } from "./camera.js";
-import { signal } from "./feedback.js";
+import { signal, words } from "./feedback.js";
 import { Outbox } from "./outbox.js";
 import { wedge } from "./wedge.js";
 
@@ -33,7 +33,7 @@ function uuid() {
 function show(kind, text, target) {
   const box = $("feedback");
   box.className = `feedback feedback-${kind}`;
-  $("prompt").textContent = text;
+  words($("prompt"), text);
   // the bin to go to, in big type, when the screen knows it
   $("target").textContent = target || "";
   $("target").hidden = !target;
@@ -42,7 +42,7 @@ function show(kind, text, target) {
 
 function prompt(text) {
   const box = $("feedback");
-  if (box.classList.contains("feedback-idle")) $("prompt").textContent = text;
+  if (box.classList.contains("feedback-idle")) words($("prompt"), text);
   else box.dataset.next = text;
 }
 
@@ -132,7 +132,7 @@ function offlineGuess(code) {
 const lines = new Map(); // key -> { li, done, waiting, label }
 
 function drawLine(line) {
-  line.li.textContent = `${line.label}: ${line.done}${line.waiting ? ` (+${line.waiting} waiting)` : ""}`;
+  words(line.li, `${line.label}: ${line.done}${line.waiting ? ` (+${line.waiting} waiting)` : ""}`);
   line.li.className = `line ${line.waiting ? "line-queued" : "line-ok"}`;
 }
 
@@ -264,7 +264,7 @@ async function restorePosted() {
 
 function afterFeedback() {
   const box = $("feedback");
-  if (box.dataset.next) { setTimeout(() => { $("prompt").textContent = box.dataset.next; delete box.dataset.next; }, 1500); }
+  if (box.dataset.next) { setTimeout(() => { words($("prompt"), box.dataset.next); delete box.dataset.next; }, 1500); }
 }
 
 function setOnline(value) {

@@ -7,6 +7,7 @@ const SHELL = [
   "/static/css/app.css", "/static/css/scan.css",
   "/static/js/app.js", "/static/js/scanflow.js", "/static/js/outbox.js",
   "/static/js/camera.js", "/static/js/feedback.js", "/static/js/wedge.js",
+  "/static/js/attention.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -1,5 +1,5 @@
 """axe-core (vendored from npm, tests/browser/vendor) on every page at phone size: no serious or
-critical accessibility violation."""
+critical accessibility violation (with an open alert: the top bar shows its count)."""
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ PAGES = ["/", "/lookup", "/lookup?code=MUG", "/scan/receive", "/scan/move", "/sc
          "/orders/pick/order/SO-1", "/orders/SO-1", "/orders/purchase/",
          "/orders/purchase/new", "/orders/purchase/PO-1", "/orders/purchase/PO-1/receive",
          "/counting/", "/products/", "/locations/", "/labels/", "/audit/", "/users/",
-         "/insight/alerts", "/products/new", "/locations/new"]
+         "/insight/alerts", "/products/new", "/locations/new", "/account"]
 
 
 @pytest.fixture
@@ -24,6 +24,7 @@ def work(db, make_user, make_location, make_product, stock):
     a01 = make_location("A-01", "bin", parent=make_location("Z-A", "zone", parent=main))
     mug = make_product("MUG", name="Blue mug", barcodes=["5901234123457"])
     stock(mug, a01, 20, unit_cost="2.00")
+    stock(make_product("TEA", name="Green tea", reorder_point=10), a01, 5, unit_cost="1.00")
     reserving.place({"reference": "SO-1", "customer": "Ann", "lines": [{"sku": "MUG", "qty": 2}]})
     purchasing.create({"reference": "PO-1", "supplier": "Acme", "warehouse": "MAIN",
                        "lines": [{"sku": "MUG", "qty": 5, "unit_cost": "2.00"}]})
@@ -49,5 +50,6 @@ def test_no_serious_or_critical_violation_on_any_page(chromium, live_server, wor
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         found[path] = violations(page)
+        assert page.locator("[data-unread-alerts='1']").count() == 1, path
     page.context.close()
     assert {path: v for path, v in found.items() if v} == {}

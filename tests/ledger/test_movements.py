@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from warehouse_app.errors import Conflict, DomainError, InsufficientStock
@@ -225,24 +225,20 @@ def test_a_rolled_back_movement_leaves_no_stale_object(db, make_product, make_lo
 
 def test_a_movement_failing_half_way_can_never_be_committed(db, make_product, make_location,
                                                             stock, monkeypatch):
-    """On SQLite post() runs without a savepoint: anything unexpected after a balance changed
-    leaves a session that refuses to commit, and rolling back puts everything back. On
-    PostgreSQL the movement's savepoint has already undone it."""
+    """post() runs without a savepoint on either engine: anything unexpected after a balance
+    changed leaves a session that refuses to commit, and rolling back puts everything back."""
     from warehouse_app.ledger import movements
     product, a, b = make_product(), make_location("A"), make_location("B")
     stock(product, a, 5)
 
-    def broken(_connection, _m):
+    def broken(*_args):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(movements, "_insert", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
-    if db.engine.dialect.name == "sqlite":
-        with pytest.raises(RuntimeError, match="half-way"):
-            db.session.commit()
-        db.session.rollback()
-    else:
+    with pytest.raises(RuntimeError, match="half-way"):
         db.session.commit()
+    db.session.rollback()
     monkeypatch.undo()
     assert (on_hand(db, product, a), on_hand(db, product, b)) == (5, 0)
     record(Line(MovementKind.TRANSFER, product, 2, from_location=a, to_location=b))
@@ -258,7 +254,7 @@ def test_a_half_movement_inside_a_callers_savepoint_goes_with_it(db, make_produc
     stock(product, a, 5)
     record(Line(MovementKind.TRANSFER, product, 1, from_location=a, to_location=b))
 
-    def broken(_connection, _m):
+    def broken(*_args):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(movements, "_insert", broken)
     with pytest.raises(RuntimeError), db.session.begin_nested():
@@ -266,6 +262,25 @@ def test_a_half_movement_inside_a_callers_savepoint_goes_with_it(db, make_produc
     db.session.commit()  # the first transfer stands; the half one was rolled back
     assert (on_hand(db, product, a), on_hand(db, product, b)) == (4, 1)
     assert balances.verify() == []
+
+
+def test_a_take_refused_after_an_add_puts_the_add_back(db, make_product, make_location, stock):
+    """Balances are written in the order of their ids (the one lock order): moving to a bin
+    of a lower id adds there first. When the take from the other then refuses, the add is
+    undone (on PostgreSQL by the opposite statement, no savepoint) and the caller's
+    transaction still commits what it did before."""
+    product, low, high = make_product(), make_location("LOW"), make_location("HIGH")
+    assert low.id < high.id
+    stock(product, high, 3)
+    record(Line(MovementKind.TRANSFER, product, 1, from_location=high, to_location=low))
+    with pytest.raises(InsufficientStock):
+        record(Line(MovementKind.TRANSFER, product, 5, from_location=high, to_location=low,
+                    client_op_id="too-many"))
+    db.session.commit()
+    assert (on_hand(db, product, high), on_hand(db, product, low)) == (2, 1)
+    assert balances.verify() == []
+    assert db.session.scalar(select(func.count()).select_from(Movement)
+                             .where(Movement.client_op_id == "too-many")) == 0
 
 
 def test_a_refused_take_changes_no_balance(db, make_product, make_location, stock):

@@ -207,8 +207,7 @@ def test_a_pick_undone_on_the_phone_goes_back_on_the_list_and_the_order_follows(
     feedback(page, "ok", "✓ 3 × MUG into the tote (SO-9).")
     expect(page.locator("#undo")).to_be_enabled()
     page.locator("#undo").tap()
-    feedback(page, "ok", "↶ Undone: 3 × MUG from N-A-1 (SO-9). The units are back on the "
-                         "shelf and on the list.")
+    feedback(page, "ok", "↶ Undone: 3 × MUG Blue mug from N-A-1.")
     expect(page.locator("#task-qty")).to_have_text("3")
     expect(page.locator("#progress")).to_have_text("0 of 3 picked")
     assert fits(page) and small_targets(page) == []

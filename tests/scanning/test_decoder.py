@@ -182,14 +182,14 @@ def test_exif_orientation_retry_reads_a_turned_photo():
     exif[decoder.EXIF_ORIENTATION] = 5
     data = encode(stored, "JPEG", quality=90, exif=exif.tobytes())
     assert _nothing_at_first(decoder.open_image(data))
-    codes, how = decoder.read_how(decoder.open_image(data))
+    codes, how = decoder.read_how(decoder.open_image(data), budget=None)
     assert ([c.value for c in codes], how) == (["LOC-B-02-01"], "exif")
 
 
 def test_inverted_retry_reads_white_on_black():
     frame = ImageOps.invert(corpus.placed(corpus.symbol("qrcode"), corpus.MODULE_PX))
     assert _nothing_at_first(frame)
-    codes, how = decoder.read_how(frame)
+    codes, how = decoder.read_how(frame, budget=None)
     assert ([c.value for c in codes], how) == (["SKU-TSHIRT-M"], "inverted")
 
 
@@ -198,14 +198,14 @@ def test_inverted_retry_returns_an_ean_both_decoders_read():
     assert _nothing_at_first(frame)
     inverted = ImageOps.invert(frame)
     assert [r.value for r in symbols.zxing(inverted)] == [r.value for r in symbols.zbar(inverted)]
-    codes, how = decoder.read_how(frame)
+    codes, how = decoder.read_how(frame, budget=None)
     assert ([c.value for c in codes], how) == (["5901234123457"], "inverted")
 
 
 def test_scaled_up_retry_reads_modules_of_about_one_pixel():
     frame = corpus.placed(corpus.symbol("datamatrix"), 1.2)
     assert _nothing_at_first(frame)
-    codes, how = decoder.read_how(frame)
+    codes, how = decoder.read_how(frame, budget=None)
     assert ([c.value for c in codes], how) == (["LOC-B-02-01"], "scaled_up")
 
 
@@ -217,7 +217,7 @@ def test_scaled_down_retry_reads_a_huge_noisy_photo():
     noise = np.random.default_rng(1).normal(0, 120, (1080, 1920))
     frame = Image.fromarray(np.clip(np.asarray(frame, float) + noise, 0, 255).astype("uint8"))
     assert _nothing_at_first(frame)
-    codes, how = decoder.read_how(frame)
+    codes, how = decoder.read_how(frame, budget=None)
     assert ([c.value for c in codes], how) == (["A-01-02"], "scaled_down")
 
 
@@ -225,8 +225,64 @@ def test_rotated_retry_reads_a_long_tilted_gs1_128():
     frame = corpus.placed(corpus.symbol("gs1_128"), 2.6, 255).rotate(
         14, Image.BILINEAR, fillcolor=200).filter(ImageFilter.GaussianBlur(0.8))
     assert _nothing_at_first(frame)
-    codes, how = decoder.read_how(frame)
+    codes, how = decoder.read_how(frame, budget=None)
     assert [c.value for c in codes] == ["]C1" + corpus.GS1_RAW] and how == "rotated"
+
+
+def test_inverted_code39_is_read_by_zbars_quick_look():
+    """zxing-cpp reads this white-on-black Code 39 neither as it is nor inverted; libzbar does."""
+    frame = ImageOps.invert(corpus.placed(corpus.symbol("code39"), corpus.MODULE_PX))
+    assert _nothing_at_first(frame) and not symbols.zxing(ImageOps.invert(frame))
+    codes, how = decoder.read_how(frame, budget=None)
+    assert ([c.value for c in codes], how) == (["BIN-07"], "inverted")
+
+
+def _noisy_ean(seed: int) -> Image.Image:
+    """An EAN-13 as a poor phone photo: 2.6 px modules, tilted 3 degrees, blurred, darker to the
+    right, noisy, JPEG 40."""
+    frame = corpus.placed(corpus.symbol("ean13"), 2.6, 255).rotate(
+        -3, Image.BILINEAR, fillcolor=200).filter(ImageFilter.GaussianBlur(1.1))
+    lit = np.asarray(frame, float) * np.linspace(1, 0.45, 1280)[None, :]
+    noisy = lit + np.random.default_rng(seed).normal(0, 12, (720, 1280))
+    photo = Image.fromarray(np.clip(noisy, 0, 255).astype("uint8"))
+    return decoder.open_image(encode(photo, "JPEG", quality=40))
+
+
+@pytest.mark.parametrize("seed", [6, 23, 29])
+def test_a_number_only_libzbar_reads_is_never_returned(seed):
+    """libzbar alone, scanning every other line, "finds" a UPC-E with a valid check digit in
+    this EAN-13 photo: a wrong product. zxing-cpp reads nothing, so nothing is returned."""
+    frame = _noisy_ean(seed)
+    invented = [r for r in symbols.zbar(frame, density=2) if r.value != "5901234123457"]
+    assert invented and all(r.checked for r in invented)  # the danger is real
+    codes, _ = decoder.read_how(frame, budget=None)
+    assert [c.value for c in codes] in ([], ["5901234123457"])
+
+
+# --- The time budget ------------------------------------------------------------------------
+
+def test_the_first_pass_always_runs_and_no_retry_past_the_budget():
+    plain = corpus.placed(corpus.symbol("qrcode"), corpus.MODULE_PX)
+    assert decoder.read_how(plain, budget=0) == (
+        [decoder.Decoded("qrcode", "SKU-TSHIRT-M")], "first")
+    inverted = ImageOps.invert(plain)  # only a retry reads it
+    assert decoder.read_how(inverted, budget=0) == ([], "out_of_time")
+    assert decoder.read_how(inverted, budget=None)[1] == "inverted"
+
+
+def test_a_blank_frame_without_budget_tries_every_retry_and_finds_nothing():
+    assert decoder.read_how(Image.new("L", (1280, 720), 128), budget=None) == ([], "")
+
+
+def test_uploads_are_read_within_the_apps_budget(app):
+    inverted = encode(ImageOps.invert(corpus.placed(corpus.symbol("qrcode"), corpus.MODULE_PX)),
+                      "JPEG", quality=90)
+    with app.app_context():
+        assert decoder.budget_ms() == app.config["DECODE_BUDGET_MS"] > 0
+        app.config["DECODE_BUDGET_MS"] = 0
+        assert decoder.decode(inverted) == []
+        app.config["DECODE_BUDGET_MS"] = 10 ** 6
+        assert [c.value for c in decoder.decode(inverted)] == ["SKU-TSHIRT-M"]
 
 
 # --- Text as encoded -------------------------------------------------------------------------

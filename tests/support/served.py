@@ -194,17 +194,21 @@ class Scanner:
                     "to_location": target}
         return {"kind": "pick", "sku": sku, "qty": qty, "from_location": source}
 
+    def request_for(self, body: dict) -> tuple[str, str, dict]:
+        """The path, body and headers one operation is sent with: the API's movement."""
+        return "/api/v1/movements", json.dumps(body), {
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+
     def post(self, body: dict, stop: threading.Event) -> None:
         """Send one operation until the server answers it (reconnecting, same client_op_id)."""
         body["client_op_id"] = str(uuid.UUID(int=self.rng.getrandbits(128)))
-        payload = json.dumps(body)
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        path, payload, headers = self.request_for(body)
         while True:
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 start = time.perf_counter()
-                self.conn.request("POST", "/api/v1/movements", payload, headers)
+                self.conn.request("POST", path, payload, headers)
                 response = self.conn.getresponse()
                 answer = response.read()
                 took = time.perf_counter() - start
@@ -232,6 +236,62 @@ class Scanner:
         while not stop.is_set() and (count is None or done < count):
             self.post(self.next_body(), stop)
             done += 1
+
+
+class FloorScanner(Scanner):
+    """The moves both roads have (the phone's pick goes through an order): receipts with a
+    cost and transfers out of what this scanner received, half and half."""
+
+    def next_body(self) -> dict:
+        stocked = [key for key, qty in self.held.items() if qty > 0]
+        if self.rng.random() < 0.5 or not stocked:
+            key = (self.rng.choice(self.skus), f"B-{self.rng.randrange(self.bins):03d}")
+            qty = self.rng.randint(1, 20)
+            self.held[key] = self.held.get(key, 0) + qty
+            return {"kind": "receive", "sku": key[0], "qty": qty, "to_location": key[1],
+                    "unit_cost": "2.50"}
+        sku, source = self.rng.choice(stocked)
+        qty = self.rng.randint(1, self.held[(sku, source)])
+        self.held[(sku, source)] -= qty
+        target = f"B-{self.rng.randrange(self.bins):03d}"
+        target = target if target != source else f"B-{(int(source[2:]) + 1) % self.bins:03d}"
+        self.held[(sku, target)] = self.held.get((sku, target), 0) + qty
+        return {"kind": "transfer", "sku": sku, "qty": qty, "from_location": source,
+                "to_location": target}
+
+
+PHONE_FLOWS = {"receive": "receive", "transfer": "move"}
+
+
+class PhoneScanner(FloorScanner):
+    """The phone's own road: a logged-in page session posting each confirmed line to
+    /scan/line with its CSRF token, as static/js/outbox.js does (`token` is "cookie csrf")."""
+
+    def request_for(self, body: dict) -> tuple[str, str, dict]:
+        cookie, csrf = self.token.split(" ", 1)
+        line = {"flow": PHONE_FLOWS[body["kind"]], "code": body["sku"], "qty": body["qty"],
+                "client_op_id": body["client_op_id"]}
+        for name in ("from_location", "to_location", "unit_cost"):
+            if name in body:
+                line[name] = body[name]
+        return "/scan/line", json.dumps(line), {
+            "Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/json"}
+
+
+def phone_sessions(port: int, count: int, username: str = "bench") -> list[str]:
+    """count logged-in phones: each "cookie csrf", from the receive screen as a phone opens it."""
+    sessions = []
+    for _ in range(count):
+        cookie = login(port, username)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/scan/receive", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        page = response.read().decode()
+        assert response.status == 200, response.status
+        cookie = response.getheader("Set-Cookie", cookie).split(";")[0]
+        csrf = re.search(r'csrf[-_]token"?\s+(?:value|content)="([^"]+)"', page).group(1)
+        sessions.append(f"{cookie} {csrf}")
+    return sessions
 
 
 COSTS = ("1.50", "2.50", "3.75", "5.00")
@@ -276,13 +336,13 @@ def seed_stock(port: int, token: str, skus: int, bins: int, qty: int) -> None:
 def run_scanners(port: int, tokens: list[str], seconds: float | None = None,
                  count: int | None = None, seed: int = 7, during=None,
                  skus: int = SKUS, bins: int = BINS,
-                 contended: bool = False) -> tuple[list[Scanner], float]:
+                 contended: bool = False, kind=None) -> tuple[list[Scanner], float]:
     """One scanner per token, on its own share of the products (contended: all on the same
     skus products and bins), for some seconds (or count operations each). `during(scanners)`,
     if given, runs in this thread meanwhile (a fault); without seconds the scanners stop when
     it returns. Returns the scanners and time taken."""
     per = skus // len(tokens)
-    kind = ContendedScanner if contended else Scanner
+    kind = kind or (ContendedScanner if contended else Scanner)
     scanners = [kind(n, token, port,
                      [f"SKU-{k:05d}" for k in (range(skus) if contended
                                                else range(n * per, (n + 1) * per))],

@@ -8,6 +8,7 @@ from warehouse_app.api.openapi import CSV_TOO
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.auth.warehouses import every_required
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.integrations import exports
@@ -60,6 +61,7 @@ class TrackingOut(Schema):
 
 @blp.route("/exports/journal.csv", methods=["GET"])
 @role_required(Role.SUPERVISOR)
+@every_required("The inventory journal")
 @blp.arguments(PeriodIn, location="query")
 @blp.doc(responses=CSV)
 def journal(period):

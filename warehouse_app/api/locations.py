@@ -50,6 +50,7 @@ def list_locations(args):
 def create_location(data):
     """Create a warehouse, or a zone or bin under a parent (supervisor or above)."""
     parent = places.by_code(data["parent"], field="parent") if data.get("parent") else None
+    editing.check_place(parent)
     location = places.create(data["code"], LocationKind(data["kind"]), name=data.get("name", ""),
                              parent=parent, sequence=data.get("sequence", 0),
                              capacity=data.get("capacity"), hold=data.get("hold", False))
@@ -60,8 +61,11 @@ def create_location(data):
 @blp.route("/<path:code>", methods=["GET"])
 @blp.response(200, LocationSchema)
 def get_location(code):
-    """One location by code."""
-    return places.by_code(code, field="code")
+    """One location by code (403 other_warehouse for one of a warehouse the caller is not
+    kept to)."""
+    location = places.by_code(code, field="code")
+    warehouses.check(location, field="code")
+    return location
 
 
 class LocationPatchSchema(Schema):
@@ -85,6 +89,7 @@ def update_location(data, code):
     """Rename, re-sequence, set the capacity of, deactivate or reactivate a location
     (supervisor or above), as its page does."""
     location = places.by_code(code, field="code")
+    warehouses.check(location, field="code")
     changes = {key: ("" if data[key] is None else data[key]) for key in editing.EDITABLE
                if key in data}
     if changes:

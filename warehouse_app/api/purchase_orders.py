@@ -17,7 +17,7 @@ from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import purchasing
-from warehouse_app.orders.documents import MAX_LINES, po_by_reference
+from warehouse_app.orders.documents import MAX_LINES, po_by_reference, pos_of_caller
 from warehouse_app.orders.models import (
     Discrepancy,
     DiscrepancyKind,
@@ -152,11 +152,13 @@ POPage = page_schema(POOut, "POPage")
 @blp.arguments(POQuery, location="query")
 @blp.response(200, POPage)
 def list_pos(args):
-    """Purchase orders, newest first, filtered by status and supplier name."""
+    """Purchase orders, newest first, filtered by status and supplier name; only those
+    delivered to the caller's warehouses (or to none named)."""
     query = (select(PurchaseOrder).order_by(PurchaseOrder.created_at.desc(),
                                             PurchaseOrder.id.desc())
              .options(selectinload(PurchaseOrder.supplier), selectinload(PurchaseOrder.warehouse),
-                      selectinload(PurchaseOrder.lines).selectinload(PurchaseOrderLine.product)))
+                      selectinload(PurchaseOrder.lines).selectinload(PurchaseOrderLine.product))
+             .where(pos_of_caller()))  # delivered to the caller's warehouses (or to none named)
     if "status" in args:
         query = query.where(PurchaseOrder.status == POStatus(args["status"]))
     if args.get("supplier"):

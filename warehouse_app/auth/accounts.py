@@ -7,6 +7,8 @@ from warehouse_app.auth.models import Role, User
 from warehouse_app.auth.users import (
     check_new_password,
     hash_password,
+    parse_email,
+    parse_preference,
     parse_role,
     password_matches,
 )
@@ -52,5 +54,15 @@ def set_password(user: User, password: str, *, current: str | None = None) -> Us
         raise DomainError("The current password is wrong.", field="current_password")
     user.password_hash = hash_password(password)
     user.end_sessions()
+    db.session.flush()
+    return user
+
+
+def set_mail(user: User, email, alert_mail=None) -> User:
+    """Where alerts reach the user (empty: nowhere) and, when given, how often (immediate,
+    digest, none); both are checked before either changes."""
+    address = parse_email(email)
+    preference = parse_preference(alert_mail) if alert_mail is not None else user.alert_mail
+    user.email, user.alert_mail = address, preference
     db.session.flush()
     return user

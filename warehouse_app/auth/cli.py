@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from warehouse_app.auth import accounts, bp, users, warehouses
-from warehouse_app.auth.models import Role, User
+from warehouse_app.auth.models import MailPreference, Role, User
 from warehouse_app.auth.scopes import SCOPES
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -13,6 +13,7 @@ from warehouse_app.extensions import db
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 ROLES = click.Choice([r.value for r in Role])
+PREFERENCES = click.Choice([p.value for p in MailPreference])
 
 
 @users_cli.command("create")
@@ -22,11 +23,14 @@ ROLES = click.Choice([r.value for r in Role])
 @click.option("--full-name", default="")
 @click.option("--warehouse", "codes", multiple=True,
               help="Keep the user to this warehouse (repeat); none: every warehouse.")
-def create_user(name, role, password, full_name, codes):
+@click.option("--email", default=None, help="Where alerts reach a supervisor or admin.")
+@click.option("--alert-mail", type=PREFERENCES, default="immediate", show_default=True,
+              help="Alerts by mail one by one, in a daily digest, or none.")
+def create_user(name, role, password, full_name, codes, email, alert_mail):
     """Create a user NAME with a role."""
     g.cli_actor = "cli"
     try:
-        user = users.create_user(name, password, Role(role), full_name)
+        user = users.create_user(name, password, Role(role), full_name, email, alert_mail)
         kept = warehouses.keep_user(user, list(codes))
     except DomainError as err:
         db.session.rollback()
@@ -69,6 +73,18 @@ def set_warehouses(name, codes):
     kept = []
     user = _change(name, lambda u: kept.extend(warehouses.keep_user(u, list(codes))))
     click.echo(f"{user.username} works{_in(kept) or ' in every warehouse'}.")
+
+
+@users_cli.command("set-email")
+@click.argument("name")
+@click.argument("address")
+@click.option("--alert-mail", type=PREFERENCES, default=None,
+              help="Alerts by mail one by one, in a daily digest, or none (default: as now).")
+def set_email(name, address, alert_mail):
+    """Send user NAME's alert mail to ADDRESS ("" for none)."""
+    user = _change(name, lambda u: accounts.set_mail(u, address, alert_mail))
+    where = user.email or "no address"
+    click.echo(f"{user.username}: alerts by mail to {where} ({user.alert_mail.value}).")
 
 
 @users_cli.command("deactivate")

@@ -23,6 +23,14 @@ class Role(enum.Enum):
         return self.rank >= other.rank
 
 
+class MailPreference(enum.Enum):
+    """How alerts reach a supervisor or admin who has an e-mail address (insight/mail.py)."""
+
+    IMMEDIATE = "immediate"  # one mail per alert, on the next `flask alerts mail`
+    DIGEST = "digest"        # one mail a day listing that day's alerts
+    NONE = "none"            # no mail
+
+
 def role_enum():
     return Enum(Role, values_callable=lambda e: [m.value for m in e], native_enum=False,
                 length=20, validate_strings=True)
@@ -51,6 +59,12 @@ class User(UserMixin, db.Model):
     # admin always has every one). Kept on the row, so the login that loads the user has them
     # without a query of its own (auth/warehouses.py reads and writes them).
     warehouses: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    # Where alerts reach a supervisor or admin (none: they get no mail), and how often.
+    email: Mapped[str | None] = mapped_column(String(254))
+    alert_mail: Mapped[MailPreference] = mapped_column(
+        Enum(MailPreference, values_callable=lambda e: [m.value for m in e], native_enum=False,
+             length=10, validate_strings=True),
+        default=MailPreference.IMMEDIATE, server_default=MailPreference.IMMEDIATE.value)
 
     @property
     def is_active(self) -> bool:

@@ -6,14 +6,24 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import case, delete, func, inspect, select, update
+from sqlalchemy import bindparam, case, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from warehouse_app.auth.models import ApiToken, LoginFailure, LoginThrottle, Role, User
+from warehouse_app.auth.models import (
+    ApiToken,
+    LoginFailure,
+    LoginThrottle,
+    MailPreference,
+    Role,
+    User,
+)
 from warehouse_app.auth.scopes import parse_scopes
+from warehouse_app.database import engine_of
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.models import utcnow
@@ -23,6 +33,9 @@ PASSWORD_MIN = 8
 TOKEN_PREFIX = "wh_"
 _TOKEN_BY_DIGEST = Loader(ApiToken, ApiToken.token_hash)
 _USER_BY_ID = Loader(User, User.id)
+# A database server across a socket: the token and its user in one round trip, not two.
+_TOKEN_WITH_USER = (select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
+                    .where(ApiToken.token_hash == bindparam("digest")))
 
 
 def parse_role(value) -> Role:
@@ -30,6 +43,29 @@ def parse_role(value) -> Role:
         return Role(value)
     except ValueError:
         raise DomainError("Role is staff, supervisor or admin.", field="role") from None
+
+
+def parse_email(value) -> str | None:
+    """An e-mail address as written to the user (its domain normalised); empty: none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or len(value.strip()) > 254:
+        raise DomainError("An e-mail address is at most 254 characters.", field="email")
+    try:
+        found = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as err:
+        raise DomainError(f"{value.strip()[:80]} is not an e-mail address: {err}",
+                          field="email") from None
+    return found.normalized
+
+
+def parse_preference(value) -> MailPreference:
+    """immediate, digest or none."""
+    try:
+        return MailPreference(value)
+    except ValueError:
+        raise DomainError("Alert mail is immediate, digest or none.",
+                          field="alert_mail") from None
 
 
 # Hashing a password costs about 100 ms of CPU (scrypt), on purpose. Six people logging in
@@ -62,8 +98,11 @@ def hash_password(password: str) -> str:
 
 
 def create_user(username: str, password: str, role: Role = Role.STAFF,
-                full_name: str = "") -> User:
-    """A new user; the username is unique and the password at least 8 characters."""
+                full_name: str = "", email: str | None = None,
+                alert_mail: str = "immediate") -> User:
+    """A new user; the username is unique and the password at least 8 characters; alerts reach
+    a supervisor or admin with an e-mail address (at once, in a daily digest, or not)."""
+    email, preference = parse_email(email), parse_preference(alert_mail)
     username = (username or "").strip()
     if not username or len(username) > 80 or any(ch.isspace() for ch in username):
         raise DomainError("A username is 1 to 80 characters without spaces.", field="username")
@@ -72,7 +111,8 @@ def create_user(username: str, password: str, role: Role = Role.STAFF,
     if db.session.scalar(select(func.count()).where(func.lower(User.username)
                                                     == username.lower())):
         raise Conflict(f"User {username} already exists.", field="username")
-    user = User(username=username, password_hash=hashed, role=role, full_name=full_name)
+    user = User(username=username, password_hash=hashed, role=role, full_name=full_name,
+                email=email, alert_mail=preference)
     db.session.add(user)
     db.session.flush()
     return user
@@ -184,7 +224,10 @@ def token_for(secret: str) -> ApiToken | None:
     if not secret or len(secret) > 200:
         return None
     session = db.session()
-    token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
+    if engine_of(session).dialect.name == "sqlite":
+        token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
+    else:
+        token = session.scalar(_TOKEN_WITH_USER, {"digest": _digest(secret)})
     if token is None or token.revoked_at is not None:
         return None
     if "user" in inspect(token).unloaded:  # its user too, without a lazy load's query

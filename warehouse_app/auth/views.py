@@ -1,4 +1,4 @@
-"""Login and logout pages."""
+"""Login and logout pages; your own account (password, alert e-mail)."""
 from urllib.parse import urlsplit
 
 from flask import (
@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from warehouse_app.auth import accounts, bp, users
-from warehouse_app.auth.models import User
+from warehouse_app.auth.models import MailPreference, Role, User
 from warehouse_app.database import reading_first
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -65,6 +65,40 @@ def login():
     login_user(user, remember=bool(request.form.get("remember")))
     current_app.logger.info("login %s", user.username)
     return redirect(target)
+
+
+PREFERENCES = [(MailPreference.IMMEDIATE.value, "Each alert at once"),
+               (MailPreference.DIGEST.value, "One digest a day"),
+               (MailPreference.NONE.value, "No mail")]
+
+
+def _account_page(form=None, status=200):
+    user = current_user
+    shown = form or {"email": user.email or "", "alert_mail": user.alert_mail.value}
+    return render_template("auth/account.html", form=shown, preferences=PREFERENCES,
+                           reader=user.role in (Role.SUPERVISOR, Role.ADMIN)), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Your account: where alerts reach you by e-mail, and how often."""
+    if g.get("api_token") is not None:
+        abort(403)
+    if request.method == "GET":
+        return _account_page()
+    form = {"email": request.form.get("email", "")[:300],
+            "alert_mail": request.form.get("alert_mail", "")[:20]}
+    try:
+        accounts.set_mail(current_user, form["email"], form["alert_mail"])
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return _account_page(form, err.status)
+    db.session.commit()
+    flash("Saved: " + (f"alerts by mail to {current_user.email}." if current_user.email
+                       else "no alert mail (no address)."), "ok")
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

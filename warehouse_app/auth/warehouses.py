@@ -4,6 +4,8 @@ A user with no warehouses works in all of them, and so does an admin whatever th
 token is kept to its user's warehouses of the moment, and further to its own when it has some.
 Outside a request (the command line, a seed) nothing is filtered.
 """
+from functools import wraps
+
 from flask import g, has_request_context
 from sqlalchemy import false, select, true
 
@@ -25,6 +27,12 @@ def kept_to(user) -> frozenset[int] | None:
     if token is not None and token.user_id == user.id and (mine := _ids(token.warehouses)):
         own = mine if own is None else own & mine
     return own
+
+
+def of_user(user: User) -> frozenset[int] | None:
+    """The warehouses a user is kept to by their own rights, outside any request or token
+    (None: every one): whose alerts reach them by mail."""
+    return None if user.role is Role.ADMIN else _ids(user.warehouses)
 
 
 def _ids(stored: str | None) -> frozenset[int] | None:
@@ -95,6 +103,25 @@ def check_document(document, what: str, field: str, every: bool = False) -> None
     if not (all(seen) if every else any(seen)):
         raise Forbidden(f"{what} belongs to a warehouse you are not kept to.", field=field,
                         code="other_warehouse")
+
+
+def require_every(what: str, field: str | None = None) -> None:
+    """Refuse (403 other_warehouse) a caller kept to some warehouses: what they ask for spans
+    every warehouse (a company-wide figure, a feed of every warehouse's events)."""
+    if caller() is not None:
+        raise Forbidden(f"{what} spans every warehouse; you are kept to some.", field=field,
+                        code="other_warehouse")
+
+
+def every_required(what: str):
+    """A view decorator: require_every before the view (and before its body is read)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require_every(what)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
 
 
 def parse(codes) -> list[Location]:

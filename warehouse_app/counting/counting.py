@@ -42,6 +42,7 @@ class Counted:
 
     line: CountLine
     replayed: bool = False
+    scan_id: int | None = None  # the scan it recorded (the phone's undo names it)
 
 
 def counted_qty(value, field: str = "counted_qty") -> int:
@@ -140,7 +141,7 @@ def line_for(cbin: CountBin, product: Product, lot: str) -> CountLine:
 
 def _replayed(op: str | None) -> Counted | None:
     if op and (seen := db.session.scalar(select(CountScan).where(CountScan.client_op_id == op))):
-        return Counted(db.session.get(CountLine, seen.line_id), replayed=True)
+        return Counted(db.session.get(CountLine, seen.line_id), replayed=True, scan_id=seen.id)
     return None
 
 
@@ -150,15 +151,18 @@ def _check_product(cbin: CountBin, product: Product) -> None:
                           field="code", code="wrong_product")
 
 
-def _record(cbin: CountBin, line: CountLine, total: int, qty: int, absolute: bool, op, user):
+def _record(cbin: CountBin, line: CountLine, total: int, qty: int, absolute: bool, op,
+            user) -> CountScan:
     now = utcnow()
     line.counted, line.counted_by_id, line.counted_at = total, getattr(user, "id", None), now
     if cbin.status is BinStatus.TO_COUNT:
         cbin.status, cbin.started_at = BinStatus.COUNTING, now
     db.session.flush()
-    db.session.add(CountScan(line_id=line.id, qty=qty, absolute=absolute, client_op_id=op,
-                             user_id=getattr(user, "id", None), at=now))
+    scan = CountScan(line_id=line.id, qty=qty, absolute=absolute, client_op_id=op,
+                     user_id=getattr(user, "id", None), at=now)
+    db.session.add(scan)
     db.session.flush()
+    return scan
 
 
 def add(count: Count, data: dict, user) -> Counted:
@@ -177,8 +181,7 @@ def add(count: Count, data: dict, user) -> Counted:
     line = line_for(cbin, scan.product, lot)
     total = (line.counted or 0) + qty
     check_total(scan.product, total)
-    _record(cbin, line, total, qty, False, op, user)
-    return Counted(line)
+    return Counted(line, scan_id=_record(cbin, line, total, qty, False, op, user).id)
 
 
 def set_counted(count: Count, data: dict, user) -> Counted:
@@ -201,8 +204,7 @@ def set_counted(count: Count, data: dict, user) -> Counted:
     lot = lot_code(product, data.get("lot"), scan)
     check_total(product, total)
     line = line_for(cbin, product, lot)
-    _record(cbin, line, total, total, True, op, user)
-    return Counted(line)
+    return Counted(line, scan_id=_record(cbin, line, total, total, True, op, user).id)
 
 
 def close_bin(count: Count, data: dict, user) -> CountBin:

@@ -220,7 +220,8 @@ def _rejected_losses(since) -> dict[int, list[str]]:
 
 
 def propose(today: date | None = None) -> list[Proposal]:
-    """Today's proposed bins: short picks first, then rejected losses, then the ABC cycle."""
+    """Today's proposed bins (of the caller's warehouses): short picks first, then rejected
+    losses, then the ABC cycle."""
     today = today or utcnow().date()
     reasons: dict[int, list[str]] = {}
     for loc, why in db.session.execute(select(CountRequest.location_id, CountRequest.reason)
@@ -239,7 +240,8 @@ def propose(today: date | None = None) -> list[Proposal]:
     for loc in busy_bins(list(reasons)):
         reasons.pop(loc, None)
     places = {loc.id: loc for loc in db.session.scalars(
-        select(Location).where(Location.id.in_(list(reasons)), Location.active.is_(True)))}
+        select(Location).where(Location.id.in_(list(reasons)), Location.active.is_(True),
+                               warehouses.clause(Location.warehouse_id)))}
     found = [Proposal(places[i], sorted(set(whys), key=whys.index))
              for i, whys in reasons.items() if i in places]
     return sorted(found, key=lambda p: (not any("hort pick" in r for r in p.reasons),

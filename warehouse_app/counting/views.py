@@ -9,6 +9,7 @@ from warehouse_app.counting import (  # noqa: F401  (desk_views: the supervisor'
     counting,
     desk_views,
     present,
+    session,
 )
 from warehouse_app.counting.documents import (
     by_reference,
@@ -102,7 +103,7 @@ def _answer(done: counting.Counted):
     line = done.line
     return jsonify({"line": present.line_json(line, present.sees_books(line.bin.count)),
                     "bin": line.bin.location.code, "bin_status": line.bin.status.value,
-                    "replayed": done.replayed}), 200 if done.replayed else 201
+                    "scan": done.scan_id, "replayed": done.replayed}), 200 if done.replayed else 201
 
 
 @bp.post("/<reference>/scan")
@@ -119,6 +120,23 @@ def scan(reference: str):
 def set_line(reference: str):
     """A corrected total for a product in a bin: replaces what was counted."""
     done = counting.set_counted(by_reference(reference), request.get_json(silent=True), _user())
+    db.session.commit()
+    return _answer(done)
+
+
+@bp.get("/<reference>/posted")
+@login_required
+def posted(reference: str):
+    """The caller's scans in this count and the one undo would take back, so "Posted this
+    session" and undo survive a reload of the phone's page."""
+    return jsonify(session.session_json(by_reference(reference), _user()))
+
+
+@bp.post("/<reference>/undo")
+@login_required
+def undo(reference: str):
+    """Take back the caller's last scan in this count, once."""
+    done = session.undo(by_reference(reference), request.get_json(silent=True), _user())
     db.session.commit()
     return _answer(done)
 

@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
-from warehouse_app.errors import Conflict
+from warehouse_app.errors import Conflict, Forbidden
 from warehouse_app.extensions import db
 from warehouse_app.insight import ledgerq as q
 from warehouse_app.insight import reorder
@@ -274,9 +275,28 @@ def count_discrepancy(product, location, expected: int, counted: int,
     return alert
 
 
+def of_caller(user=None):
+    """A WHERE clause keeping the alerts of the caller's (or this user's: a mail's recipient)
+    warehouses: those of a bin in one of them. An alert of no bin (stock, an expiring lot or
+    dead stock of every warehouse taken together) is of every warehouse: only callers of every
+    warehouse see it, as only they see the reports that span every warehouse."""
+    return warehouses.location_clause(Alert.location_id, user)
+
+
+def check(alert: Alert, user=None) -> None:
+    """Refuse (403 other_warehouse) an alert that is not of the user's (the caller's)
+    warehouses."""
+    if alert.location is not None:
+        warehouses.check(alert.location, user, "alert")
+    elif not warehouses.allows(None, user):
+        raise Forbidden("This alert is about every warehouse together; you are kept to some.",
+                        field="alert", code="other_warehouse")
+
+
 def open_alerts(include_acknowledged: bool = True, kind: AlertKind | None = None) -> list[Alert]:
-    """Open alerts, the most urgent kind first, newest first within a kind."""
-    query = (select(Alert).where(Alert.cleared_at.is_(None))
+    """Open alerts of the caller's warehouses, the most urgent kind first, newest first within
+    a kind."""
+    query = (select(Alert).where(Alert.cleared_at.is_(None), of_caller())
              .options(selectinload(Alert.product), selectinload(Alert.lot),
                       selectinload(Alert.location), selectinload(Alert.acknowledged_by)))
     if not include_acknowledged:
@@ -289,21 +309,26 @@ def open_alerts(include_acknowledged: bool = True, kind: AlertKind | None = None
 
 
 def open_counts() -> dict[AlertKind, int]:
-    """How many alerts of each kind are open, in order of urgency."""
+    """How many alerts of each kind are open (of the caller's warehouses), in order of
+    urgency."""
     counts = dict(db.session.execute(select(Alert.kind, func.count(Alert.id))
-                                     .where(Alert.cleared_at.is_(None)).group_by(Alert.kind))
+                                     .where(Alert.cleared_at.is_(None), of_caller())
+                                     .group_by(Alert.kind))
                   .all())
     return {kind: counts[kind] for kind in ORDER if counts.get(kind)}
 
 
 def unseen_count() -> int:
-    """Open alerts nobody has acknowledged yet (the home screen's badge)."""
+    """Open alerts of the caller's warehouses nobody has acknowledged yet (the home screen's
+    badge)."""
     return db.session.scalar(select(func.count(Alert.id)).where(
-        Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None)))
+        Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None), of_caller()))
 
 
 def acknowledge(alert: Alert, user) -> Alert:
-    """A supervisor has seen it; an event alert closes, a condition stays open until it ends."""
+    """A supervisor has seen it; an event alert closes, a condition stays open until it ends.
+    Only an alert of the user's warehouses (403 other_warehouse)."""
+    check(alert, user)
     if alert.cleared_at is not None:
         raise Conflict("This alert has already cleared.", field="alert", code="alert_cleared")
     if alert.acknowledged_at is None:

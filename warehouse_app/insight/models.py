@@ -1,8 +1,8 @@
-"""Alerts raised by movements and hand-set reorder points."""
+"""Alerts raised by movements, the outbox of their e-mails, and hand-set reorder points."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse_app.catalog.models import Product
@@ -73,3 +73,37 @@ class ReorderOverride(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship()
+
+
+class MailStatus(enum.Enum):
+    PENDING = "pending"   # to send, on the next `flask alerts mail` (again, after a failure)
+    SENDING = "sending"   # claimed by one run of `flask alerts mail`
+    SENT = "sent"
+    DROPPED = "dropped"   # its user takes no mail any more (no address, role, preference)
+    FAILED = "failed"     # given up after MAIL_MAX_ATTEMPTS attempts
+
+
+class AlertMail(db.Model):
+    """One alert for one user's mailbox: queued in the transaction that raised the alert,
+    sent once by `flask alerts mail` (insight/mail.py), alone or in the day's digest."""
+
+    __table_args__ = (UniqueConstraint("alert_id", "user_id"),
+                      Index("ix_alert_mail_status_day", "status", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    digest: Mapped[bool] = mapped_column(default=False)  # in the day's digest, not alone
+    day: Mapped[date]  # the day (UTC) the alert was raised: its digest
+    status: Mapped[MailStatus] = mapped_column(
+        Enum(MailStatus, values_callable=lambda e: [m.value for m in e], native_enum=False,
+             length=10, validate_strings=True), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    claim: Mapped[str | None] = mapped_column(String(32))  # the run that holds it now
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    alert: Mapped[Alert] = relationship()
+    user: Mapped["User"] = relationship()  # noqa: F821

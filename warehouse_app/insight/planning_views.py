@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
@@ -43,10 +44,17 @@ def report_page(name: str):
                            chart=answer.chart() if answer.chart else "")
 
 
+def every_warehouse(what: str) -> None:
+    """Reorder points, drafts and forecasts are worked out from the stock and demand of every
+    warehouse together: a caller kept to some is refused (as by the reorder report)."""
+    warehouses.require_every(what, "warehouse")
+
+
 @bp.get("/reorder", endpoint="reorder")
 @role_required(Role.SUPERVISOR)
 def reorder_page():
     """Draft purchase orders per supplier, quantities editable, each approved with one tap."""
+    every_warehouse("Reordering")
     pol = reorder.policy()
     found = drafts.group(reorder.points(pol))
     return render_template("insight/reorder.html", drafts=found, policy=pol,
@@ -57,6 +65,7 @@ def reorder_page():
 @role_required(Role.SUPERVISOR)
 def reorder_approve():
     """Turn one draft into a purchase order."""
+    every_warehouse("Reordering")
     try:
         po = drafts.approve(request.form.get("supplier", ""), drafts.quantities(request.form),
                             current_user._get_current_object())
@@ -73,6 +82,7 @@ def reorder_approve():
 @role_required(Role.SUPERVISOR)
 def product_page(sku: str):
     """How one product's reorder point was reached, its override, and its forecast."""
+    every_warehouse("A product's reorder point")
     try:
         product = products.by_sku(sku)
     except NotFound:
@@ -113,6 +123,7 @@ def _forecast_chart(starts, history: list[float], result: forecast.Result):
 @role_required(Role.SUPERVISOR)
 def override(sku: str):
     """Set (or, with clear=1, remove) the hand-set reorder point of a product."""
+    every_warehouse("A product's reorder point")
     product = products.by_sku(sku)
     try:
         if request.form.get("clear"):

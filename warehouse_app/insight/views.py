@@ -1,5 +1,14 @@
 """Supervisor pages: the central view and its live feed, alerts; the home badge."""
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from warehouse_app.auth import warehouses
@@ -7,7 +16,7 @@ from warehouse_app.auth.access import has_role, role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.insight import alerts, bp, central, hooks, live, planning_views  # noqa: F401  (listeners, pages)
+from warehouse_app.insight import alerts, bp, central, hooks, live, mail, planning_views  # noqa: F401  (listeners, pages)
 from warehouse_app.insight.models import Alert, AlertKind
 from warehouse_app.ledger import transit
 
@@ -19,16 +28,29 @@ TILES = (("Stock overview", "All warehouses, live", "insight.central"),
 
 @bp.app_context_processor
 def desk() -> dict:
-    """For the home screen: the supervisor's tiles and the count of unseen alerts."""
+    """For every page: the supervisor's tiles and the count of unseen alerts (top bar, home)."""
     def insight_tiles() -> list[dict]:
         if not has_role(Role.SUPERVISOR):
             return []
+        kept = warehouses.caller() is not None  # reordering spans every warehouse
         return [{"label": label, "hint": hint, "url": url_for(endpoint)}
-                for label, hint, endpoint in TILES]
+                for label, hint, endpoint in TILES if not (kept and endpoint == "insight.reorder")]
 
     def insight_alert_count() -> int:
-        return alerts.unseen_count() if has_role(Role.SUPERVISOR) else 0
-    return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count}
+        if not has_role(Role.SUPERVISOR):
+            return 0
+        if "insight_alert_count" not in g:  # the top bar and the home page ask: one query
+            g.insight_alert_count = alerts.unseen_count()
+        return g.insight_alert_count
+
+    def product_url(sku: str) -> str:
+        """A product's planning page, or its look-up for a caller kept to some warehouses
+        (planning spans every warehouse)."""
+        if warehouses.caller() is not None:
+            return url_for("web.lookup", code=sku)
+        return url_for("insight.product", sku=sku)
+    return {"insight_tiles": insight_tiles, "insight_alert_count": insight_alert_count,
+            "product_url": product_url}
 
 
 def _filters() -> central.Filters:

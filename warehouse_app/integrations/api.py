@@ -1,5 +1,8 @@
 """Webhook endpoints through the API: add, list, enable or disable, and read the delivery log.
 
+Admins only, and only with a token kept to no warehouses: an endpoint receives the events of
+every warehouse (403 other_warehouse for a token kept to some).
+
 What the admin's webhook page does, for an integrator's set-up script. The signing secret is
 in the answer to the POST only, as on the page.
 """
@@ -11,6 +14,7 @@ from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.auth.warehouses import every_required
 from warehouse_app.extensions import db
 from warehouse_app.integrations import webhooks
 from warehouse_app.integrations.models import EVENTS, Delivery, DeliveryStatus, WebhookEndpoint
@@ -65,6 +69,7 @@ class DeliveryOut(Schema):
 @blp.route("", methods=["GET"])
 @blp.response(200, EndpointOut(many=True))
 @role_required(Role.ADMIN)
+@every_required("Webhooks")  # they carry the events of every warehouse
 def list_endpoints():
     """Every endpoint, enabled or not (secrets are never shown again)."""
     return db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
@@ -72,6 +77,7 @@ def list_endpoints():
 
 @blp.route("", methods=["POST"])
 @role_required(Role.ADMIN)
+@every_required("Webhooks")  # they carry the events of every warehouse
 @blp.arguments(EndpointIn)
 @blp.response(201, NewEndpointOut)
 def add_endpoint(data):
@@ -83,6 +89,7 @@ def add_endpoint(data):
 
 @blp.route("/<int:endpoint_id>", methods=["PATCH"])
 @role_required(Role.ADMIN)
+@every_required("Webhooks")  # they carry the events of every warehouse
 @blp.arguments(EndpointPatch)
 @blp.response(200, EndpointOut)
 def set_active(data, endpoint_id: int):
@@ -95,6 +102,7 @@ def set_active(data, endpoint_id: int):
 
 @blp.route("/<int:endpoint_id>/deliveries", methods=["GET"])
 @role_required(Role.ADMIN)
+@every_required("Webhooks")  # they carry the events of every warehouse
 @blp.arguments(DeliveryArgs, location="query")
 @blp.response(200, page_schema(DeliveryOut, "DeliveryPage"))
 def deliveries(args, endpoint_id: int):

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from warehouse_app import csvfile
+from warehouse_app.auth import warehouses
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.locations.models import LocationKind
 from warehouse_app.orders import shipping
 from warehouse_app.orders.documents import order_by_reference
-from warehouse_app.orders.models import Order, OrderStatus
+from warehouse_app.orders.models import Order, OrderLine, OrderStatus
 
 INVENTORY = "1300 Inventory"
 # The account on the other side of a movement, by the virtual location it comes from or goes to.
@@ -74,8 +75,11 @@ def journal_csv(start: str | None, end: str | None):
 
 
 def packed_orders() -> list[dict]:
-    """Orders packed and waiting for a carrier, with their address when known."""
-    orders = db.session.scalars(select(Order).where(Order.status == OrderStatus.PACKED)
+    """Orders packed and waiting for a carrier, with their address when known (those shipping
+    from one of the caller's warehouses)."""
+    orders = db.session.scalars(select(Order).where(
+        Order.status == OrderStatus.PACKED,
+        Order.lines.any(warehouses.clause(OrderLine.warehouse_id)))
                                 .order_by(Order.packed_at, Order.id))
     return [{"reference": o.reference, "customer": o.customer, "address": o.address,
              "postcode": o.postcode,

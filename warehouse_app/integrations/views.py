@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
+from warehouse_app.auth.warehouses import every_required
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.integrations import bp, exports, webhooks
@@ -56,6 +57,7 @@ def endpoint_active(endpoint_id: int):
 
 @bp.get("/journal.csv")
 @role_required(Role.SUPERVISOR)
+@every_required("The inventory journal")
 def journal():
     """The inventory journal of a period, for the bookkeeper."""
     return exports.journal_csv(request.args.get("from"), request.args.get("to"))

@@ -3,6 +3,7 @@ or purchase order (the receipts posted against it that stand)."""
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from warehouse_app.auth import warehouses
 from warehouse_app.errors import DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.labels import content
@@ -71,7 +72,10 @@ def movements(args: MultiDict) -> list[Movement]:
     """The receipts named by movement=, reference= or po=."""
     for name, find in SOURCES.items():
         if value := (args.get(name) or "").strip():
-            return find(value)
+            found = find(value)
+            for movement in found:  # 403 other_warehouse for receipts into another's bins
+                warehouses.check(movement.to_location, field=name)
+            return found
     raise DomainError("Choose a receipt: its movement id, its reference or its purchase order.",
                       field="reference", code="nothing_selected")
 

@@ -1,11 +1,12 @@
 """Fonts for labels (DejaVu Sans, with accents), text measured in mm, wrapped and cut to fit."""
-import os
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIRS = [os.environ.get("LABEL_FONT_DIR", ""), "/usr/share/fonts/truetype/dejavu",
+from warehouse_app.config import Config
+
+FONT_DIRS = [Config.LABEL_FONT_DIR, "/usr/share/fonts/truetype/dejavu",
              "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu"]
 FACES = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf",
          "mono": "DejaVuSansMono-Bold.ttf"}

@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from blinker import signal
 from sqlalchemy import bindparam, case, event, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -87,9 +86,8 @@ def _post(m: Movement) -> Movement:
         _apply_alone(session, session.connection(), m)
     else:
         try:
-            with session.begin_nested():  # its SAVEPOINT is sent when the connection is asked for
-                _apply(session.connection(), m)
-        except (InsufficientStock, IntegrityError):
+            _apply(session, session.connection(), m)
+        except (InsufficientStock, SerialInStock, _RacedReplay):
             # A retry of the same operation raced us and won: answer with its movement.
             if m.client_op_id and (seen := _by_op_id(m.client_op_id)):
                 return _same_op(seen, m)
@@ -99,7 +97,11 @@ def _post(m: Movement) -> Movement:
     return m
 
 
-def _apply(connection, m: Movement) -> None:
+class _RacedReplay(Exception):
+    """Another transaction posted a movement with this client_op_id while this one ran."""
+
+
+def _apply(session: Session, connection, m: Movement) -> None:
     """The statements of one movement on PostgreSQL, in the one lock order every write path
     keeps, so that two transactions never wait for each other in a circle (a deadlock):
 
@@ -111,21 +113,40 @@ def _apply(connection, m: Movement) -> None:
     4. the warehouses' balances, by warehouse id;
     5. the ledger row.
     A transaction posting several movements posts them by product, then location (count
-    approvals, shipments, stock imports sort theirs so). Whatever refuses (a take, a serial
-    already in stock) raises inside the caller's savepoint, which undoes what came before."""
-    if m.kind is MovementKind.RECEIVE:
-        connection.execute(_LOCK_PRODUCT, {"p": m.product_id})
-    _serial_step(connection, m)
-    bins = [(location.id, step) for location, step in ((m.from_location, _take),
-                                                       (m.to_location, _add))
-            if location.is_physical]
-    source, target = _warehouses(m)
-    houses = [(warehouse, step) for warehouse, step in ((source, _take_from_warehouse),
-                                                        (target, _add_to_warehouse))
-              if warehouse is not None]
-    for _id, step in sorted(bins, key=_first) + sorted(houses, key=_first):
-        step(connection, m)
-    _insert(connection, m)
+    approvals, shipments, stock imports sort theirs so).
+
+    No savepoint (two more round trips per movement): what may refuse (a take, a serial
+    already in stock, the ledger row of an operation a racing retry posted first) is a
+    conditional statement that fails nothing in the database, and the steps already written
+    are undone by the opposite statements, on rows this transaction holds. Anything else
+    failing half-way marks the session, whose transaction can then only be rolled back."""
+    undo = []
+    try:
+        if m.kind is MovementKind.RECEIVE:
+            connection.execute(_LOCK_PRODUCT, {"p": m.product_id})
+        if _serial_step(connection, m):
+            undo.append(_serial_back)
+        bins = [(location.id, step, back) for location, step, back in (
+                    (m.from_location, _take, _untake), (m.to_location, _add, _unadd))
+                if location.is_physical]
+        source, target = _warehouses(m)
+        houses = [(warehouse, step, back) for warehouse, step, back in (
+                      (source, _take_from_warehouse, _untake_from_warehouse),
+                      (target, _add_to_warehouse, _unadd_to_warehouse))
+                  if warehouse is not None]
+        for _id, step, back in sorted(bins, key=_first) + sorted(houses, key=_first):
+            step(connection, m)
+            undo.append(back)
+        _insert(connection, m, _INSERT_ONCE if m.client_op_id else None)
+        if m.id is None:
+            raise _RacedReplay()
+    except (InsufficientStock, SerialInStock, _RacedReplay):
+        for back in reversed(undo):
+            back(connection, m)
+        raise
+    except BaseException:
+        session.info[_BROKEN] = session.get_nested_transaction() or session.get_transaction()
+        raise
 
 
 def _first(pair: tuple) -> int:
@@ -134,6 +155,33 @@ def _first(pair: tuple) -> int:
 
 def _add(connection, m: Movement) -> None:
     _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
+
+
+# The opposite of each step of _apply, for a movement refused half-way on PostgreSQL.
+def _untake(connection, m: Movement) -> None:
+    _BUMP[m.lot_id is not None].run(connection, _key(m.product_id, m.from_location_id, m.lot_id,
+                                                     m.qty))
+
+
+def _unadd(connection, m: Movement) -> None:
+    _BUMP[m.lot_id is not None].run(connection, _key(m.product_id, m.to_location_id, m.lot_id,
+                                                     -m.qty))
+
+
+def _untake_from_warehouse(connection, m: Movement) -> None:
+    source, _target = _warehouses(m)
+    _WS_BUMP_BACK.run(connection, {"p": m.product_id, "w": source, "q": m.qty,
+                                   "r": getattr(m, "release_reserved", 0)})
+
+
+def _unadd_to_warehouse(connection, m: Movement) -> None:
+    _source, target = _warehouses(m)
+    _WS_BUMP.run(connection, {"p": m.product_id, "w": target, "q": -m.qty})
+
+
+def _serial_back(connection, m: Movement) -> None:
+    arriving = m.to_location.is_physical and not m.from_location.is_physical
+    _SERIAL_SET.run(connection, {"lot": m.lot_id, "flag": 0 if arriving else 1})
 
 
 # SQLite: BEGIN IMMEDIATE gave this transaction the database's only write lock, so nobody can
@@ -187,7 +235,15 @@ _INSERT_MOVEMENT = Prepared(_MOVEMENT.insert(),  # its id: lastrowid, or RETURNI
 _ADOPTED = "ledger_adopted"
 
 
-def _insert(connection, m: Movement) -> None:
+# PostgreSQL: a racing retry of the same operation that committed first makes this insert
+# write nothing (it waits for that transaction, then finds the id taken), not spoil the
+# transaction with a unique violation.
+_INSERT_ONCE = Prepared(postgresql.insert(_MOVEMENT).on_conflict_do_nothing(
+    index_elements=[_MOVEMENT.c.client_op_id]).returning(_MOVEMENT.c.id),
+    column_keys=[column.key for column in _MOVEMENT_COLUMNS])
+
+
+def _insert(connection, m: Movement, statement: Prepared | None = None) -> None:
     values, given = {}, vars(m)
     for column in _MOVEMENT_COLUMNS:
         value = getattr(m, column.key)
@@ -198,7 +254,11 @@ def _insert(connection, m: Movement) -> None:
         elif column.key not in given:  # never set (reversal_of_id, say): known to be None, else
             set_committed_value(m, column.key, value)  # reading it would query (see _adopt)
         values[column.key] = value
-    m.id = _INSERT_MOVEMENT.run(connection, values).lastrowid
+    if statement is None:
+        m.id = _INSERT_MOVEMENT.run(connection, values).lastrowid
+    else:
+        row = statement.run(connection, values).fetchone()
+        m.id = row[0] if row is not None else None
 
 
 def _adopt(session: Session, m: Movement) -> None:
@@ -279,6 +339,8 @@ _SERIAL_ARRIVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"),
                            .values(serial_in_stock=1))
 _SERIAL_LEAVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"))
                           .values(serial_in_stock=0))
+_SERIAL_SET = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"))
+                       .values(serial_in_stock=bindparam("flag")))
 
 
 def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dict:
@@ -318,22 +380,27 @@ _WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r")
                     .values(on_hand=_WS.c.on_hand - bindparam("q"),
                             reserved=_WS.c.reserved - bindparam("r")))
 _WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
+_WS_BUMP_BACK = Prepared(update(_WS).where(*_WS_ROW).values(
+    on_hand=_WS.c.on_hand + bindparam("q"), reserved=_WS.c.reserved + bindparam("r")))
 _WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-def _serial_step(connection, m: Movement, leaving_too: bool = True) -> None:
+def _serial_step(connection, m: Movement, leaving_too: bool = True) -> bool:
     """A serial number entering the stock (from a virtual location; refused when it is in
-    stock already) or, with leaving_too, leaving it."""
+    stock already) or, with leaving_too, leaving it; True when its flag was written."""
     if m.lot_id is None or m.product.tracking is not Tracking.SERIAL:
-        return
+        return False
     arriving, leaving = m.to_location.is_physical, m.from_location.is_physical
     if arriving and not leaving:
         if _SERIAL_ARRIVES.run(connection, {"lot": m.lot_id}).rowcount != 1:
             raise SerialInStock(f"Serial {m.lot.code} of {m.product.sku} is already in stock.",
                                 field="lot")
-    elif leaving and not arriving and leaving_too:
+        return True
+    if leaving and not arriving and leaving_too:
         _SERIAL_LEAVES.run(connection, {"lot": m.lot_id})
+        return True
+    return False
 
 
 class SerialInStock(Conflict):

@@ -1,6 +1,7 @@
 """Changing locations: create from form or file fields, edit, deactivate and reactivate."""
 from sqlalchemy import func, select
 
+from warehouse_app.auth import warehouses
 from warehouse_app.errors import Conflict, DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
@@ -70,10 +71,19 @@ def parent_for(code) -> Location | None:
     return parent
 
 
+def check_place(parent: Location | None) -> None:
+    """Refuse (403 other_warehouse) a new location under another warehouse, or a new warehouse,
+    to a caller kept to some warehouses (a new one is none of theirs)."""
+    if parent is None:
+        warehouses.require_every("A new warehouse", "parent")
+    warehouses.check(parent, field="parent")
+
+
 def create(fields: dict) -> Location:
     """A new warehouse, zone or bin from text fields (code, kind, parent code, name, ...)."""
     kind = parse_kind(fields.get("kind"))
     parent = parent_for(fields.get("parent"))
+    check_place(parent)
     return places.create(fields.get("code", ""), kind, name=clean_name(fields.get("name")),
                          parent=parent,
                          sequence=parse_whole(fields.get("sequence"), "sequence",
@@ -86,6 +96,7 @@ def update(location: Location, fields: dict) -> Location:
     """Change a location's name, walking sequence or capacity (blank capacity: no limit)."""
     if not location.is_physical:
         raise DomainError("Virtual locations cannot be changed.", field="code")
+    warehouses.check(location, field="code")
     if "name" in fields:
         location.name = clean_name(fields["name"]) or location.code
     if "sequence" in fields:
@@ -102,6 +113,7 @@ def set_active(location: Location, active: bool) -> Location:
     """Deactivate a location and everything below it (when empty), or reactivate it alone."""
     if not location.is_physical:
         raise DomainError("Virtual locations cannot be deactivated.", field="code")
+    warehouses.check(location, field="code")
     if active:
         if location.parent is not None and not location.parent.active:
             raise DomainError(f"Reactivate {location.parent.code} first.", field="parent")

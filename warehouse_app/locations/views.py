@@ -2,6 +2,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
@@ -82,6 +83,7 @@ def create():
 def edit(location_id: int):
     """Change a location's name, walking sequence and capacity."""
     location = db.get_or_404(Location, location_id)
+    warehouses.check(location, field="code")  # another warehouse's: 303 with a message
     if request.method == "GET":
         form = {"name": location.name, "sequence": location.sequence,
                 "capacity": location.capacity, "hold": location.hold}

@@ -3,7 +3,7 @@ document resolver that turns a scanned order or PO reference into the document i
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
@@ -177,7 +177,16 @@ def po_by_reference(reference, field: str = "reference") -> PurchaseOrder:
                               .where(PurchaseOrder.reference == str(reference)[:100]))
     if found is None:
         raise NotFound(f"No purchase order {str(reference)[:64]}.", field=field)
+    warehouses.check_document(found, f"Purchase order {found.reference}", field)
     return found
+
+
+def pos_of_caller():
+    """A WHERE clause keeping the purchase orders delivered to one of the caller's warehouses
+    (or to no warehouse named)."""
+    if warehouses.caller() is None:
+        return true()
+    return PurchaseOrder.warehouse_id.is_(None) | warehouses.clause(PurchaseOrder.warehouse_id)
 
 
 def wave_by_code(code) -> Wave:

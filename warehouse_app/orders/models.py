@@ -72,6 +72,12 @@ class PurchaseOrder(db.Model):
         back_populates="purchase_order", order_by="PurchaseOrderLine.id",
         cascade="all, delete-orphan")
 
+    @property
+    def warehouse_ids(self) -> frozenset[int]:
+        """The warehouse it is delivered to, if named (who may see it: auth/warehouses.py; a
+        PO of no warehouse is anyone's, and each receipt's bin is checked)."""
+        return frozenset({self.warehouse_id} if self.warehouse_id else ())
+
     def __str__(self) -> str:
         return self.reference
 
@@ -84,7 +90,7 @@ class PurchaseOrderLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_order.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     qty: Mapped[int]  # 0 for a product a supervisor accepted although the PO did not list it
     received: Mapped[int] = mapped_column(default=0)
     unit_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))

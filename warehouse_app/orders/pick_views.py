@@ -6,10 +6,12 @@ from sqlalchemy import select
 from warehouse_app.auth.views import safe_next
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
+from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, picking, picklists
 from warehouse_app.orders.documents import order_by_reference, wave_by_code
-from warehouse_app.orders.models import Order, Wave
+from warehouse_app.orders.models import Order, OrderLine, OrderPick, OrderStatus, Wave
 from warehouse_app.scanning.resolver import resolve
+from warehouse_app.scanning.workflows import session_json
 
 
 @bp.get("/pick", endpoint="pick")
@@ -59,6 +61,7 @@ def start_wave():
 def _page(title: str, orders: list[Order], list_url: str, back: str):
     pick_list = picklists.build(orders)
     return render_template("orders/pick.html", title=title, orders=orders, list_url=list_url,
+                           posted_url=list_url.removesuffix("/list") + "/posted",
                            pick_list=pick_list, back=back)
 
 
@@ -83,10 +86,11 @@ def pick_order(reference: str):
 
 def _list_json(orders: list[Order]):
     pick_list = picklists.build(orders)
+    live = [o for o in orders if o.status is not OrderStatus.CANCELLED]  # not "9 short"
     return jsonify({"tasks": [t.as_dict() for t in pick_list.tasks],
                     "missing": pick_list.missing,
-                    "picked": sum(line.picked for o in orders for line in o.lines),
-                    "ordered": sum(line.qty for o in orders for line in o.lines),
+                    "picked": sum(line.picked for o in live for line in o.lines),
+                    "ordered": sum(line.qty for o in live for line in o.lines),
                     "orders": [{"reference": o.reference, "tote": n, "status": o.status.value,
                                 "url": url_for("orders.detail", reference=o.reference)}
                                for n, o in enumerate(orders, start=1)]})
@@ -104,6 +108,26 @@ def wave_list(code: str):
 def order_list(reference: str):
     """One order's pick list (JSON)."""
     return _list_json([order_by_reference(reference)])
+
+
+def _posted_json(orders: list[Order]):
+    picks = (select(OrderPick.movement_id).join(OrderLine, OrderLine.id == OrderPick.line_id)
+             .where(OrderLine.order_id.in_([o.id for o in orders])))
+    return jsonify(session_json(current_user, Movement.id.in_(picks)))
+
+
+@bp.get("/pick/wave/<code>/posted")
+@login_required
+def wave_posted(code: str):
+    """The caller's picks for a wave and the one undo would take back (survives a reload)."""
+    return _posted_json(wave_by_code(code).orders)
+
+
+@bp.get("/pick/order/<reference>/posted")
+@login_required
+def order_posted(reference: str):
+    """The caller's picks for one order and the one undo would take back."""
+    return _posted_json([order_by_reference(reference)])
 
 
 @bp.post("/pick/line")

@@ -11,9 +11,17 @@ from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, csv_io, purchasing, routing
-from warehouse_app.orders.documents import lines_from_text, po_by_reference
-from warehouse_app.orders.models import Discrepancy, DiscrepancyStatus, POStatus, PurchaseOrder
+from warehouse_app.orders.documents import lines_from_text, po_by_reference, pos_of_caller
+from warehouse_app.orders.models import (
+    Discrepancy,
+    DiscrepancyStatus,
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+)
 from warehouse_app.scanning.resolver import resolve
+from warehouse_app.scanning.workflows import session_json
 
 PO_FORM = ("reference", "supplier", "warehouse", "expected_date")
 HELD = {"over_receipt": "More than the PO still expects",
@@ -38,10 +46,12 @@ def purchase_index():
     show_all = request.args.get("all") == "1"
     query = select(PurchaseOrder).order_by(PurchaseOrder.expected_date.is_(None),
                                            PurchaseOrder.expected_date, PurchaseOrder.id)
+    query = query.where(pos_of_caller())
     if not show_all:
         query = query.where(PurchaseOrder.status.in_([POStatus.OPEN, POStatus.PARTIAL]))
     held = db.session.scalar(select(db.func.count(Discrepancy.id))
-                             .where(Discrepancy.status == DiscrepancyStatus.OPEN))
+                             .where(Discrepancy.status == DiscrepancyStatus.OPEN,
+                                    purchasing.discrepancies_of_caller()))
     return render_template("orders/po_list.html", pos=db.session.scalars(query.limit(200)).all(),
                            show_all=show_all, code=code, held=held)
 
@@ -113,6 +123,18 @@ def po_receive(reference: str):
     """The phone page: scan the bin, then each product of the delivery."""
     po = po_by_reference(reference)
     return render_template("orders/po_receive.html", po=po)
+
+
+@bp.get("/purchase/<reference>/posted")
+@login_required
+def po_posted(reference: str):
+    """The caller's receipts on this purchase order and the one undo would take back, so
+    "This session" and undo survive a reload of the phone's page."""
+    po = po_by_reference(reference)
+    receipts = (select(PurchaseReceipt.movement_id)
+                .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceipt.line_id)
+                .where(PurchaseOrderLine.purchase_order_id == po.id))
+    return jsonify(session_json(current_user, Movement.id.in_(receipts)))
 
 
 def _receipt_json(po: PurchaseOrder, done: purchasing.Received) -> dict:

@@ -9,9 +9,10 @@ only the excess becomes a discrepancy. Deliveries may come over several days.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from warehouse_app import codes
+from warehouse_app.auth import warehouses
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import by_sku, clean_text, supplier_named
@@ -25,6 +26,7 @@ from warehouse_app.models import utcnow
 from warehouse_app.orders.documents import (
     clean_lines,
     clean_reference,
+    pos_of_caller,
     reused,
     warehouse_by_code,
 )
@@ -58,6 +60,7 @@ def create(fields: dict, user=None) -> PurchaseOrder:
     expected = _date(fields.get("expected_date"))
     warehouse = (warehouse_by_code(fields["warehouse"]) if fields.get("warehouse") not in
                  (None, "") else None)
+    warehouses.check(warehouse, user, "warehouse")
     lines = clean_lines(fields.get("lines"), with_cost=True)
     po = PurchaseOrder(reference=reference, supplier=supplier_named(fields["supplier"]),
                        warehouse=warehouse, expected_date=expected,
@@ -154,6 +157,7 @@ def _bin(po: PurchaseOrder, code) -> Location:
     location = by_code(code, "location")
     if not location.is_physical:
         raise DomainError(f"{location.code} is not a bin in the warehouse.", field="location")
+    warehouses.check(location, field="location")  # before a discrepancy is kept there
     if po.warehouse_id and location.warehouse_id != po.warehouse_id:
         raise DomainError(f"{po.reference} is delivered to {po.warehouse.code}; {location.code} "
                           "is elsewhere.", field="location", code="wrong_bin")
@@ -246,6 +250,7 @@ def _flagger(po: PurchaseOrder, data: dict, location: Location, op, user):
 def accept(discrepancy: Discrepancy, user, sku=None, qty=None) -> Movement:
     """A supervisor accepts a flagged line (or qty of it): the receipt posts now, on the PO."""
     _supervisor(user)
+    check_discrepancy(discrepancy, user)
     qty = discrepancy.qty if qty in (None, "") else check_qty(qty)
     if qty > discrepancy.qty:
         raise DomainError(f"At most the {discrepancy.qty} held can be received.", field="qty")
@@ -281,6 +286,7 @@ def accept(discrepancy: Discrepancy, user, sku=None, qty=None) -> Movement:
 def dismiss(discrepancy: Discrepancy, user) -> Discrepancy:
     """A supervisor refuses a flagged line: nothing posts."""
     _supervisor(user)
+    check_discrepancy(discrepancy, user)
     if discrepancy.status is not DiscrepancyStatus.OPEN:
         raise Conflict(f"This discrepancy is already {discrepancy.status.value}.",
                        field="discrepancy", code="resolved")
@@ -289,13 +295,29 @@ def dismiss(discrepancy: Discrepancy, user) -> Discrepancy:
     return discrepancy
 
 
+def check_discrepancy(discrepancy: Discrepancy, user=None) -> None:
+    """Refuse (403 other_warehouse) a held line of another warehouse: its bin's, or its PO's."""
+    warehouses.check(discrepancy.location, user, "discrepancy")
+    warehouses.check(discrepancy.purchase_order.warehouse, user, "discrepancy")
+
+
 def _resolve(discrepancy: Discrepancy, status: DiscrepancyStatus, user) -> None:
     discrepancy.status, discrepancy.resolved_at = status, utcnow()
     discrepancy.resolved_by_id = getattr(user, "id", None)
 
 
 def open_discrepancies() -> list[Discrepancy]:
-    """Flagged receipt lines waiting for a supervisor, oldest first."""
+    """Flagged receipt lines waiting for a supervisor, oldest first (those of the caller's
+    warehouses)."""
     return list(db.session.scalars(select(Discrepancy)
-                                   .where(Discrepancy.status == DiscrepancyStatus.OPEN)
+                                   .where(Discrepancy.status == DiscrepancyStatus.OPEN,
+                                          discrepancies_of_caller())
                                    .order_by(Discrepancy.id)))
+
+
+def discrepancies_of_caller():
+    """A WHERE clause keeping held lines whose bin and PO are in the caller's warehouses."""
+    if warehouses.caller() is None:
+        return true()
+    return (warehouses.location_clause(Discrepancy.location_id)
+            & Discrepancy.purchase_order_id.in_(select(PurchaseOrder.id).where(pos_of_caller())))

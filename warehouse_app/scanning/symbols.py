@@ -6,12 +6,21 @@ the numbers a wrong read would turn into a wrong product: EAN/UPC and ITF. Every
 its check digit; where the two decoders read different numbers in the same place, neither is
 returned (the phone asks for another frame: no read is better than a wrong product).
 """
+from ctypes import c_void_p, cast
 from dataclasses import dataclass
 
 import zxingcpp
 from PIL import Image
 from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
+from pyzbar.wrapper import (
+    ZBarConfig,
+    zbar_image_scanner_set_config,
+    zbar_image_set_data,
+    zbar_image_set_format,
+    zbar_image_set_size,
+    zbar_scan_image,
+)
 
 F = zxingcpp.BarcodeFormat
 # Every format a warehouse uses, and no other: an open list invites false reads (a Codabar
@@ -26,11 +35,14 @@ ZXING_NAMES = {
 }
 ZXING_FORMATS = (F.EAN13, F.EAN8, F.UPCA, F.UPCE, F.Code128, F.Code39, F.ITF, F.QRCode,
                  F.DataMatrix, F.DataBar, F.DataBarLtd, F.DataBarExp)
+# The 1D ones: what turning a frame a little can help (2D detectors find a symbol at any angle).
+LINEAR_FORMATS = tuple(f for f in ZXING_FORMATS if f not in (F.QRCode, F.DataMatrix))
 ZBAR_NAMES = {"EAN13": "ean13", "EAN8": "ean8", "UPCA": "upca", "UPCE": "upce",
               "CODE128": "code128", "CODE39": "code39", "I25": "itf", "QRCODE": "qrcode"}
 ZBAR_NUMBERS = [ZBarSymbol.EAN13, ZBarSymbol.EAN8, ZBarSymbol.UPCA, ZBarSymbol.UPCE,
                 ZBarSymbol.I25]
-ZBAR_ALL = ZBAR_NUMBERS + [ZBarSymbol.CODE128, ZBarSymbol.CODE39, ZBarSymbol.QRCODE]
+ZBAR_TEXT = [ZBarSymbol.CODE128, ZBarSymbol.CODE39, ZBarSymbol.QRCODE]
+ZBAR_ALL = ZBAR_NUMBERS + ZBAR_TEXT
 RETAIL = ("ean13", "ean8", "upca", "upce")
 NUMBERS = (*RETAIL, "itf")
 GS1_CONTENT = zxingcpp.ContentType.GS1
@@ -119,10 +131,15 @@ def _retail(fmt: str, value: str) -> tuple[str, str]:
     return fmt, value
 
 
-def zxing(image: Image.Image, formats=ZXING_FORMATS, invert: bool = False) -> list[Read]:
-    """zxing-cpp's reads, text as encoded; GS1 content keeps its symbology identifier."""
+def zxing(image: Image.Image, formats=ZXING_FORMATS, invert: bool = False,
+          downscale: bool = True, rotate: bool = True) -> list[Read]:
+    """zxing-cpp's reads, text as encoded; GS1 content keeps its symbology identifier.
+
+    `downscale` lets zxing-cpp also look at the frame at smaller sizes (big or blurred codes),
+    pointless on a frame just scaled up; `rotate` also looks for 1D codes standing upright."""
     reads = []
     for r in zxingcpp.read_barcodes(image, formats=formats, try_invert=invert,
+                                    try_rotate=rotate, try_downscale=downscale,
                                     text_mode=zxingcpp.TextMode.Plain):
         fmt, value = ZXING_NAMES.get(r.format, "other"), r.text
         if fmt == "upce":
@@ -138,10 +155,13 @@ def zxing(image: Image.Image, formats=ZXING_FORMATS, invert: bool = False) -> li
     return reads
 
 
-def zbar(image: Image.Image, symbols=ZBAR_ALL) -> list[Read]:
-    """libzbar's reads; its Code 39 is given the full ASCII meaning zxing-cpp gives it."""
+def zbar(image: Image.Image, symbols=ZBAR_ALL, density: int = 1) -> list[Read]:
+    """libzbar's reads; its Code 39 is given the full ASCII meaning zxing-cpp gives it.
+
+    `density` n scans every n-th row and column only: about n times faster, for a quick look;
+    a second opinion on a number scans every line (1)."""
     reads = []
-    for r in pyzbar.decode(image, symbols=symbols):
+    for r in _zbar_decode(image, symbols, density):
         fmt = ZBAR_NAMES.get(r.type, "other")
         value = r.data.decode("utf-8", "replace")
         if fmt == "upce" and len(value) == 13:  # some zbar builds print the expanded EAN-13
@@ -152,6 +172,27 @@ def zbar(image: Image.Image, symbols=ZBAR_ALL) -> list[Read]:
         box = (r.rect.left, r.rect.top, r.rect.left + r.rect.width, r.rect.top + r.rect.height)
         reads.append(Read(fmt, value, box, number_ok(fmt, value) and "\ufffd" not in value))
     return reads
+
+
+def _zbar_decode(image: Image.Image, symbols, density: int):
+    """pyzbar.decode, with libzbar's scan density set (pyzbar does not expose it)."""
+    if density == 1:
+        return pyzbar.decode(image, symbols=symbols)
+    pixels, width, height = pyzbar._pixel_data(image)
+    with pyzbar._image_scanner() as scanner:
+        for symbol in set(ZBarSymbol).difference(symbols):  # as pyzbar.decode does
+            zbar_image_scanner_set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 0)
+        for symbol in symbols:
+            zbar_image_scanner_set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 1)
+        for axis in (ZBarConfig.CFG_X_DENSITY, ZBarConfig.CFG_Y_DENSITY):
+            zbar_image_scanner_set_config(scanner, 0, axis, density)
+        with pyzbar._image() as zimage:
+            zbar_image_set_format(zimage, pyzbar._FOURCC["L800"])
+            zbar_image_set_size(zimage, width, height)
+            zbar_image_set_data(zimage, cast(pixels, c_void_p), len(pixels), None)
+            if zbar_scan_image(scanner, zimage) < 0:
+                raise pyzbar.PyZbarError("Unsupported image format")
+            return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(zimage)))
 
 
 _SHIFTED = "$%/+"

@@ -25,6 +25,7 @@ from warehouse_app.ledger.models import Movement, Reason
 from warehouse_app.locations.places import by_code
 from warehouse_app.scanning import bp, damage, decoder, putaway, workflows
 from warehouse_app.scanning.resolver import resolve
+from warehouse_app.scanning.workflows import movement_json
 
 FLOW_PAGES = {
     "receive": {"title": "Receive", "steps": ["bin", "product"], "into": True,
@@ -37,16 +38,6 @@ FLOW_PAGES = {
                "hint": "Scan the bin where stock was damaged, lost or found."},
 }
 ADJUST_REASONS = [r for r in Reason if r.value in ("damage", "loss", "theft", "expiry", "found")]
-
-
-def movement_json(m: Movement) -> dict:
-    """What the phone shows about a posted line."""
-    return {"id": m.id, "kind": m.kind.value, "sku": m.product.sku, "name": m.product.name,
-            "qty": m.qty, "from_location": m.from_location.code,
-            "to_location": m.to_location.code, "lot": m.lot.code if m.lot else None,
-            "reason": m.reason.value if m.reason else None, "client_op_id": m.client_op_id,
-            "replayed": bool(getattr(m, "replayed", False)),
-            "created_at": m.created_at.isoformat()}
 
 
 @bp.get("/<flow>")
@@ -123,9 +114,10 @@ def post_line():
 def posted_lines():
     """What this user posted in one workflow lately, for "Posted this session" and undo to
     survive a reload of the page."""
-    lines, undone, undo_id = workflows.recent_lines(request.args.get("flow"), current_user)
-    return jsonify({"lines": [{**movement_json(m), "reversed": m.id in undone} for m in lines],
-                    "undo": undo_id})
+    flow = request.args.get("flow")
+    if flow not in workflows.FLOWS:
+        raise DomainError("flow is receive, move, adjust or return.", field="flow")
+    return jsonify(workflows.session_json(current_user, Movement.kind == workflows.FLOWS[flow]))
 
 
 @bp.post("/undo")

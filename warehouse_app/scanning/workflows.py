@@ -169,15 +169,13 @@ def on_hand_at(product_id: int, location_id: int) -> int:
     return sum(rows)
 
 
-def recent_lines(flow, user) -> tuple[list[Movement], set[int], int | None]:
-    """A user's lines of one workflow in the last 12 hours (newest first), the ids of those
-    since reversed, and the line undo would take back now (None: nothing to undo)."""
-    kind = FLOWS.get(flow)
-    if kind is None:
-        raise DomainError("flow is receive, move, adjust or return.", field="flow")
+def session_lines(user, *where) -> tuple[list[Movement], set[int], int | None]:
+    """A user's movements matching `where` in the last 12 hours (newest first), the ids of
+    those since reversed, and the one undo would take back now (None: nothing to undo). The
+    screens of documents (a pick, a purchase order's receipt) pass their own filter."""
     lines = list(db.session.scalars(
-        select(Movement).where(Movement.user_id == user.id, Movement.kind == kind,
-                               Movement.created_at >= utcnow() - SHIFT)
+        select(Movement).where(Movement.user_id == user.id, Movement.reversal_of_id.is_(None),
+                               Movement.created_at >= utcnow() - SHIFT, *where)
         .order_by(Movement.id.desc()).limit(SHIFT_LINES)))
     ids = [m.id for m in lines]
     undone = set(db.session.scalars(select(Movement.reversal_of_id).where(
@@ -185,3 +183,21 @@ def recent_lines(flow, user) -> tuple[list[Movement], set[int], int | None]:
     last = next((m for m in lines if m.id not in undone), None)
     undo_id = last.id if last is not None and utcnow() - last.created_at <= UNDO_WINDOW else None
     return lines, undone, undo_id
+
+
+def movement_json(m: Movement) -> dict:
+    """What the phone shows about a posted line."""
+    return {"id": m.id, "kind": m.kind.value, "sku": m.product.sku, "name": m.product.name,
+            "qty": m.qty, "from_location": m.from_location.code,
+            "to_location": m.to_location.code, "lot": m.lot.code if m.lot else None,
+            "reason": m.reason.value if m.reason else None, "client_op_id": m.client_op_id,
+            "replayed": bool(getattr(m, "replayed", False)),
+            "created_at": m.created_at.isoformat()}
+
+
+def session_json(user, *where) -> dict:
+    """"Posted this session" as the phone reads it back after a reload: the lines (each
+    saying whether it was since undone) and the id undo would take back now."""
+    lines, undone, undo_id = session_lines(user, *where)
+    return {"lines": [{**movement_json(m), "reversed": m.id in undone} for m in lines],
+            "undo": undo_id}

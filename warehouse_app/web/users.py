@@ -43,11 +43,13 @@ def users_page():
     try:
         user = users.create_user(form.get("username", ""), form.get("password", ""),
                                  users.parse_role(form.get("role", "staff")),
-                                 form.get("full_name", "").strip()[:120])
+                                 form.get("full_name", "").strip()[:120],
+                                 email=form.get("email", "")[:300])
         kept = warehouses.keep_user(user, form.getlist("warehouses"))
     except DomainError as err:
         return _refused(err, {"username": form.get("username", ""), "role": form.get("role"),
                               "full_name": form.get("full_name", ""),
+                              "email": form.get("email", "")[:300],
                               "warehouses": form.getlist("warehouses")})
     return _done(f"Created {user.role.value} {user.username}{_where(kept)}.")
 

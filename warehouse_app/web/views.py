@@ -39,7 +39,10 @@ TILES = (
     ("Tokens & webhooks", "API tokens, webhooks, exports",
      ("integrations.index", "auth.tokens"), Role.ADMIN),
 )
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+# 'wasm-unsafe-eval' lets the camera compile the vendored zxing-cpp WebAssembly reader
+# (static/js/camera.js); it allows no JavaScript eval.
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+       "img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
 
