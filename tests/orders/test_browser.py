@@ -205,7 +205,7 @@ def test_a_pick_undone_on_the_phone_goes_back_on_the_list_and_the_order_follows(
     page.focus("#scan")
     wedge(page, "MUG")
     feedback(page, "ok", "✓ 3 × MUG into the tote (SO-9).")
-    expect(page.locator("#undo")).to_be_enabled()
+    expect(page.locator("#undo")).to_be_enabled()  # at once: the pick may still be on its way
     page.locator("#undo").tap()
     feedback(page, "ok", "↶ Undone: 3 × MUG Blue mug from N-A-1.")
     expect(page.locator("#task-qty")).to_have_text("3")
