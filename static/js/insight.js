@@ -34,6 +34,8 @@ function updateProduct(product) {
   for (const cell of row.querySelectorAll("[data-wh]")) {
     fillQty(cell, product.cells[cell.dataset.wh] || { on_hand: 0, available: 0 });
   }
+  const transit = row.querySelector("[data-transit]");
+  if (transit) fillQty(transit, { on_hand: product.in_transit || 0, available: product.in_transit || 0 });
   fillQty(row.querySelector("[data-total]"), product);
   flash(row);
 }

@@ -75,6 +75,7 @@ export class Outbox {
       const [entry] = await this.all();
       if (!entry) return;
       let response;
+      this.sending = entry.seq; // on its way: removing it now would not stop it (Session.undo)
       try {
         response = await fetch(entry.url, {
           method: "POST",
@@ -84,16 +85,19 @@ export class Outbox {
           body: JSON.stringify(entry.body),
         });
       } catch (err) {
+        this.sending = null;
         this.onNetwork(false);
         return; // offline: keep this and every later line, in order
       }
       if (response.status >= 500 || response.status === 429 || response.status === 401) {
+        this.sending = null;
         this.onNetwork(response.status === 401 ? "login" : false);
         return; // the server could not take it now: try again later
       }
       this.onNetwork(true);
       const answer = await response.json().catch(() => ({}));
       await this.remove(entry.seq);
+      this.sending = null; // answered: the screens know its fate below
       if (response.ok) this.onSent(entry, answer);
       else this.onRejected(entry, answer.error || { message: `Refused (${response.status}).` });
     }

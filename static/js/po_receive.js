@@ -29,13 +29,18 @@ const screen = new ScanScreen(root, {
   },
   onRejected: (entry, error) => {
     if (!mine(entry)) return;
-    if (error.code === "expiry_warning" && window.confirm(error.message)) {
+    if (error.code === "expiry_warning" && window.confirm(error.message.split(" Send confirm_expiry")[0])) {
       // The receiver saw the lot's date and receives it anyway: the same line, confirmed.
       const body = { ...entry.body, confirm_expiry: true };
       delete body.client_op_id;
       session.drop(entry.body.client_op_id);
       screen.send(cfg.lineUrl, body).then(() => session.waiting(body));
       return screen.show("idle", `Sending ${body.qty || 1} × ${body.code} (date confirmed)…`);
+    }
+    if (error.field === "lot" || error.field === "expiry") {
+      // A tracked product needs its lot: open the lot fields, ready for it.
+      document.querySelector(".lot-fields").open = true;
+      $(error.field).focus();
     }
     session.rejected(entry, error);
     screen.show("error", `✗ ${error.message}`);

@@ -183,7 +183,7 @@ function onSent(entry, answer) {
 function onRejected(entry, error) {
   const asked = posted.get(entry.body.client_op_id);
   const line = settle(entry.body.client_op_id, 0);
-  if (error.code === "expiry_warning" && asked && window.confirm(error.message)) {
+  if (error.code === "expiry_warning" && asked && window.confirm(error.message.split(" Send confirm_expiry")[0])) {
     // The worker saw the lot's date and receives it anyway: the same line, confirmed.
     const body = { ...entry.body, confirm_expiry: true };
     postLine(body, asked.key, asked.label, asked.units);

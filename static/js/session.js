@@ -102,6 +102,14 @@ export class Session {
   }
 
   async undo() {
+    const box = this.screen.outbox;
+    if (this.last && !this.last.id && box.sending != null) {
+      const going = (await box.all()).find((e) => e.body.client_op_id === this.last.op);
+      if (going && going.seq === box.sending) { // already on its way: let it land, then undo it
+        $("undo").disabled = true;
+        await box.flushing;
+      }
+    }
     const last = this.last;
     if (!last) return;
     this.setLast(null);

@@ -126,9 +126,11 @@ def test_valuation_as_of_yesterday_ends_at_midnight_utc(db, shop, move, client, 
         assert answer.status_code == 200, answer.json
         return answer.json["totals"]
 
-    assert valuation(as_of=yesterday.isoformat()) == {"units": 20, "value": 60.0}
-    assert valuation(as_of=(yesterday - timedelta(days=1)).isoformat()) == {"units": 0,
-                                                                           "value": 0}
+    assert valuation(as_of=yesterday.isoformat()) == {"units": 20, "value": 60.0,
+                                                      "in_transit_units": 0,
+                                                      "in_transit_value": 0}
+    assert valuation(as_of=(yesterday - timedelta(days=1)).isoformat()) == {
+        "units": 0, "value": 0, "in_transit_units": 0, "in_transit_value": 0}
     assert valuation(as_of=today.isoformat())["units"] == 120 == valuation()["units"]
 
 

@@ -36,7 +36,8 @@ def test_valuation_by_product_gives_quantity_average_cost_and_value(db, ledger, 
     assert answer.status_code == 200, answer.json
     rows = {r["sku"]: (r["quantity"], r["avg_cost"], r["value"]) for r in answer.json["items"]}
     assert rows == {"TEE-1": (18, 2.5, 45.0), "MUG-1": (3, 4.0, 12.0)}
-    assert answer.json["totals"] == {"quantity": 21, "value": 57.0}
+    assert answer.json["totals"] == {"quantity": 21, "in_transit": 0,
+                                     "value": 57.0}
 
 
 def test_valuation_by_product_as_of_a_past_day(db, ledger, client, headers):
@@ -52,9 +53,9 @@ def test_valuation_by_product_as_csv(db, ledger, client, headers):
                         headers=headers("supervisor"))
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
-    assert rows[0] == ["sku", "name", "quantity", "avg_cost", "value"]
+    assert rows[0] == ["sku", "name", "quantity", "avg_cost", "value", "in_transit"]
     assert [row[0] for row in rows[1:]] == ["MUG-1", "TEE-1"]
-    assert [float(cell) for cell in rows[1][2:]] == [3, 4.0, 12.0]
+    assert [float(cell) for cell in rows[1][2:]] == [3, 4.0, 12.0, 0]
 
 
 def test_shrinkage_by_user(db, ledger, client, headers):

@@ -29,11 +29,14 @@ def report(client, headers, **args):
 
 def test_valuation_as_of_past_dates_equals_a_hand_computation(db, ledger, client, headers):
     day = lambda n: days_ago(n).date().isoformat()  # noqa: E731
+    nothing_moving = {"in_transit_units": 0, "in_transit_value": 0}
     assert report(client, headers, as_of=day(5)) == ({"WH1": (12, 30.0)},
-                                                     {"units": 12, "value": 30.0})
+                                                     {"units": 12, "value": 30.0,
+                                                      **nothing_moving})
     assert report(client, headers, as_of=day(3))[0] == {"WH1": (7, 17.5), "WH2": (5, 12.5)}
     assert report(client, headers, as_of=day(1))[0] == {"WH1": (7, 24.5), "WH2": (13, 45.5)}
-    assert report(client, headers, as_of=day(11)) == ({}, {"units": 0, "value": 0})
+    assert report(client, headers, as_of=day(11)) == ({}, {"units": 0, "value": 0,
+                                                           **nothing_moving})
 
 
 def test_valuation_today_comes_from_the_balances_and_agrees(db, ledger, client, headers):

@@ -190,3 +190,51 @@ def test_receiving_part_of_a_po_on_a_phone_holds_the_excess(phone, db, site, mak
             else None
         assert po is None or po.status.value == "received"
     fresh(db, check)
+
+
+def test_a_pick_undone_on_the_phone_goes_back_on_the_list_and_the_order_follows(
+        phone, db, site, engine_name):
+    site.stock(site.p.mug, site.bins.na1, 5)
+    reserving.place({"reference": "SO-9", "lines": [{"sku": "MUG", "qty": 3}]})
+    db.session.commit()
+    page = phone("/orders/pick/order/SO-9")
+    expect(page.locator("#task-bin")).to_have_text("N-A-1")
+    expect(page.locator("#undo")).to_be_disabled()
+    wedge(page, "N-A-1")
+    page.fill("#qty", "3")
+    page.focus("#scan")
+    wedge(page, "MUG")
+    feedback(page, "ok", "✓ 3 × MUG into the tote (SO-9).")
+    expect(page.locator("#undo")).to_be_enabled()  # at once: the pick may still be on its way
+    page.locator("#undo").tap()
+    feedback(page, "ok", "↶ Undone: 3 × MUG Blue mug from N-A-1.")
+    expect(page.locator("#task-qty")).to_have_text("3")
+    expect(page.locator("#progress")).to_have_text("0 of 3 picked")
+    assert fits(page) and small_targets(page) == []
+    snap(page, "pick-undone", engine_name)
+
+    def unpicked():
+        line = db.session.scalars(select(Order)).one().lines[0]
+        assert (line.picked, line.shipped, line.reserved) == (0, 0, 3)
+        assert_books_agree(db)
+    fresh(db, unpicked)
+    wedge(page, "N-A-1", "MUG")  # one unit, then ship what was picked
+    feedback(page, "ok", "✓ 1 × MUG into the tote (SO-9). 2 more here.")
+    expect(page.locator("#waiting")).to_be_hidden()
+    page.goto(page.url.split("/orders/")[0] + "/orders/SO-9")
+    expect(page.locator("#short legend")).to_contain_text("2 × MUG")
+    page.fill("#f-carrier", "DHL")
+    page.fill("#f-tracking", "JD1")
+    page.locator("input[name=short][value=backorder]").check()
+    assert fits(page) and small_targets(page) == []
+    page.get_by_role("button", name="Ship SO-9").tap()
+    expect(page.locator(".flash")).to_contain_text("the rest stays open and reserved as a "
+                                                   "backorder")
+    snap(page, "ship-backorder", engine_name)
+
+    def backordered():
+        order = db.session.scalars(select(Order)).one()
+        assert order.status is not OrderStatus.SHIPPED
+        assert (order.lines[0].picked, order.lines[0].reserved) == (1, 2)
+        assert_books_agree(db)
+    fresh(db, backordered)

@@ -2,7 +2,7 @@
 or cancel), purchase orders received and reversed, customer returns held and released, lots
 expiring, stock transferred (between the warehouses through transit, received or undone).
 After every step `ledger verify` is clean: every balance and every document's figures equal
-the ledger's.
+the ledger's, and the central view counts units in transit apart and in its totals.
 
 Each example gets fresh codes, so examples share the test's database without seeing each
 other's stock. Kept small: a few examples of a few steps, on each engine.
@@ -13,17 +13,27 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from warehouse_app.errors import DomainError
+from warehouse_app.insight import central
 from warehouse_app.ledger import balances, transit
-from warehouse_app.ledger.models import Lot, Movement, MovementKind, Reason, Transit
+from warehouse_app.ledger.models import (
+    Lot,
+    Movement,
+    MovementKind,
+    Reason,
+    StockLevel,
+    Transit,
+    TransitStatus,
+)
 from warehouse_app.ledger.movements import Line, record, reverse
 from warehouse_app.locations import places
 from warehouse_app.locations.models import LocationKind
 from warehouse_app.models import utcnow
 from warehouse_app.orders import picking, purchasing, reserving, shipping
 from warehouse_app.orders.models import FINAL, Order, OrderPick, PurchaseReceipt
+from warehouse_app.scanning import workflows
 
 SETTINGS = settings(max_examples=6, stateful_step_count=12, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -107,12 +117,16 @@ def machine(db, make_user, make_product):
             body = {"line": line.id, "location": where.code, "code": line.product.sku, "qty": q}
             self._try(lambda: picking.pick(order, body, supervisor))
 
-        @rule(i=pick_any)
-        def undo_pick(self, i):
+        @rule(i=pick_any, phone=st.booleans())
+        def undo_pick(self, i, phone):
+            """The phone's undo, or a supervisor's reverse of the pick."""
             picks = db.session.scalars(select(OrderPick.movement_id).order_by(OrderPick.id)).all()
             if picks:
                 movement = db.session.get(Movement, picks[i % len(picks)])
-                self._try(lambda: reverse(movement, supervisor))
+                if phone:
+                    self._try(lambda: workflows.undo(movement.id, supervisor))
+                else:
+                    self._try(lambda: reverse(movement, supervisor))
 
         @rule(i=pick_any, short=st.sampled_from([None, "backorder", "cancel"]))
         def ship(self, i, short):
@@ -195,6 +209,17 @@ def machine(db, make_user, make_product):
                     assert 0 <= line.shipped <= line.picked <= line.qty
                     if order.status in FINAL:
                         assert line.reserved == 0
+            ids = [p.id for p in self.products]
+            shown = central.balances(ids)
+            for product in self.products:
+                held = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+                                         .where(StockLevel.product_id == product.id))
+                moving = db.session.scalar(select(func.coalesce(func.sum(Transit.qty), 0)).where(
+                    Transit.product_id == product.id,
+                    Transit.status == TransitStatus.IN_TRANSIT))
+                figures = shown.get(product.id, central.empty())
+                assert (figures["on_hand"], figures["in_transit"]) == (held, moving)
+                assert sum(c["on_hand"] for c in figures["cells"].values()) == held - moving
 
     return Warehouses
 

@@ -87,7 +87,7 @@ def test_the_central_view_shows_what_is_in_transit(client, db, stocked, login_as
     db.session.commit()
     login_as("supervisor")
     page = client.get("/insight/").get_data(as_text=True)
-    assert "In transit" in page and sent.code in page and "N-A-1 → SOUTH" in page
+    assert "In transit" in page and sent.code in page and "NORTH (N-A-1) → SOUTH" in page
 
 
 def test_dispatch_and_arrival_on_the_phone(client, db, stocked, login_as, no_csrf):

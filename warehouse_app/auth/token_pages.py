@@ -1,8 +1,9 @@
-"""The admin's API token page: list, create (the secret shown once), revoke."""
+"""The admin's API token page: list, create (the secret shown once, kept to some of its
+user's warehouses if asked), revoke."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from warehouse_app.auth import bp, users
+from warehouse_app.auth import bp, users, warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import ApiToken, Role, User
 from warehouse_app.auth.scopes import SCOPES
@@ -13,9 +14,14 @@ from warehouse_app.extensions import db
 def _page(status: int = 200, secret: str | None = None, form=None):
     people = db.session.scalars(db.select(User).where(User.active.is_(True))
                                 .order_by(User.username)).all()
-    return render_template("auth/tokens.html", tokens=users.all_tokens(), people=people,
+    tokens = users.all_tokens()
+    return render_template("auth/tokens.html", tokens=tokens, people=people,
                            scopes=SCOPES, roles=[r.value for r in Role], secret=secret,
-                           form=form or {}), status
+                           form=form or {}, sites=[w.code for w in warehouses.every()],
+                           kept={p.id: warehouses.codes_of(p) for p in people
+                                 if p.role is not Role.ADMIN},
+                           token_kept={t.id: warehouses.codes_of_token(t) for t in tokens},
+                           ticked=form.getlist("warehouses") if form else []), status
 
 
 @bp.route("/tokens/", methods=["GET", "POST"])
@@ -30,6 +36,7 @@ def tokens():
         role = users.parse_role(form["role"]) if form.get("role") else None
         token, secret = users.create_token(form.get("name", ""), owner, role,
                                            form.getlist("scopes"))
+        warehouses.keep_token(token, form.getlist("warehouses"))  # within its user's
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")

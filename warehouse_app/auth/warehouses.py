@@ -165,6 +165,21 @@ def keep_token(token: ApiToken, codes) -> list[Location]:
     return places
 
 
+def every() -> list[Location]:
+    """Every active warehouse, by code: what a user or token may be kept to."""
+    return list(db.session.scalars(select(Location).where(
+        Location.kind == LocationKind.WAREHOUSE, Location.active).order_by(Location.code)))
+
+
+def codes_of_token(token: ApiToken) -> list[str]:
+    """The codes of the warehouses a token is kept to itself (empty: its user's)."""
+    ids = _ids(token.warehouses)
+    if ids is None:
+        return []
+    return list(db.session.scalars(select(Location.code).where(Location.id.in_(sorted(ids)))
+                                   .order_by(Location.code)))
+
+
 def codes_of(user: User) -> list[str]:
     """The codes of the warehouses a user is kept to (empty: every one)."""
     ids = _ids(user.warehouses)

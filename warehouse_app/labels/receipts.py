@@ -76,7 +76,7 @@ def movements(args: MultiDict) -> list[Movement]:
             for movement in found:  # 403 other_warehouse for receipts into another's bins
                 warehouses.check(movement.to_location, field=name)
             return found
-    raise DomainError("Choose a receipt: its movement id or its reference.",
+    raise DomainError("Choose a receipt: its movement id, its reference or its purchase order.",
                       field="reference", code="nothing_selected")
 
 

@@ -8,9 +8,11 @@ posted through the one write path, each with the Transit document changed in the
 transaction. The phone and API edges refuse an instant transfer between warehouses
 (`refuse_cross_site`): it goes through dispatch.
 """
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import case, func, or_, select, true
 
 from warehouse_app.auth import warehouses
 from warehouse_app.catalog.models import Product
@@ -143,6 +145,57 @@ def callers():
         return true()
     return or_(warehouses.clause(Transit.to_warehouse_id),
                warehouses.location_clause(Transit.from_location_id))
+
+
+@dataclass(frozen=True, order=True)
+class Carried:
+    """Units of a product on their way from one warehouse to another, in the destination's
+    transit bin (`via`): on hand in neither warehouse."""
+
+    product_id: int
+    from_warehouse_id: int
+    to_warehouse_id: int
+    via_location_id: int
+    qty: int
+
+
+def carried_query(cut: datetime | None = None, product_ids=None, allowed=warehouses.CALLER):
+    """(product_id, from_warehouse_id, to_warehouse_id, via_location_id, qty) in transit now
+    (cut None: the transits on their way) or at a past moment (what the transits' own
+    movements, reversals included, left in their transit bins before it), to or from the
+    caller's warehouses (or `allowed`'s)."""
+    source = Location.__table__.alias("source")
+    keys = (Transit.product_id.label("product_id"),
+            source.c.warehouse_id.label("from_warehouse_id"),
+            Transit.to_warehouse_id.label("to_warehouse_id"),
+            Transit.via_location_id.label("via_location_id"))
+    if cut is None:
+        qty = func.sum(Transit.qty)
+        query = select(*keys, qty.label("qty")).where(Transit.status == TransitStatus.IN_TRANSIT)
+    else:  # a transit's movements (dispatch, receipt, their reversals) carry its code
+        qty = func.sum(case((Movement.to_location_id == Transit.via_location_id, Movement.qty),
+                            else_=0)
+                       - case((Movement.from_location_id == Transit.via_location_id,
+                               Movement.qty), else_=0))
+        query = (select(*keys, qty.label("qty")).select_from(Transit)
+                 .join(Movement, Movement.reference == Transit.code)
+                 .where(Movement.created_at < cut, Movement.product_id == Transit.product_id))
+    query = query.join(source, source.c.id == Transit.from_location_id)
+    if product_ids is not None:
+        query = query.where(Transit.product_id.in_(list(product_ids)))
+    return (query.where(or_(warehouses.clause(Transit.to_warehouse_id, allowed=allowed),
+                            warehouses.clause(source.c.warehouse_id, allowed=allowed)))
+            .group_by(Transit.product_id, source.c.warehouse_id, Transit.to_warehouse_id,
+                      Transit.via_location_id)
+            .having(qty != 0))
+
+
+def carried(cut: datetime | None = None, product_ids=None,
+            allowed=warehouses.CALLER) -> list[Carried]:
+    """What is in transit (see carried_query), by product, source and destination."""
+    rows = db.session.execute(carried_query(cut, product_ids, allowed)
+                              .order_by(Transit.product_id, Transit.to_warehouse_id))
+    return sorted(Carried(p, f, t, v, int(q)) for p, f, t, v, q in rows)
 
 
 @movement_reversing.connect

@@ -168,9 +168,12 @@ def pack(reference: str):
 def ship(reference: str):
     """Ship with a carrier and tracking number."""
     form = request.form
+    done = ("Order {order.reference} shipped with {order.carrier}, {order.tracking}."
+            if form.get("short") != "backorder" else
+            "Order {order.reference}: what was picked shipped with {order.carrier}, "
+            "{order.tracking}; the rest stays open and reserved as a backorder.")
     return _act(reference, lambda o: shipping.ship(o, form.get("carrier"), form.get("tracking"),
-                                                   current_user, short=form.get("short")),
-                "Order {order.reference} shipped with {order.carrier}, {order.tracking}.")
+                                                   current_user, short=form.get("short")), done)
 
 
 @bp.post("/<reference>/route")

@@ -36,6 +36,7 @@ class Report:
     totals: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     chart: Callable[[], str] | None = None  # drawn only for the page
+    total_of: Callable[[list[dict]], dict] | None = None  # totals of some rows (else: sums)
 
     def as_json(self) -> dict:
         """The API's answer."""
@@ -104,10 +105,13 @@ def _keep_to(report: Report, place: str, kept: frozenset[int]) -> None:
     from warehouse_app.locations.models import Location
     codes = set(db.session.scalars(select(Location.code)
                                    .where(Location.warehouse_id.in_(sorted(kept)))))
-    report.rows = [row for row in report.rows if row.get(place) in codes]
-    report.totals = {key: round(sum(row.get(key) or 0 for row in report.rows), 2)
-                     if isinstance(value, float) else sum(row.get(key) or 0 for row in report.rows)
-                     for key, value in report.totals.items()}
+    # A line in transit is kept when it leaves or reaches one of them.
+    report.rows = [row for row in report.rows if row.get(place) in codes
+                   or row.get("from_warehouse") in codes or row.get("to_warehouse") in codes]
+    report.totals = report.total_of(report.rows) if report.total_of else {
+        key: round(sum(row.get(key) or 0 for row in report.rows), 2)
+        if isinstance(value, float) else sum(row.get(key) or 0 for row in report.rows)
+        for key, value in report.totals.items()}
     report.chart = None  # drawn from every row before they were kept
     report.notes.append("Only the warehouses you are kept to.")
 
