@@ -172,11 +172,13 @@ class Scanner:
     conn: http.client.HTTPConnection | None = None
     db_retries: int = 0  # writes the server ran again after a deadlock (X-DB-Retries)
 
+    RECEIVES, TRANSFERS_BELOW = 0.35, 0.65  # the mix: receive / transfer / pick, 35/30/35
+
     def next_body(self) -> dict:
-        """Receive / transfer / pick, 35/30/35, never taking more than a bin holds."""
+        """Receive, transfer or pick (the mix above), never taking more than a bin holds."""
         stocked = [key for key, qty in self.held.items() if qty > 0]
         roll = self.rng.random()
-        if roll < 0.35 or not stocked:
+        if roll < self.RECEIVES or not stocked:
             key = (self.rng.choice(self.skus), f"B-{self.rng.randrange(self.bins):03d}")
             qty = self.rng.randint(1, 20)
             self.held[key] = self.held.get(key, 0) + qty
@@ -185,7 +187,7 @@ class Scanner:
         sku, source = self.rng.choice(stocked)
         qty = self.rng.randint(1, self.held[(sku, source)])
         self.held[(sku, source)] -= qty
-        if roll < 0.65:
+        if roll < self.TRANSFERS_BELOW:
             target = f"B-{self.rng.randrange(self.bins):03d}"
             target = (target if target != source
                       else f"B-{(int(source[2:]) + 1) % self.bins:03d}")
@@ -242,22 +244,7 @@ class FloorScanner(Scanner):
     """The moves both roads have (the phone's pick goes through an order): receipts with a
     cost and transfers out of what this scanner received, half and half."""
 
-    def next_body(self) -> dict:
-        stocked = [key for key, qty in self.held.items() if qty > 0]
-        if self.rng.random() < 0.5 or not stocked:
-            key = (self.rng.choice(self.skus), f"B-{self.rng.randrange(self.bins):03d}")
-            qty = self.rng.randint(1, 20)
-            self.held[key] = self.held.get(key, 0) + qty
-            return {"kind": "receive", "sku": key[0], "qty": qty, "to_location": key[1],
-                    "unit_cost": "2.50"}
-        sku, source = self.rng.choice(stocked)
-        qty = self.rng.randint(1, self.held[(sku, source)])
-        self.held[(sku, source)] -= qty
-        target = f"B-{self.rng.randrange(self.bins):03d}"
-        target = target if target != source else f"B-{(int(source[2:]) + 1) % self.bins:03d}"
-        self.held[(sku, target)] = self.held.get((sku, target), 0) + qty
-        return {"kind": "transfer", "sku": sku, "qty": qty, "from_location": source,
-                "to_location": target}
+    RECEIVES, TRANSFERS_BELOW = 0.5, 1.0
 
 
 PHONE_FLOWS = {"receive": "receive", "transfer": "move"}
