@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "warehouse_app"
 ROOMS = [  # from the bottom; the rooms in one set may import each other up to "master data"
     {"extensions", "models", "config", "errors"},
     {"database", "retries", "codes", "csvfile", "bodies", "gate", "prepared", "assets", "ratelimit",
-     "compress", "serving"},
+     "compress", "serving", "money"},
     {"auth", "audit"},
     {"catalog", "locations"},
     {"ledger"},
@@ -20,9 +20,6 @@ ROOMS = [  # from the bottom; the rooms in one set may import each other up to "
 SIDE_BY_SIDE = 4  # rooms below this index may import within their own room
 
 DEBTS = {
-    ("catalog", "ledger"): "the cost parser; the opening-stock import on the import page",
-    ("catalog", "insight"): "the product form shows the reorder point in force, and the computed",
-    ("catalog", "web"): "the product page shows stock (web.lookup) and money",
     ("locations", "ledger"): "a bin holding stock cannot be deleted",
     ("auth", "locations"): "warehouse rights name the warehouses a user is kept to",
     ("counting", "orders"): "a count's shortfall reopens order lines",

@@ -9,8 +9,8 @@ from warehouse_app.catalog import products
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Product, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.ledger.movements import parse_cost
 from warehouse_app.locations.csv_io import parse_bool
+from warehouse_app.money import parse_cost
 
 COLUMNS = ["sku", "name", "description", "category", "supplier", "unit_cost", "sale_price",
            "reorder_point", "safety_stock", "lead_time_days", "tracking", "variant_group",

@@ -7,7 +7,7 @@ from warehouse_app import codes
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import Conflict, DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
-from warehouse_app.ledger.movements import parse_cost
+from warehouse_app.money import parse_cost
 from warehouse_app.prepared import Loader
 
 SKU_MAX, NAME_MAX, DESCRIPTION_MAX, CODE_MAX = 64, 200, 5000, 64

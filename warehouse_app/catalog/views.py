@@ -4,13 +4,11 @@ from sqlalchemy import select
 
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
-from warehouse_app.catalog import bp, products
+from warehouse_app.catalog import bp, panels, products
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.insight import reorder
-from warehouse_app.web.lookup import on_hand_for
-from warehouse_app.web.views import money
+from warehouse_app.money import shown
 
 PER_PAGE = 50
 FORM_FIELDS = ("name", "description", "category", "supplier", "tracking", "variant_group",
@@ -32,7 +30,7 @@ def form_values(product: Product) -> dict:
     values.update(category=product.category.path if product.category else "",
                   supplier=product.supplier.name if product.supplier else "",
                   tracking=product.tracking.value, sku=product.sku,
-                  unit_cost=money(product.unit_cost), sale_price=money(product.sale_price))
+                  unit_cost=shown(product.unit_cost), sale_price=shown(product.sale_price))
     return values
 
 
@@ -59,7 +57,7 @@ def index():
     show_all = request.args.get("all") == "1"
     page = db.paginate(products.search(q, include_inactive=show_all), per_page=PER_PAGE,
                        error_out=False)
-    on_hand = on_hand_for([p.id for p in page.items])
+    on_hand = panels.on_hand([p.id for p in page.items])
     return render_template("catalog/list.html", page=page, q=q, show_all=show_all,
                            on_hand=on_hand)
 
@@ -87,9 +85,8 @@ def edit(product_id: int):
     """Change a product's fields."""
     product = db.get_or_404(Product, product_id)
     if request.method == "GET":
-        point = reorder.current_points([product.id])  # none for a deactivated product
         return render_template("catalog/form.html", form=form_values(product), product=product,
-                               point=point[0] if point else None, **choices())
+                               point=panels.reorder_point(product), **choices())
     try:
         products.update(product, form_fields(request.form))
     except DomainError as err:
@@ -151,5 +148,3 @@ def set_active(product_id: int):
     flash(f"{product.sku} {'reactivated' if active else 'deactivated'}.", "ok")
     return redirect(url_for("catalog.edit", product_id=product.id), 303)
 
-
-from warehouse_app.catalog import csv_views  # noqa: E402,F401

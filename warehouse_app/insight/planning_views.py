@@ -7,12 +7,24 @@ from flask_login import current_user
 from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
-from warehouse_app.catalog import products
+from warehouse_app.catalog import panels, products
 from warehouse_app.errors import DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.insight import alerts, bp, charts, drafts, forecast, reorder, reports, series
 
 PAGE_ROWS = 100  # the page shows this many rows; CSV and JSON carry them all
+
+
+def point_in_force(product) -> reorder.Point | None:
+    """A product's reorder point in force and the computed one (none when deactivated)."""
+    found = reorder.current_points([product.id])
+    return found[0] if found else None
+
+
+@bp.record_once
+def _point_on_product_form(state) -> None:
+    """The product form shows the reorder point in force beside the computed one."""
+    panels.provide(state.app, reorder_point=point_in_force)
 
 
 @bp.get("/reports/", endpoint="reports")

@@ -8,7 +8,7 @@ unit cannot both win on either engine. record() and reverse() build validated mo
 """
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from blinker import signal
 from sqlalchemy import bindparam, case, event, func, literal_column, select, update
@@ -34,11 +34,10 @@ from warehouse_app.ledger.models import (
 from warehouse_app.ledger.sellable import check_receipt_expiry, refuse_expired, refuse_held
 from warehouse_app.locations.models import PHYSICAL_KINDS, VIRTUAL_CODES, Location, LocationKind
 from warehouse_app.locations.places import virtual
+from warehouse_app.money import COST_PLACES, MAX_COST, parse_cost  # noqa: F401  (MAX_COST: api)
 from warehouse_app.prepared import Prepared
 
 MAX_QTY = 1_000_000_000
-MAX_COST = Decimal("1000000000")
-COST_PLACES = Decimal("0.0001")
 
 # For each kind: which location kinds may stand at each end.
 PHYSICAL = PHYSICAL_KINDS
@@ -766,21 +765,6 @@ def _serial_in_stock(lot: Lot) -> bool:
     held = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
                              .where(StockLevel.lot_id == lot.id))
     return held > 0
-
-
-def parse_cost(value, field: str = "unit_cost") -> Decimal | None:
-    """A unit cost: a non-negative decimal below a billion, or None when not given."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise DomainError("Unit cost must be a number.", field=field)
-    try:
-        cost = Decimal(str(value))
-    except InvalidOperation:
-        raise DomainError("Unit cost must be a number.", field=field) from None
-    if not cost.is_finite() or cost < 0 or cost >= MAX_COST:
-        raise DomainError("Unit cost must be between 0 and 1,000,000,000.", field=field)
-    return cost.quantize(COST_PLACES)
 
 
 COST_FACTOR = 5  # a typed cost over 5x or under 1/5 of the average asks to be confirmed

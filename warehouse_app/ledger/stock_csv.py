@@ -12,8 +12,9 @@ from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
 from warehouse_app.ledger import balances
 from warehouse_app.ledger.models import Movement, MovementKind
-from warehouse_app.ledger.movements import Line, check_qty, parse_cost, record
+from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.locations import places
+from warehouse_app.money import parse_cost
 
 COLUMNS = ["sku", "name", "location", "lot", "expiry", "qty", "reserved", "available",
            "unit_cost"]

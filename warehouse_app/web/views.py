@@ -8,8 +8,10 @@ from sqlalchemy import text
 
 from warehouse_app.auth.access import has_role
 from warehouse_app.auth.models import Role
+from warehouse_app.catalog import panels
 from warehouse_app.extensions import db
-from warehouse_app.web import bp, lookup, users  # noqa: F401  (users: its pages)
+from warehouse_app.money import shown
+from warehouse_app.web import bp, csv_views, lookup, users  # noqa: F401  (their pages)
 
 # Home tiles: (label, hint, endpoints that may serve it, lowest role). A tile shows as soon as one
 # of its endpoints exists, so later work only has to register the view. An endpoint may carry
@@ -101,11 +103,7 @@ def when(value: datetime | None) -> str:
 @bp.app_template_filter("money")
 def money(value: Decimal | None) -> str:
     """A cost with two decimals, or more when it has them."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    cents = value.quantize(Decimal("0.01"))
-    return f"{cents:.2f}" if cents == value else f"{value.normalize():f}"
+    return shown(value)
 
 
 @bp.app_context_processor
@@ -118,6 +116,12 @@ def shared_context() -> dict:
 def _globals(state) -> None:
     """The same role checks for macros imported without the page's context."""
     state.app.jinja_env.globals.update(has_role=has_role, Role=Role)
+
+
+@bp.record_once
+def _stock_on_product_pages(state) -> None:
+    """The product list shows each product's stock on hand."""
+    panels.provide(state.app, on_hand=lookup.on_hand_for)
 
 
 @bp.after_app_request

@@ -1,4 +1,8 @@
-"""The Import / Export page: products, locations and stock as CSV files (supervisors+)."""
+"""The Import / Export page: products, locations and stock as CSV files (supervisors+).
+
+The page spans three rooms (the catalog, locations, the ledger's opening stock), so it lives
+here, above them; it keeps its place among the product pages (/products/import, the catalog's
+endpoints), where users and templates find it."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
