@@ -4,9 +4,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, union_all
 
 from warehouse_app.auth import warehouses
+from warehouse_app.errors import Conflict
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, Movement, StockLevel, WarehouseStock
+from warehouse_app.locations.editing import deactivating
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
+from warehouse_app.locations.places import descendants  # noqa: F401  (read beside balances)
 
 
 @dataclass(frozen=True)
@@ -199,11 +202,11 @@ def totals_seen(product_id: int, rows) -> dict[str, int]:
             "available": sum(r.available for r in rows)}
 
 
-def descendants(location: Location) -> list[int]:
-    """Ids of a location and everything below it (a warehouse's zones and bins)."""
-    ids, frontier = [location.id], [location.id]
-    while frontier:
-        frontier = list(db.session.scalars(select(Location.id)
-                                           .where(Location.parent_id.in_(frontier))))
-        ids.extend(frontier)
-    return ids
+@deactivating.connect
+def refuse_held_stock(location: Location, ids: list[int]) -> None:
+    """A location still holding stock (in it or below it) is not deactivated."""
+    held = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+                             .where(StockLevel.location_id.in_(ids)))
+    if held:
+        raise Conflict(f"{location.code} still holds {held} unit(s); move them out first.",
+                       field="code")

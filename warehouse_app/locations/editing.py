@@ -1,11 +1,10 @@
 """Changing locations: create from form or file fields, edit, deactivate and reactivate."""
-from sqlalchemy import func, select
+from blinker import signal
+from sqlalchemy import select
 
 from warehouse_app.auth import warehouses
-from warehouse_app.errors import Conflict, DomainError, ascii_digits
+from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
-from warehouse_app.ledger import balances
-from warehouse_app.ledger.models import StockLevel
 from warehouse_app.locations import places
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 
@@ -13,6 +12,10 @@ NAME_MAX = 120
 SEQUENCE_MAX = 1_000_000
 CAPACITY_MAX = 1_000_000_000
 EDITABLE = ("name", "sequence", "capacity", "hold")
+
+# Sent before a location and everything below it (ids) are deactivated; a receiver refuses by
+# raising a DomainError (the ledger: a location still holding stock).
+deactivating = signal("location-deactivating")
 
 
 def parse_kind(value) -> LocationKind:
@@ -119,12 +122,8 @@ def set_active(location: Location, active: bool) -> Location:
             raise DomainError(f"Reactivate {location.parent.code} first.", field="parent")
         location.active = True
     else:
-        ids = balances.descendants(location)
-        held = db.session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
-                                 .where(StockLevel.location_id.in_(ids)))
-        if held:
-            raise Conflict(f"{location.code} still holds {held} unit(s); move them out first.",
-                           field="code")
+        ids = places.descendants(location)
+        deactivating.send(location, ids=ids)
         for node in db.session.scalars(select(Location).where(Location.id.in_(ids))):
             node.active = False
     db.session.flush()

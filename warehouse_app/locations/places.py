@@ -113,3 +113,13 @@ def is_storage_code(code: str) -> bool:
                 *config.get("NON_STORAGE_PREFIXES", ("RET", "HOLD", "QUAR", "DAMAGE"))]
     code = code.upper()
     return not any(p and code.startswith(p.upper()) for p in prefixes)
+
+
+def descendants(location: Location) -> list[int]:
+    """Ids of a location and everything below it (a warehouse's zones and bins)."""
+    ids, frontier = [location.id], [location.id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Location.id)
+                                           .where(Location.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids
