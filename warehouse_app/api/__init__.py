@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         docs,
         imports,
         integrations,
+        labels,
         locations,
         movements,
         orders,
@@ -22,7 +23,6 @@ def init_app(app: Flask) -> None:
     from warehouse_app.api.openapi import make_api
     from warehouse_app.insight import api as insight
     from warehouse_app.integrations import api as hooks
-    from warehouse_app.labels import api as labels
 
     api = make_api(app)
     for blp in (products.blp, locations.blp, stock.blp, movements.blp, scan.blp, orders.blp,

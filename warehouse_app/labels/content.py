@@ -1,12 +1,12 @@
-"""What each label says, from products, locations and receipt movements."""
-from datetime import date
+"""What each label says, from products, locations and receipts (given as plain data)."""
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
 
 from warehouse_app.catalog.models import BarcodeKind, Product
 from warehouse_app.labels.layout import Label
 from warehouse_app.labels.symbols import Spec, as_qr, gs1, retail
-from warehouse_app.ledger.models import Movement
 from warehouse_app.locations.models import Location
 
 SYMBOLOGIES = ("auto", "code128", "qr")
@@ -61,18 +61,30 @@ def sign_label(location: Location, symbology: str = "auto") -> Label:
                  lines=(location.kind.value.upper(),))
 
 
-def receipt_labels(movement: Movement, per: str = "unit", case: int = 1,
+@dataclass(frozen=True)
+class Receipt:
+    """What a receipt label prints of one receipt: the goods, where they went, when."""
+
+    product: Product
+    qty: int
+    received_at: datetime
+    to_code: str
+    reference: str = ""
+    lot: str | None = None
+    expiry: date | None = None
+
+
+def receipt_labels(receipt: Receipt, per: str = "unit", case: int = 1,
                    symbology: str = "auto") -> list[Label]:
     """One label per unit, or per case of `case` units, of a receipt."""
-    product, lot = movement.product, movement.lot
+    product, lot, expiry = receipt.product, receipt.lot, receipt.expiry
     code = gtin_of(product)
-    expiry: date | None = lot.expiry if lot else None
-    auto = gs1(code, expiry, lot.code if lot else None) if code and (lot or expiry) else None
+    auto = gs1(code, expiry, lot) if code and (lot or expiry) else None
     spec = _choose(auto, product.sku, symbology)
-    facts = " · ".join(filter(None, [f"Lot {lot.code}" if lot else "",
+    facts = " · ".join(filter(None, [f"Lot {lot}" if lot else "",
                                      f"Exp {expiry:%Y-%m-%d}" if expiry else ""]))
-    footer = " · ".join(filter(None, [f"Received {movement.created_at:%Y-%m-%d}",
-                                      movement.reference, f"→ {movement.to_location.code}"]))
+    footer = " · ".join(filter(None, [f"Received {receipt.received_at:%Y-%m-%d}",
+                                      receipt.reference, f"→ {receipt.to_code}"]))
 
     def make(qty_text: str) -> Label:
         return Label("receipt", product.sku, spec, product.name,
@@ -80,8 +92,8 @@ def receipt_labels(movement: Movement, per: str = "unit", case: int = 1,
                      else (f"{product.sku} · {qty_text}", footer))
 
     if per == "unit":
-        return [make("1 unit")] * movement.qty
-    full, rest = divmod(movement.qty, case)
+        return [make("1 unit")] * receipt.qty
+    full, rest = divmod(receipt.qty, case)
     labels = [make(f"case of {case}")] * full
     return labels + ([make(f"part case of {rest}")] if rest else [])
 

@@ -1,6 +1,7 @@
 """Turning a request's arguments into a checked print job: which labels, on what, how many."""
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -9,7 +10,7 @@ from warehouse_app.catalog import products as catalog
 from warehouse_app.catalog.models import Category, Product
 from warehouse_app.errors import DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
-from warehouse_app.labels import content, receipts, templates
+from warehouse_app.labels import content, templates
 from warehouse_app.labels.layout import Label
 from warehouse_app.labels.templates import Template
 from warehouse_app.locations import places
@@ -21,6 +22,9 @@ MAX_COPIES = 1000
 MAX_CODES = 500  # codes typed or scanned into one request
 TRUE = {"1", "on", "yes", "true", "y"}
 KINDS = ("products", "bins", "signs", "receipts")
+NAMES = {"products": "Product labels", "bins": "Bin labels", "signs": "Shelf and aisle signs",
+         "receipts": "Receipt labels"}
+PROVIDED = "label_sources"  # app.extensions: the kinds whose labels a room above reads
 
 
 @dataclass
@@ -76,7 +80,7 @@ def build(kind: str, args: MultiDict, fmt: str) -> Job:
     copies = whole(args, "copies", 1, 1, MAX_COPIES)
     skip = whole(args, "skip", 0, 0, tpl.per_page - 1)
     symbology = choice(args, "symbology", content.SYMBOLOGIES)
-    labels = SOURCES[kind](args, symbology, MAX_LABELS // copies)
+    labels = source(kind)(args, symbology, MAX_LABELS // copies)
     if len(labels) * copies > MAX_LABELS:
         raise DomainError(f"That is {len(labels) * copies:,} labels; at most {MAX_LABELS:,} "
                           "per request.", field="copies", code="too_many")
@@ -202,5 +206,20 @@ def _signs(args: MultiDict, symbology: str, limit: int) -> list[Label]:
     return [content.sign_label(s, symbology) for s in _within(found, limit, "location")]
 
 
-SOURCES = {"products": _products, "bins": _bins, "signs": _signs,
-           "receipts": receipts.labels}
+SOURCES = {"products": _products, "bins": _bins, "signs": _signs}
+
+
+def provide(app: Flask, kind: str, labels) -> None:
+    """Let a room above print this kind: labels(args, symbology, limit) -> [Label] reads what
+    they show (receipts: the ledger's movements and purchase orders, read by orders)."""
+    if kind not in KINDS or kind in SOURCES:
+        raise ValueError(f"{kind} is not a kind of label another room provides.")
+    app.extensions.setdefault(PROVIDED, {})[kind] = labels
+
+
+def source(kind: str):
+    """What reads the labels of this kind; a 404 when no room provides it."""
+    found = SOURCES.get(kind) or current_app.extensions.get(PROVIDED, {}).get(kind)
+    if found is None:
+        raise NotFound(f"This app prints no {kind} labels.", field="kind")
+    return found

@@ -10,12 +10,10 @@ from warehouse_app.catalog.models import Category
 from warehouse_app.errors import DomainError, error_json
 from warehouse_app.extensions import db
 from warehouse_app.labels import bp, html, pdf, selection, templates, text, zpl
-from warehouse_app.labels.selection import KINDS
+from warehouse_app.labels.selection import KINDS, NAMES
 
 FORMATS = ("html", "pdf", "zpl")
 MAX_HTML_LABELS = 1000  # a print page beyond this is slow in a phone's browser: use the PDF
-NAMES = {"products": "Product labels", "bins": "Bin labels", "signs": "Shelf and aisle signs",
-         "receipts": "Receipt labels"}
 
 
 def signed_in(view):

@@ -9,8 +9,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.labels import content, pdf, templates, zpl
-from warehouse_app.labels.selection import KINDS, MAX_COPIES, build
-from warehouse_app.labels.views import NAMES
+from warehouse_app.labels.selection import KINDS, MAX_COPIES, NAMES, build
 
 blp = blueprint("labels", "/labels", "Printable labels as PDF (sheets) or ZPL (Zebra printers).")
 FILES = {"pdf": ("application/pdf", "inline"), "zpl": ("text/plain", "attachment")}

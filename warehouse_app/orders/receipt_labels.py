@@ -1,14 +1,20 @@
 """Receipt labels: one per unit or per case of goods received, found by movement, reference
-or purchase order (the receipts posted against it that stand)."""
+or purchase order (the receipts posted against it that stand).
+
+The labels package prints what it is given; the receipts are read here, where the ledger's
+movements and the purchase orders are known, and handed to it as the "receipts" kind.
+"""
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from warehouse_app.auth import warehouses
 from warehouse_app.errors import DomainError, NotFound, ascii_digits
 from warehouse_app.extensions import db
-from warehouse_app.labels import content
+from warehouse_app.labels import content, selection
 from warehouse_app.labels.layout import Label
 from warehouse_app.ledger.models import Movement, MovementKind
+from warehouse_app.orders import bp
+from warehouse_app.orders.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt
 
 PER = ("unit", "case")
 
@@ -43,7 +49,6 @@ def by_reference(value: str) -> list[Movement]:
 def by_purchase_order(value: str) -> list[Movement]:
     """Every receipt posted against a purchase order (accepted discrepancies too), not
     reversed."""
-    from warehouse_app.orders.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt
     po = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.reference == value[:64]))
     if po is None:
         raise NotFound(f"No purchase order {value[:60]}.", field="po")
@@ -109,4 +114,19 @@ def labels(args: MultiDict, symbology: str, limit: int) -> list[Label]:
         raise DomainError(f"That receipt needs {total:,} labels, more than the "
                           f"{limit:,} one request may print.", field="per", code="too_many")
     return [label for movement, case in plan
-            for label in content.receipt_labels(movement, per, case, symbology)]
+            for label in content.receipt_labels(receipt(movement), per, case, symbology)]
+
+
+def receipt(movement: Movement) -> content.Receipt:
+    """What a label prints of a receive movement."""
+    lot = movement.lot
+    return content.Receipt(product=movement.product, qty=movement.qty,
+                           received_at=movement.created_at, to_code=movement.to_location.code,
+                           reference=movement.reference, lot=lot.code if lot else None,
+                           expiry=lot.expiry if lot else None)
+
+
+@bp.record_once
+def _receipts_kind(state) -> None:
+    """The label pages and the API print receipt labels from these receipts."""
+    selection.provide(state.app, "receipts", labels)
