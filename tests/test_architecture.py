@@ -20,7 +20,6 @@ ROOMS = [  # from the bottom; the rooms in one set may import each other up to "
 SIDE_BY_SIDE = 4  # rooms below this index may import within their own room
 
 DEBTS = {
-    ("auth", "locations"): "warehouse rights name the warehouses a user is kept to",
     ("counting", "orders"): "a count's shortfall reopens order lines",
     ("orders", "counting"): "a count request freezes what orders pick",
     ("counting", "scanning"): "counts resolve codes and documents with the scan resolver",

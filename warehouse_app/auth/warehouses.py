@@ -3,18 +3,41 @@
 A user with no warehouses works in all of them, and so does an admin whatever their list. A
 token is kept to its user's warehouses of the moment, and further to its own when it has some.
 Outside a request (the command line, a seed) nothing is filtered.
+
+The rights hold warehouse ids. What names the warehouses (a code, the bins inside one) is the
+locations' to answer: they provide it when their blueprint is registered (locations/sites.py),
+so auth imports no locations.
 """
+from collections.abc import Callable
 from functools import wraps
 
-from flask import g, has_request_context
-from sqlalchemy import false, select, true
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import false, true
 
 from warehouse_app.auth.models import ApiToken, Role, User
 from warehouse_app.errors import DomainError, Forbidden
 from warehouse_app.extensions import db
-from warehouse_app.locations.models import Location, LocationKind
 
 MOST = 80  # warehouses one user or token may be kept to (their ids fit the column)
+KEY = "warehouse_sites"
+SITES = {
+    "warehouse": "a code -> the warehouse with that code, or None",
+    "every": "-> every active warehouse, by code",
+    "codes": "warehouse ids -> their codes, in order",
+    "inside": "warehouse ids -> a subquery of the ids of every location in them",
+}
+
+
+def provide(app: Flask, **sites: Callable) -> None:
+    """Name the warehouses for this app's rights (the locations do, at registration)."""
+    unknown = sorted(set(sites) - set(SITES))
+    if unknown:
+        raise TypeError(f"No warehouse site question named {', '.join(unknown)}.")
+    app.extensions.setdefault(KEY, {}).update(sites)
+
+
+def _sites(question: str) -> Callable:
+    return current_app.extensions[KEY][question]
 
 
 def kept_to(user) -> frozenset[int] | None:
@@ -41,7 +64,7 @@ def _ids(stored: str | None) -> frozenset[int] | None:
     return found or None
 
 
-def _stored(places: list[Location]) -> str:
+def _stored(places: list) -> str:
     return " ".join(str(w.id) for w in sorted(places, key=lambda w: w.id))
 
 
@@ -78,10 +101,10 @@ def location_clause(column, user=None):
     allowed = caller() if user is None else kept_to(user)
     if allowed is None:
         return true()
-    return column.in_(select(Location.id).where(Location.warehouse_id.in_(sorted(allowed))))
+    return column.in_(_sites("inside")(allowed))
 
 
-def check(location: Location | None, user=None, field: str = "location") -> None:
+def check(location, user=None, field: str = "location") -> None:
     """Refuse (403 other_warehouse) a physical location outside the user's warehouses."""
     if location is None or not location.is_physical:
         return
@@ -124,7 +147,7 @@ def every_required(what: str):
     return decorate
 
 
-def parse(codes) -> list[Location]:
+def parse(codes) -> list:
     """The warehouses named by these codes; refuses anything that is not a warehouse code."""
     if codes is None:
         return []
@@ -134,8 +157,8 @@ def parse(codes) -> list[Location]:
     for code in codes:
         if not isinstance(code, str) or not code.strip() or len(code) > 40:
             raise DomainError("A warehouse code is 1 to 40 characters.", field="warehouses")
-        location = db.session.scalar(select(Location).where(Location.code == code.strip()))
-        if location is None or location.kind is not LocationKind.WAREHOUSE:
+        location = _sites("warehouse")(code.strip())
+        if location is None:
             raise DomainError(f"{code.strip()} is not a warehouse.", field="warehouses")
         if location not in found:
             found.append(location)
@@ -145,7 +168,7 @@ def parse(codes) -> list[Location]:
     return found
 
 
-def keep_user(user: User, codes) -> list[Location]:
+def keep_user(user: User, codes) -> list:
     """Keep a user to these warehouses (none: every one); at once for sessions and tokens."""
     places = parse(codes)
     user.warehouses = _stored(places)
@@ -153,7 +176,7 @@ def keep_user(user: User, codes) -> list[Location]:
     return places
 
 
-def keep_token(token: ApiToken, codes) -> list[Location]:
+def keep_token(token: ApiToken, codes) -> list:
     """Keep a token to these warehouses; it never reaches beyond its user's of the moment."""
     places = parse(codes)
     mine = None if token.user.role is Role.ADMIN else _ids(token.user.warehouses)
@@ -165,25 +188,18 @@ def keep_token(token: ApiToken, codes) -> list[Location]:
     return places
 
 
-def every() -> list[Location]:
+def every() -> list:
     """Every active warehouse, by code: what a user or token may be kept to."""
-    return list(db.session.scalars(select(Location).where(
-        Location.kind == LocationKind.WAREHOUSE, Location.active).order_by(Location.code)))
+    return _sites("every")()
 
 
 def codes_of_token(token: ApiToken) -> list[str]:
     """The codes of the warehouses a token is kept to itself (empty: its user's)."""
     ids = _ids(token.warehouses)
-    if ids is None:
-        return []
-    return list(db.session.scalars(select(Location.code).where(Location.id.in_(sorted(ids)))
-                                   .order_by(Location.code)))
+    return [] if ids is None else _sites("codes")(ids)
 
 
 def codes_of(user: User) -> list[str]:
     """The codes of the warehouses a user is kept to (empty: every one)."""
     ids = _ids(user.warehouses)
-    if ids is None:
-        return []
-    return list(db.session.scalars(select(Location.code).where(Location.id.in_(sorted(ids)))
-                                   .order_by(Location.code)))
+    return [] if ids is None else _sites("codes")(ids)

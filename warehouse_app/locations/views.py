@@ -7,7 +7,7 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.locations import bp, editing
+from warehouse_app.locations import bp, editing, sites  # noqa: F401  (sites: auth's names)
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
 
 PER_PAGE = 50
