@@ -351,3 +351,11 @@ def test_cli_creates_a_token_kept_to_a_warehouse(db, runner, sites):
     refused = runner.invoke(args=["tokens", "create", "till2", "--user", "pat",
                                   "--warehouse", "WH-B"])
     assert refused.exit_code != 0 and "cannot reach" in refused.output
+
+
+def test_the_locations_name_the_warehouses_and_nothing_else_may(app):
+    assert set(app.extensions[warehouses.KEY]) == set(warehouses.SITES)
+    before = dict(app.extensions[warehouses.KEY])
+    with pytest.raises(TypeError, match="zones"):
+        warehouses.provide(app, zones=lambda ids: [])
+    assert app.extensions[warehouses.KEY] == before
