@@ -1,0 +1,52 @@
+"""What a picker sends, checked once: the API's pick (POST /api/v1/orders/<ref>/picks) and the
+phone's (POST /pick/line, the same fields plus the order it belongs to) load through PickIn's
+fields; picking.pick() carries either out."""
+from marshmallow import Schema, fields, validate
+
+from warehouse_app.database import MAX_ID
+from warehouse_app.inputs import count, text
+from warehouse_app.ledger.movements import MAX_QTY
+
+# A NUL byte makes PostgreSQL fail a query (a 500): control characters in a name are bad input.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
+
+
+def printable_text(limit: int, required: bool = False, **kwargs) -> fields.String:
+    """A code, lot or client_op_id: printable text of at most `limit` characters."""
+    return fields.String(required=required, validate=[
+        validate.Length(min=1 if required else 0, max=limit), PRINTABLE], **kwargs)
+
+
+def line_id(**kwargs) -> fields.Integer:
+    """An order line's id (its line_id in the order's answer)."""
+    return count(1, MAX_ID, metadata={"description": "The order line's line_id"}, **kwargs)
+
+
+class PickIn(Schema):
+    """Units of an order line taken from a bin (to the packing bin when the warehouse has one)."""
+
+    line = line_id(required=True)
+    location = printable_text(40, required=True, metadata={
+        "description": "The bin's code; or the warehouse's or a zone's, whose sellable bins "
+                       "the ledger then takes from (earliest expiry, pick face, fullest)"})
+    code = text(256, required=True, metadata={"description": "The SKU or barcode scanned"})
+    qty = count(1, MAX_QTY, allow_none=True,
+                metadata={"description": "Default: the scanned barcode's pack size"})
+    lot = printable_text(64, allow_none=True)
+    client_op_id = printable_text(64, allow_none=True, metadata={
+        "description": "Makes a retry safe: a known id answers 200 with the first pick"})
+
+
+class OrderWord(Schema):
+    """The order a phone's pick belongs to (the API names it in the URL). A base listed after
+    PickIn: marshmallow puts its field first."""
+
+    order = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class PhonePickSchema(PickIn, OrderWord):
+    """The phone's pick: the API's fields, each with its rule, and the order's reference."""
+
+
+PICK_IN = PickIn()  # built once, at import
+PHONE_PICK = PhonePickSchema()
