@@ -9,6 +9,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from warehouse_app.errors import DomainError
 
+# A NUL byte makes PostgreSQL fail a query (a 500): control characters in a code are bad input.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
 READABLE = {"Missing data for required field.": "{field} is required.",
             "Unknown field.": "{field} is not a field of this request.",
             "Field may not be null.": "{field} may not be null."}
@@ -18,6 +20,12 @@ def text(limit: int, required: bool = False, **kwargs) -> fields.String:
     """A string of at most `limit` characters (at least one when required)."""
     length = validate.Length(min=1 if required else 0, max=limit)
     return fields.String(required=required, validate=length, **kwargs)
+
+
+def printable_text(limit: int, required: bool = False, **kwargs) -> fields.String:
+    """A code, lot or client_op_id: printable text of at most `limit` characters."""
+    return fields.String(required=required, validate=[
+        validate.Length(min=1 if required else 0, max=limit), PRINTABLE], **kwargs)
 
 
 def count(low: int, high: int, **kwargs) -> fields.Integer:

@@ -17,10 +17,11 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
+from warehouse_app.inputs import printable_text
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import picking, picklists, reserving, shipping
 from warehouse_app.orders.documents import MAX_LINES, order_by_reference
-from warehouse_app.orders.inputs import PICK_IN, line_id, printable_text
+from warehouse_app.orders.inputs import PICK_IN, line_id
 from warehouse_app.orders.models import Order, OrderLine, OrderStatus, PickShortage
 
 blp = blueprint("orders", "/orders", "Customer orders: reservations, routing, picking, shipping.")

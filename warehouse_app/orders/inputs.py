@@ -7,17 +7,8 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from warehouse_app.database import MAX_ID
 from warehouse_app.errors import ascii_digits
-from warehouse_app.inputs import StrictBoolean, count, text
+from warehouse_app.inputs import StrictBoolean, count, printable_text, text
 from warehouse_app.ledger.movements import MAX_QTY
-
-# A NUL byte makes PostgreSQL fail a query (a 500): control characters in a name are bad input.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
-
-
-def printable_text(limit: int, required: bool = False, **kwargs) -> fields.String:
-    """A code, lot or client_op_id: printable text of at most `limit` characters."""
-    return fields.String(required=required, validate=[
-        validate.Length(min=1 if required else 0, max=limit), PRINTABLE], **kwargs)
 
 
 def line_id(**kwargs) -> fields.Integer:
