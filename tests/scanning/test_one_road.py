@@ -197,3 +197,37 @@ def test_a_replayed_line_posts_once_on_either_road(roads):
     again_api, again_phone = send("api", body), send("phone", body)
     assert first[0] == 201 and again_api[0] == again_phone[0] == 200
     assert again_api[2] == again_phone[2] == ([], {})
+
+
+FORM = {"code": "P-1", "to_location": "A-02", "qty": "3"}
+
+
+@pytest.mark.parametrize("form, units", [
+    (FORM, 3), ({**FORM, "qty": ""}, 1), ({**FORM, "qty": " 4 "}, 4),
+    ({**FORM, "lot": "", "unit_cost": "", "note": ""}, 3),
+])
+def test_the_plain_form_posts_the_line_its_text_says(client, db, login_as, no_csrf, shelf,
+                                                     form, units):
+    """The phone's page without JavaScript: its text loads through the same fields (digits
+    made numbers, an emptied field left out; an emptied qty is one scan)."""
+    login_as("staff")
+    before = ledger(db)
+    assert client.post("/scan/receive", data=form).status_code == 303
+    moved, _ = delta(before, ledger(db))
+    assert [m[2] for m in moved] == [units]
+
+
+@pytest.mark.parametrize("form, words", [
+    ({**FORM, "qty": "three"}, "qty"), ({**FORM, "qty": "-1"}, "qty"),
+    ({**FORM, "qty": "\u0663"}, "qty"), ({**FORM, "note": "n" * 2001}, "note"),
+    ({**FORM, "reference": "r" * 121}, "reference"), ({**FORM, "expiry": "31/12/2026"}, "expiry"),
+    ({**FORM, "to_location": "NOWHERE"}, "NOWHERE"),
+])
+def test_the_plain_form_refuses_what_the_json_refuses(client, db, login_as, no_csrf, shelf,
+                                                      form, words):
+    login_as("staff")
+    before = ledger(db)
+    response = client.post("/scan/receive", data=form, follow_redirects=True)
+    assert response.status_code == 200
+    assert words in response.get_data(as_text=True)  # the flashed message names it
+    assert delta(before, ledger(db)) == ([], {})

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from warehouse_app.errors import ascii_digits
 from warehouse_app.inputs import count
-from warehouse_app.ledger.inputs import BLANK_MEANS_ABSENT, MovementFields
+from warehouse_app.ledger.inputs import MovementFields
 from warehouse_app.ledger.models import MovementKind
 
 FLOWS = {"receive": MovementKind.RECEIVE, "return": MovementKind.RETURN,
@@ -42,7 +42,7 @@ class PhoneFormSchema(PhoneLineSchema):
         """A form's whole numbers arrive as digits; "" is a field left out."""
         if not isinstance(data, dict):
             return data
-        data = {k: v for k, v in data.items() if not (v == "" and k in BLANK_MEANS_ABSENT)}
+        data = {k: v for k, v in data.items() if v != ""}  # an emptied qty: one scan
         for key in ("qty", "scans"):
             if isinstance(data.get(key), str) and ascii_digits(data[key].strip()):
                 data[key] = int(data[key].strip())
