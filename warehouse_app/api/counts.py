@@ -6,16 +6,15 @@ from sqlalchemy import select
 
 from warehouse_app.api.fields import StrictBoolean
 from warehouse_app.api.schemas import CostOut
-from warehouse_app.api.schemas import count as whole
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.counting import approval, counting, planning, present
 from warehouse_app.counting.documents import by_id, in_callers_warehouses, status_words
+from warehouse_app.counting.inputs import COUNT_LINE_IN
 from warehouse_app.counting.models import Count, CountStatus
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.ledger.movements import MAX_QTY
 
 blp = blueprint("counts", "/counts", "Cycle counts: blind counting, tolerances, approval.")
 LISTED = 200
@@ -38,16 +37,6 @@ class CountIn(Schema):
         "description": "Count only this SKU (in the locations named, else wherever it is)"})
     blind = StrictBoolean(metadata={"description": "Hide the books from staff (default true)"})
     note = text(200)
-
-
-class CountLineIn(Schema):
-    """What was found of a product (and lot) in a bin: it replaces any earlier count."""
-
-    sku = text(64, required=True)
-    location = text(40, required=True)
-    lot = text(64, allow_none=True)
-    counted_qty = whole(0, MAX_QTY, required=True)
-    client_op_id = text(64, allow_none=True)
 
 
 class CountCloseIn(Schema):
@@ -214,7 +203,7 @@ def get_count(count_id: int):
 
 
 @blp.route("/<int:count_id>/lines", methods=["POST"])
-@blp.arguments(CountLineIn)
+@blp.arguments(COUNT_LINE_IN)
 @blp.response(201, CountLineOut)
 @blp.alt_response(200, schema=CountLineOut, description="A replayed client_op_id: the first answer")
 def count_line(data, count_id: int):

@@ -7,19 +7,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import MovementInSchema, MovementSchema, ReverseSchema
+from warehouse_app.api.schemas import MovementSchema, ReverseSchema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth import warehouses
-from warehouse_app.auth.access import has_role, role_required
+from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
 from warehouse_app.counting import blind
-from warehouse_app.database import reading_first
-from warehouse_app.errors import Forbidden, NotFound
+from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
-from warehouse_app.ledger import balances, sourcing, transit
+from warehouse_app.ledger import balances, inputs
 from warehouse_app.ledger import movements as ledger
-from warehouse_app.ledger.models import Movement, MovementKind, Reason
+from warehouse_app.ledger.models import Movement, MovementKind
 from warehouse_app.locations import places
 
 blp = blueprint("movements", "/movements", "The ledger: every change of stock is a movement.")
@@ -49,26 +48,8 @@ class MovementQuery(PageArgs):
     until = Moment(metadata={"description": "Created before (exclusive)"})
 
 
-def _line(data: dict) -> ledger.Line:
-    """The domain's Line for a request, with its product and locations looked up."""
-    if data.get("sku"):
-        product = products.by_sku(data["sku"], field="sku")
-    else:
-        product, _pack = products.by_barcode(data["barcode"], field="barcode")
-    ends = {key: places.by_code(data[key], field=key) if data.get(key) else None
-            for key in ("from_location", "to_location")}
-    return ledger.Line(kind=MovementKind(data["kind"]), product=product, qty=data["qty"],
-                       **ends, lot=data.get("lot"), expiry=data.get("expiry"),
-                       reason=Reason(data["reason"]) if data.get("reason") else None,
-                       note=data.get("note", ""), reference=data.get("reference", ""),
-                       unit_cost=data.get("unit_cost"), client_op_id=data.get("client_op_id"),
-                       confirm_expiry=data.get("confirm_expiry") is True,
-                       override_capacity=data.get("override_capacity"),
-                       confirm_cost=data.get("confirm_cost", False))
-
-
 @blp.route("", methods=["POST"])
-@blp.arguments(MovementInSchema())  # an instance: a class would be instantiated per scan
+@blp.arguments(inputs.MOVEMENT_IN)  # an instance: a class would be instantiated per scan
 @blp.response(201, MovementSchema)
 @blp.alt_response(200, schema=MovementSchema,
                   description="This client_op_id was posted before: the first movement")
@@ -77,15 +58,7 @@ def post_movement(data):
     from a warehouse or zone takes from its sellable bins: earliest expiry first, then the pick
     face, then the fullest bin; split across bins, it answers every movement in `movements`
     (409 insufficient_stock with `available` when the place cannot sell that many)."""
-    if data["kind"] == MovementKind.ADJUST.value and not has_role(Role.SUPERVISOR):
-        raise Forbidden("An adjustment needs the supervisor role.", field="kind")
-    with reading_first():  # the product and the bins are found before the write lock is taken
-        line = _line(data)
-    transit.refuse_cross_site(line)
-    if sourcing.takes_from_bins(line):  # a till's sale: the ledger chooses the bins
-        movement = sourcing.pick(line, user=current_user._get_current_object())
-    else:
-        movement = ledger.record(line, user=current_user._get_current_object())
+    movement = inputs.post_movement(data, current_user._get_current_object())
     replayed = getattr(movement, "replayed", False)
     # The answer is what was just written: keep it loaded rather than read it all back (six
     # queries; on SQLite after the write lock was let go, in a transaction of their own).

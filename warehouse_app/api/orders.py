@@ -15,25 +15,16 @@ from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
-from warehouse_app.database import MAX_ID
 from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
+from warehouse_app.inputs import printable_text
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import picking, picklists, reserving, shipping
 from warehouse_app.orders.documents import MAX_LINES, order_by_reference
+from warehouse_app.orders.inputs import PICK_IN, line_id
 from warehouse_app.orders.models import Order, OrderLine, OrderStatus, PickShortage
 
 blp = blueprint("orders", "/orders", "Customer orders: reservations, routing, picking, shipping.")
-# A NUL byte makes PostgreSQL fail a query (a 500): control characters in a name are bad input.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f]*$", error="Control characters are not allowed.")
-
-
-def printable_text(limit: int, required: bool = False, **kwargs) -> fields.String:
-    """A code, lot or client_op_id: printable text of at most `limit` characters."""
-    return fields.String(required=required, validate=[
-        validate.Length(min=1 if required else 0, max=limit), PRINTABLE], **kwargs)
-
-
 def known_reference() -> None:
     """A reference in the URL with a control character names nothing: 404 before any query."""
     reference = (request.view_args or {}).get("reference")
@@ -43,11 +34,6 @@ def known_reference() -> None:
 
 
 blp.before_request(known_reference)  # after the blueprint's guard: credentials come first
-
-
-def line_id(**kwargs) -> fields.Integer:
-    """An order line's id (its line_id in the order's answer)."""
-    return count(1, MAX_ID, metadata={"description": "The order line's line_id"}, **kwargs)
 
 
 class OrderLineIn(Schema):
@@ -169,21 +155,6 @@ class OrderQuery(PageArgs):
         """since comes before until."""
         if "since" in data and "until" in data and data["since"] > data["until"]:
             raise ValidationError("until is before since.", "until")
-
-
-class PickIn(Schema):
-    """Units of an order line taken from a bin (to the packing bin when the warehouse has one)."""
-
-    line = line_id(required=True)
-    location = printable_text(40, required=True, metadata={
-        "description": "The bin's code; or the warehouse's or a zone's, whose sellable bins "
-                       "the ledger then takes from (earliest expiry, pick face, fullest)"})
-    code = text(256, required=True, metadata={"description": "The SKU or barcode scanned"})
-    qty = count(1, MAX_QTY, allow_none=True,
-                metadata={"description": "Default: the scanned barcode's pack size"})
-    lot = printable_text(64, allow_none=True)
-    client_op_id = printable_text(64, allow_none=True, metadata={
-        "description": "Makes a retry safe: a known id answers 200 with the first pick"})
 
 
 class PickPartOut(Schema):
@@ -333,7 +304,7 @@ def reroute_order(data, reference):
 
 
 @blp.route("/<reference>/picks", methods=["POST"])
-@blp.arguments(PickIn)
+@blp.arguments(PICK_IN)
 @blp.response(201, PickOut)
 @blp.alt_response(200, schema=PickOut,
                   description="This client_op_id was picked before: that pick, unchanged")

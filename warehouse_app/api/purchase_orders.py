@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from warehouse_app.api.fields import PathString, StrictBoolean, text
+from warehouse_app.api.fields import PathString, text
 from warehouse_app.api.orders import known_reference, printable_text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import CostOut, count, money
@@ -18,6 +18,7 @@ from warehouse_app.extensions import db
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import purchasing
 from warehouse_app.orders.documents import MAX_LINES, po_by_reference, pos_of_caller
+from warehouse_app.orders.inputs import RECEIPT_IN
 from warehouse_app.orders.models import (
     Discrepancy,
     DiscrepancyKind,
@@ -95,24 +96,6 @@ class POOut(Schema):
 class POQuery(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in POStatus]))
     supplier = printable_text(120, metadata={"description": "Supplier name contains this"})
-
-
-class ReceiptIn(Schema):
-    """One scanned line of a delivery, received into a bin against the purchase order."""
-
-    code = text(256, required=True, metadata={"description": "SKU, barcode or GS1 scan"})
-    qty = count(1, MAX_QTY, allow_none=True,
-                metadata={"description": "Default: the scanned barcode's pack size"})
-    location = printable_text(40, required=True, metadata={"description": "The bin's code"})
-    lot = printable_text(64, allow_none=True, metadata={"description": "Default: the GS1 lot"})
-    expiry = fields.Date(allow_none=True, metadata={"description": "Default: the GS1 expiry"})
-    client_op_id = printable_text(64, allow_none=True, metadata={
-        "description": "Makes a retry safe: a known id answers 200 with the first result"})
-    confirm_expiry = StrictBoolean(metadata={
-        "description": "Receive a lot that has expired or expires within EXPIRY_WARNING_DAYS "
-                       "(without it: 409 expiry_warning)"})
-    override_capacity = printable_text(300, allow_none=True, metadata={
-        "description": "Supervisor only: the reason to fill the bin over its capacity"})
 
 
 class ReceiptLineOut(Schema):
@@ -196,7 +179,7 @@ def close_po(reference):
 
 
 @blp.route("/<reference>/receipts", methods=["POST"])
-@blp.arguments(ReceiptIn)
+@blp.arguments(RECEIPT_IN)
 @blp.response(201, ReceiptOut)
 @blp.alt_response(202, schema=ReceiptOut, description="Not received: held as a discrepancy "
                   "(unknown_product, not_on_order, over_receipt) for a supervisor")

@@ -1,25 +1,14 @@
-"""Request and response schemas: the OpenAPI document is generated from these."""
-from marshmallow import (
-    INCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    missing,
-    pre_load,
-    validate,
-    validates_schema,
-)
+"""Request and response schemas: the OpenAPI document is generated from these (the inputs a
+capability carries out are its own: MovementInSchema is the ledger's)."""
+from marshmallow import INCLUDE, Schema, fields, missing, validate
 
 from warehouse_app.api.fields import BarcodeSpec, PathDate, PathString, StrictBoolean, text
 from warehouse_app.catalog.models import BarcodeKind, Tracking
+from warehouse_app.inputs import count
+from warehouse_app.ledger.inputs import money
 from warehouse_app.ledger.models import MovementKind, Reason
-from warehouse_app.ledger.movements import MAX_COST, MAX_QTY
 from warehouse_app.locations.models import LocationKind
 
-POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
-# Optional movement fields where a form's or scanner's "" means "not given".
-BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
-                                "expiry", "reason", "unit_cost", "client_op_id"})
 CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
 # Amounts are answered as decimal strings ("2.5000"), so documented as such.
 MONEY_OUT = {"type": "string", "format": "decimal"}
@@ -45,20 +34,6 @@ def sees_money() -> bool:
     from warehouse_app.auth.access import has_role
     from warehouse_app.auth.models import Role
     return has_role(Role.SUPERVISOR)
-
-
-def money(**kwargs) -> fields.Decimal:
-    """A non-negative amount below a billion; answered as a string to keep every digit."""
-    # Bounds written out as numbers: apispec would document the Decimal bounds as strings.
-    metadata = {"minimum": 0, "maximum": int(MAX_COST), **kwargs.pop("metadata", {})}
-    return fields.Decimal(as_string=True, allow_nan=False,
-                          validate=validate.Range(min=0, max=MAX_COST, max_inclusive=False),
-                          metadata=metadata, **kwargs)
-
-
-def count(low: int, high: int, **kwargs) -> fields.Integer:
-    """A whole number (JSON integer, not 1.5, "3" or true) within bounds."""
-    return fields.Integer(strict=True, validate=validate.Range(min=low, max=high), **kwargs)
 
 
 class ErrorBodySchema(Schema):
@@ -200,51 +175,6 @@ class LocationCreateSchema(Schema):
     sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
     capacity = count(1, 1_000_000_000, allow_none=True)
     hold = StrictBoolean(metadata={"description": "A hold bin (returns, quarantine, damaged)"})
-
-
-class MovementInSchema(Schema):
-    """One movement to post; the kind implies the virtual end (Supplier, Customer...)."""
-
-    kind = fields.String(required=True, validate=validate.OneOf(POSTABLE_KINDS))
-    sku = text(64)
-    barcode = text(64, metadata={"description": "Names the product instead of sku; qty stays "
-                                                 "in base units, even for a pack barcode"})
-    qty = count(1, MAX_QTY, required=True, metadata={"description": "In base units"})
-    from_location = text(40, allow_none=True)
-    to_location = text(40, allow_none=True)
-    lot = text(64, allow_none=True)
-    expiry = fields.Date(allow_none=True)
-    reason = fields.String(allow_none=True, validate=validate.OneOf([r.value for r in Reason]))
-    note = text(2000)
-    reference = text(120)
-    unit_cost = money(allow_none=True, metadata={"description": "Receipts only"})
-    confirm_cost = StrictBoolean(metadata={
-        "description": "Post a unit cost over 5x or under 1/5 of the product's average cost "
-                       "(else 409 cost_unusual)"})
-    client_op_id = text(64, allow_none=True,
-                        metadata={"description": "Makes a retry safe: a known id answers 200 "
-                                                 "with the first movement"})
-    confirm_expiry = StrictBoolean(metadata={
-        "description": "Receive a lot that has expired or expires within EXPIRY_WARNING_DAYS "
-                       "(without it: 409 expiry_warning)"})
-    override_capacity = text(300, allow_none=True, metadata={
-        "description": "Supervisor only: the reason to fill the bin over its capacity (kept "
-                       "in the audit trail); without it such a movement is 409 over_capacity"})
-
-    @pre_load
-    def blank_is_absent(self, data, **kwargs):
-        """Forms and scanners send "" for a field they leave out."""
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (v == "" and k in BLANK_MEANS_ABSENT)}
-        return data
-
-    @validates_schema
-    def names_one_product(self, data, **kwargs):
-        """Exactly one of sku and barcode."""
-        if "sku" in data and "barcode" in data:
-            raise ValidationError("Give sku or barcode, not both.", "barcode")
-        if not data.get("sku") and not data.get("barcode"):
-            raise ValidationError("Name the product with sku or barcode.", "sku")
 
 
 class ReverseSchema(Schema):

@@ -17,9 +17,11 @@ from warehouse_app.counting.documents import (
     open_count_with_bin,
     status_words,
 )
+from warehouse_app.counting.inputs import COUNT_LINE_IN, COUNT_SCAN_IN
 from warehouse_app.counting.models import BinStatus, Count, CountBin, CountStatus
 from warehouse_app.errors import DomainError, json_object
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.scanning.resolver import resolve
 
 LISTED = 30
@@ -110,7 +112,8 @@ def _answer(done: counting.Counted):
 @login_required
 def scan(reference: str):
     """One scan (or typed quantity) in a bin: adds to the product's count there."""
-    done = counting.add(by_reference(reference), request.get_json(silent=True), _user())
+    count = by_reference(reference)
+    done = counting.add(count, load(COUNT_SCAN_IN, request.get_json(silent=True)), _user())
     db.session.commit()
     return _answer(done)
 
@@ -119,7 +122,9 @@ def scan(reference: str):
 @login_required
 def set_line(reference: str):
     """A corrected total for a product in a bin: replaces what was counted."""
-    done = counting.set_counted(by_reference(reference), request.get_json(silent=True), _user())
+    count = by_reference(reference)  # the API's line: its schema, its function
+    done = counting.set_counted(count, load(COUNT_LINE_IN, request.get_json(silent=True)),
+                                _user())
     db.session.commit()
     return _answer(done)
 

@@ -6,9 +6,11 @@ from sqlalchemy import select
 from warehouse_app.auth.views import safe_next
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, picking, picklists
 from warehouse_app.orders.documents import order_by_reference, wave_by_code
+from warehouse_app.orders.inputs import PHONE_PICK, PICK_IN
 from warehouse_app.orders.models import Order, OrderLine, OrderPick, OrderStatus, Wave
 from warehouse_app.scanning.resolver import resolve
 from warehouse_app.scanning.workflows import session_json
@@ -134,10 +136,8 @@ def order_posted(reference: str):
 @login_required
 def post_pick():
     """Post one pick from the phone; a replayed client_op_id answers 200 with the first."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise DomainError("A pick is a JSON object.")
-    done = picking.pick(order_by_reference(data.get("order"), "order"), data, current_user)
+    data = load(PHONE_PICK, request.get_json(silent=True))  # the API's rules, and the order
+    done = picking.pick(order_by_reference(data["order"], "order"), data, current_user)
     db.session.commit()
     m, line = done.movement, done.line
     return jsonify({"id": m.id, "sku": m.product.sku, "name": m.product.name, "qty": m.qty,
@@ -174,7 +174,7 @@ def pick_form():
     if data["qty"] and ascii_digits(data["qty"]):
         data["qty"] = int(data["qty"])
     try:
-        done = picking.pick(order, data, current_user)
+        done = picking.pick(order, load(PICK_IN, data), current_user)
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")

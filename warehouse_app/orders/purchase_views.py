@@ -9,9 +9,11 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.ledger.models import Movement
 from warehouse_app.orders import bp, csv_io, purchasing, routing
 from warehouse_app.orders.documents import lines_from_text, po_by_reference, pos_of_caller
+from warehouse_app.orders.inputs import RECEIPT_FORM, RECEIPT_IN
 from warehouse_app.orders.models import (
     Discrepancy,
     DiscrepancyStatus,
@@ -156,10 +158,9 @@ def po_receive_line(reference: str):
     as_json = request.is_json
     data = request.get_json(silent=True) if as_json else {
         key: request.form.get(key) for key in ("location", "code", "qty", "lot", "expiry")}
-    if not as_json and ascii_digits(data.get("qty") or ""):
-        data["qty"] = int(data["qty"])
-    try:
-        done = purchasing.receive(po, data, current_user)
+    try:  # the API's rules (the form's text made numbers and dates by its schema)
+        done = purchasing.receive(po, load(RECEIPT_IN if as_json else RECEIPT_FORM, data),
+                                  current_user)
     except DomainError as err:
         if as_json:
             raise

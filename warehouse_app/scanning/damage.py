@@ -13,7 +13,7 @@ from warehouse_app.scanning import workflows
 from warehouse_app.scanning.models import DamageReport, ReportStatus
 
 REPORT_REASONS = (Reason.DAMAGE, Reason.LOSS, Reason.THEFT, Reason.EXPIRY)
-NOTE_MAX = workflows.NOTE_MAX
+NOTE_MAX = 500  # a report's note (its own input, not yet loaded by the movement's schema)
 
 
 def report(data, user) -> DamageReport:

@@ -24,6 +24,7 @@ from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, Reason
 from warehouse_app.locations.places import by_code
 from warehouse_app.scanning import bp, damage, decoder, putaway, workflows
+from warehouse_app.scanning.inputs import FLOWS, PHONE_FORM
 from warehouse_app.scanning.resolver import resolve
 from warehouse_app.scanning.workflows import movement_json
 
@@ -66,7 +67,7 @@ def flow_form(flow: str):
         fields["to_location"] = fields.pop("from_location")  # found stock goes into the bin
     keep = {k: fields[k] for k in ("from_location", "to_location") if k in fields}
     try:
-        movement = workflows.post_line({**fields, "flow": flow}, current_user)
+        movement = workflows.post_line({**fields, "flow": flow}, current_user, PHONE_FORM)
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -118,9 +119,9 @@ def posted_lines():
     """What this user posted in one workflow lately, for "Posted this session" and undo to
     survive a reload of the page."""
     flow = request.args.get("flow")
-    if flow not in workflows.FLOWS:
+    if flow not in FLOWS:
         raise DomainError("flow is receive, move, adjust or return.", field="flow")
-    return jsonify(workflows.session_json(current_user, Movement.kind == workflows.FLOWS[flow]))
+    return jsonify(workflows.session_json(current_user, Movement.kind == FLOWS[flow]))
 
 
 @bp.post("/undo")

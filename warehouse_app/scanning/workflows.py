@@ -2,34 +2,32 @@
 
 A line names the scanned product code and either a number of scans (each one unit, or a pack's
 units) or a typed quantity; GS1 lot, expiry and serial come from the scan itself. The line is
-checked and posted through the ledger's record(), with the phone's client_op_id, so a line
-replayed after a network drop posts once.
+loaded by the phone's schema (scanning/inputs.py: the ledger's movement fields, each with the
+API's rule) and posted by the API's own function, the ledger's post_movement(), with the
+phone's client_op_id, so a line replayed after a network drop posts once.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
+from marshmallow import Schema
 from sqlalchemy import select
 
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Tracking
-from warehouse_app.database import reading_first
 from warehouse_app.errors import DomainError, Forbidden, NotFound, ascii_digits
 from warehouse_app.extensions import db
-from warehouse_app.ledger import transit
-from warehouse_app.ledger.models import Movement, MovementKind, Reason, StockLevel
-from warehouse_app.ledger.movements import Line, check_qty, record, reverse
+from warehouse_app.inputs import load
+from warehouse_app.ledger.inputs import Named, named_product, post_movement
+from warehouse_app.ledger.models import Movement, MovementKind, StockLevel
+from warehouse_app.ledger.movements import check_qty, reverse
 from warehouse_app.locations.models import Location, LocationKind
-from warehouse_app.locations.places import by_code
 from warehouse_app.models import utcnow
+from warehouse_app.scanning.inputs import MAX_SCANS, PHONE_LINE
 from warehouse_app.scanning.resolver import Scan, resolve
 
-FLOWS = {"receive": MovementKind.RECEIVE, "return": MovementKind.RETURN,
-         "move": MovementKind.TRANSFER, "adjust": MovementKind.ADJUST}
 UNDO_WINDOW = timedelta(minutes=15)
 SHIFT = timedelta(hours=12)  # "posted this session": a user's lines of one workflow this long back
 SHIFT_LINES = 100
-MAX_SCANS = 10_000
-NOTE_MAX = 500
 
 
 def product_scan(code) -> Scan:
@@ -42,6 +40,7 @@ def product_scan(code) -> Scan:
 
 
 def _quantity(data: dict, scan: Scan) -> int:
+    """A damage report's units: a typed qty, or scans x the pack size."""
     if data.get("qty") not in (None, ""):
         return check_qty(_int(data["qty"], "qty"))
     scans = _int(data.get("scans", 1), "scans")
@@ -58,89 +57,27 @@ def _int(value, field: str) -> int:
     return value
 
 
-def _date(value, field: str = "expiry") -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError("A date is written YYYY-MM-DD.", field=field) from None
+def named(data: dict) -> Named:
+    """The product a line names: its scanned code (with the lot, serial and expiry a GS1 code
+    carries), else its sku or barcode as the API names one."""
+    if not data.get("code"):
+        return named_product(data)
+    scan = product_scan(data["code"])
+    gs1 = scan.gs1
+    if gs1 is None:
+        return Named(scan.product, scan.pack_size)
+    lot = gs1.serial if scan.product.tracking is Tracking.SERIAL else gs1.lot
+    return Named(scan.product, scan.pack_size, lot, gs1.expiry)
 
 
-def _lot(data: dict, scan: Scan) -> str | None:
-    if data.get("lot"):
-        return str(data["lot"])
-    if scan.gs1 is None:
-        return None
-    return scan.gs1.serial if scan.product.tracking is Tracking.SERIAL else scan.gs1.lot
-
-
-def _ends(kind: MovementKind, data: dict):
-    source = by_code(data["from_location"], "from_location") if data.get("from_location") else None
-    target = by_code(data["to_location"], "to_location") if data.get("to_location") else None
-    if kind is MovementKind.ADJUST and source is not None and target is not None:
-        raise DomainError("An adjustment takes stock out of a bin or finds it in one, not both.",
-                          field="to_location")
-    return source, target
-
-
-def _reason(kind: MovementKind, data: dict) -> Reason | None:
-    if kind is not MovementKind.ADJUST:
-        return None
-    try:
-        reason = Reason(data.get("reason"))
-    except ValueError:
-        raise DomainError("Pick a reason: damage, loss, theft, expiry or found.",
-                          field="reason") from None
-    if not str(data.get("note") or "").strip():
+def post_line(data, user, schema: Schema = PHONE_LINE) -> Movement:
+    """Check one line of a phone workflow (the phone's JSON, or with PHONE_FORM the plain
+    form's text) and post it by the API's road: the ledger's post_movement()."""
+    data = load(schema, data)
+    if (data["kind"] == MovementKind.ADJUST.value and user.has_role(Role.SUPERVISOR)
+            and not data.get("note", "").strip()):  # the phone's own rule: say what happened
         raise DomainError("An adjustment needs a note saying what happened.", field="note")
-    if (reason is Reason.FOUND) != bool(data.get("to_location")):
-        raise DomainError("Found stock goes into a bin; damage, loss, theft and expiry come "
-                          "out of one.", field="reason")
-    return reason
-
-
-def post_line(data: dict, user) -> Movement:
-    """Check and post one line of a phone workflow."""
-    if not isinstance(data, dict):
-        raise DomainError("A line is a JSON object.")
-    kind = FLOWS.get(data.get("flow"))
-    if kind is None:
-        raise DomainError("flow is receive, move, adjust or return.", field="flow")
-    if kind is MovementKind.ADJUST and not user.has_role(Role.SUPERVISOR):
-        raise Forbidden("Only a supervisor can adjust stock.")
-    with reading_first():  # the product and the bins are found before the write lock is taken
-        scan = product_scan(data.get("code"))
-        source, target = _ends(kind, data)
-    note = str(data.get("note") or "").strip()
-    if len(note) > NOTE_MAX:
-        raise DomainError(f"A note is at most {NOTE_MAX} characters.", field="note")
-    line = Line(kind=kind, product=scan.product, qty=_quantity(data, scan),
-                from_location=source, to_location=target, lot=_lot(data, scan),
-                expiry=_date(data.get("expiry")) or (scan.gs1.expiry if scan.gs1 else None),
-                reason=_reason(kind, data), note=note,
-                reference=str(data.get("reference") or "")[:120],
-                unit_cost=data.get("unit_cost") or None,
-                confirm_cost=_confirmed(data.get("confirm_cost", False)),
-                client_op_id=_op_id(data.get("client_op_id")),
-                confirm_expiry=data.get("confirm_expiry") is True,
-                override_capacity=data.get("override_capacity"))
-    transit.refuse_cross_site(line)
-    return record(line, user)
-
-
-def _confirmed(value) -> bool:
-    if not isinstance(value, bool):
-        raise DomainError("confirm_cost is true or false.", field="confirm_cost")
-    return value
-
-
-def _op_id(value) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 64:
-        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
-    return value
+    return post_movement(data, user, name=named)
 
 
 def undo(movement_id, user, client_op_id=None) -> Movement:
@@ -153,6 +90,14 @@ def undo(movement_id, user, client_op_id=None) -> Movement:
     if not (own_and_recent or user.has_role(Role.SUPERVISOR)):
         raise Forbidden("You can undo your own lines for 15 minutes; ask a supervisor.")
     return reverse(movement, user, client_op_id=_op_id(client_op_id))
+
+
+def _op_id(value) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
+    return value
 
 
 def docks(limit: int = 4) -> list[Location]:
