@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, text
 
 from warehouse_app import create_app
 from warehouse_app.extensions import db as _db
+from warehouse_app.insight import reorder
+from warehouse_app.integrations.events import forget_endpoints
 
 
 def _own_database(url: str) -> str:
@@ -105,11 +107,20 @@ def fixed_clock(time_machine):
     return FIXED_NOW
 
 
+@pytest.fixture(scope="session")
+def sqlite_file(tmp_path_factory):
+    """The one SQLite file this test process's tests run on, each with a fresh copy of the
+    template (a path that stays the same lets the process keep one app per engine: `app`)."""
+    return tmp_path_factory.mktemp("db") / "test.db"
+
+
 @pytest.fixture(params=ENGINES)
-def database_url(request, tmp_path):
+def database_url(request):
     """A freshly migrated, empty database on each engine."""
     if request.param == "sqlite":
-        path = tmp_path / "test.db"
+        path = request.getfixturevalue("sqlite_file")
+        for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            old.unlink(missing_ok=True)  # a new file: a connection a test left open keeps the old
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_ready")
@@ -132,11 +143,39 @@ class CommittingClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+# One app per engine in each test process, handed to test after test: building one (its routes,
+# the OpenAPI document) and warming it (compiled statements, templates) cost more than most
+# tests. Each test gets it with the settings it was built with, its rate limits forgotten, and
+# a fresh database. A test that changes the app itself (a route, its static folder) is marked
+# `fresh_app` and gets one of its own.
+_WARM: dict[str, tuple] = {}
+
+
+def _built(database_url: str):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
-    app.instance_path = str(tmp_path / "instance")
     app.test_client_class = CommittingClient
+    return app
+
+
+def _warm_app(database_url: str):
+    app, settings = _WARM.get(database_url) or (None, None)
+    if app is None:
+        app = _built(database_url)
+        settings = dict(app.config)
+        _WARM[database_url] = (app, settings)
+    app.config.clear()
+    app.config.update(settings)
+    app.extensions["rate_limiter"].reset()
+    forget_endpoints()  # what the process remembers of the database it had
+    reorder.forget_all()
+    return app
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path):
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app = _built(database_url) if fresh else _warm_app(database_url)
+    app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         yield app
         _db.session.remove()
