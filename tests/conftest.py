@@ -77,15 +77,24 @@ def pg_ready(tmp_path_factory):
     return url
 
 
+_TABLES: dict[str, list[str]] = {}
+
+
 def _empty_postgres(url: str) -> None:
+    """Every table emptied and every sequence back at 1, then the virtual locations. DELETE,
+    not TRUNCATE: on tables of a few rows TRUNCATE (new files for 41 tables) took 100-290 ms a
+    test, DELETE takes about 15."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("SET session_replication_role = replica"))  # lets TRUNCATE past the guard
-        tables = [row[0] for row in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"))]
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                          + " RESTART IDENTITY CASCADE"))
+        if url not in _TABLES:
+            _TABLES[url] = [row[0] for row in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"))]
+        conn.exec_driver_sql(
+            "SET LOCAL session_replication_role = replica;"  # past the guards and foreign keys
+            + "".join(f'DELETE FROM "{table}";' for table in _TABLES[url])
+            + "SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n "
+              "ON n.oid = s.relnamespace WHERE s.relkind = 'S' AND n.nspname = 'public';")
         for code, name, kind in VIRTUAL:
             conn.execute(text("INSERT INTO location (code, name, kind, sequence, active) "
                               "VALUES (:c, :n, :k, 0, true)"), {"c": code, "n": name, "k": kind})
