@@ -72,6 +72,7 @@ def test_tokens_create_prints_the_secret_alone_on_the_last_line(db, runner, make
     assert secret not in result.output.splitlines()[0]
 
 
+@pytest.mark.fresh_app  # whoami adds a route to the app
 def test_token_authenticates_as_a_bearer_and_only_its_hash_is_stored(db, runner, client,
                                                                       make_user, whoami):
     make_user("admin", "admin")

@@ -84,6 +84,7 @@ def test_a_viewer_back_after_many_movements_is_told_to_reload(db, app, spread, c
     assert [name for name, _ in events(body)] == ["reload"]
 
 
+@pytest.mark.fresh_app  # the process's stream slots are counted once, at its first stream
 def test_a_viewer_beyond_the_workers_long_streams_gets_the_changes_at_once(
         db, app, spread, shop, move, client, supervisor):
     """Each long stream holds a server thread. With every slot taken (INSIGHT_SSE_STREAMS), a

@@ -1,7 +1,10 @@
 """The service worker's cache is named after the static files: a deploy replaces old copies."""
 import re
 
+import pytest
 
+
+@pytest.mark.fresh_app  # it changes the app's static folder
 def test_the_worker_names_its_cache_after_the_static_files(client, app, tmp_path):
     first = client.get("/scan/sw.js")
     assert first.status_code == 200 and first.mimetype == "text/javascript"

@@ -53,6 +53,7 @@ def test_the_import_map_sends_every_imported_module_to_its_versioned_address(cli
     assert html.index('type="importmap"') < html.index('type="module"')  # it must come first
 
 
+@pytest.mark.fresh_app  # it changes the app's static folder
 def test_a_module_newly_imported_joins_the_import_map(client, app, tmp_path):
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "app.js").write_text("// nothing imported\n")
@@ -85,6 +86,7 @@ def test_files_outside_or_missing_are_not_found_and_never_kept(client, path):
     assert answer.cache_control.max_age is None
 
 
+@pytest.mark.fresh_app  # it changes the app's static folder
 def test_a_changed_file_gets_a_new_link(client, app, tmp_path):
     (tmp_path / "js").mkdir()
     script = tmp_path / "js" / "app.js"

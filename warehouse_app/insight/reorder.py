@@ -195,6 +195,13 @@ def forget_demand(product_id: int) -> None:
     _POOLED.clear()
 
 
+def forget_all() -> None:
+    """Forget every remembered forecast: the database was emptied or replaced under this process
+    (a restore; the tests, which hand one app a fresh database each)."""
+    _DEMAND.clear()
+    _POOLED.clear()
+
+
 def renew(pol: Policy, product_ids) -> dict[int, forecast.Forecast]:
     """Work these products' forecasts out again (and remember them for the day)."""
     found = forecasts(pol.days, product_ids)

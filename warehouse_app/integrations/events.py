@@ -72,6 +72,11 @@ def _forget_endpoints(session: Session) -> None:
         _KNOWN.clear()  # a request that read the old list meanwhile must not keep it
 
 
+def forget_endpoints() -> None:
+    """Forget the remembered endpoints: the database was emptied or replaced under this process."""
+    _KNOWN.clear()
+
+
 def enqueue(connection, event: str, data: dict) -> int | None:
     """Write one event and a pending delivery per active endpoint that wants it."""
     targets = [endpoint for endpoint, wanted in active_endpoints(connection) if event in wanted]

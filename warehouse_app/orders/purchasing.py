@@ -267,7 +267,7 @@ def accept(discrepancy: Discrepancy, user, sku=None, qty=None) -> Movement:
     lock_po(po)
     line = _line_for(po, product)
     if line is None:
-        line = PurchaseOrderLine(product=product, qty=0, unit_cost=product.unit_cost)
+        line = PurchaseOrderLine(product=product, qty=0, received=0, unit_cost=product.unit_cost)
         po.lines.append(line)
     movement = record(Line(kind=MovementKind.RECEIVE, product=product, qty=qty,
                            to_location=discrepancy.location, lot=discrepancy.lot,
