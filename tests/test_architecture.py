@@ -31,8 +31,6 @@ DEBTS = {
     ("orders", "scanning"): "purchase-order receipts resolve codes with the scan resolver",
     ("counting", "insight"): "count planning and reports use the ABC class and ledger queries",
     ("labels", "api"): "/api/v1 label routes outside api/",
-    ("insight", "api"): "/api/v1 insight routes outside api/",
-    ("integrations", "api"): "/api/v1 integration routes outside api/",
     ("labels", "orders"): "receipt labels read purchase orders",
     ("insight", "orders"): "reorder suggestions count open purchase orders and draft them",
     ("integrations", "orders"): "order events and shipment exports",
