@@ -25,8 +25,6 @@ DEBTS = {
     ("catalog", "web"): "the product page shows stock (web.lookup) and money",
     ("locations", "ledger"): "a bin holding stock cannot be deleted",
     ("auth", "locations"): "warehouse rights name the warehouses a user is kept to",
-    ("counting", "orders"): "a count's shortfall reopens order lines",
-    ("orders", "counting"): "a count request freezes what orders pick",
     ("counting", "scanning"): "counts resolve codes and documents with the scan resolver",
     ("orders", "scanning"): "purchase-order receipts resolve codes with the scan resolver",
     ("counting", "insight"): "count planning and reports use the ABC class and ledger queries",
