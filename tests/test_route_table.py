@@ -296,9 +296,9 @@ CALLS = {
 def world(client, db, make_location, make_product, stock, make_user):
     """Warehouses WH-A (bins A-1, A-2, A-3), WH-B (B-1), WH-C (C-1), each thing a route can
     name in WH-A, and bearer headers for each role kept to WH-A, to WH-B, and to none."""
-    from warehouse_app.counting.models import CountRequest
     from warehouse_app.insight import alerts
     from warehouse_app.integrations import webhooks
+    from warehouse_app.ledger.models import CountRequest
     from warehouse_app.orders.models import Order, OrderStatus
     a, b, c = (make_location(code, "warehouse") for code in ("WH-A", "WH-B", "WH-C"))
     a1, a2, a3 = (make_location(code, parent=a) for code in ("A-1", "A-2", "A-3"))

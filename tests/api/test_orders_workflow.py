@@ -10,8 +10,7 @@ from tests.api.checks import assert_error
 from tests.orders import conftest as orders_conftest
 from tests.orders.conftest import assert_books_agree
 from warehouse_app.catalog.models import Product
-from warehouse_app.counting.models import CountRequest
-from warehouse_app.ledger.models import Movement, StockLevel
+from warehouse_app.ledger.models import CountRequest, Movement, StockLevel
 from warehouse_app.locations.models import Location
 from warehouse_app.orders.models import (
     Discrepancy,

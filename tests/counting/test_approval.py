@@ -10,12 +10,11 @@ from warehouse_app.counting import approval, counting, tolerance
 from warehouse_app.counting.models import (
     CountDecision,
     CountLine,
-    CountRequest,
     CountStatus,
     DecisionKind,
 )
 from warehouse_app.errors import Conflict, DomainError, Forbidden
-from warehouse_app.ledger.models import Movement, MovementKind
+from warehouse_app.ledger.models import CountRequest, Movement, MovementKind
 from warehouse_app.orders import reserving
 from warehouse_app.orders.models import Order, OrderStatus
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from tests.counting.conftest import submit
 from warehouse_app.counting import approval, counting, planning
-from warehouse_app.counting.models import CountBin, CountFrequency, CountRequest
+from warehouse_app.counting.models import CountBin, CountFrequency
 from warehouse_app.errors import Conflict, DomainError, Forbidden, NotFound
-from warehouse_app.ledger.models import MovementKind
+from warehouse_app.ledger.models import CountRequest, MovementKind
 from warehouse_app.ledger.movements import Line, record
 from warehouse_app.models import utcnow
 

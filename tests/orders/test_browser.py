@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from tests.orders.conftest import assert_books_agree
 from tests.phone import PASSWORD, feedback, fits, fresh, log_in, new_page, small_targets, wedge
 from tests.phone import snap as shoot
-from warehouse_app.counting.models import CountRequest
-from warehouse_app.ledger.models import Movement, WarehouseStock
+from warehouse_app.ledger.models import CountRequest, Movement, WarehouseStock
 from warehouse_app.orders import purchasing, reserving
 from warehouse_app.orders.models import Discrepancy, Order, OrderStatus, PickShortage
 

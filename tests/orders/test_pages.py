@@ -5,8 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.orders.conftest import assert_books_agree, reserved
-from warehouse_app.counting.models import CountRequest
-from warehouse_app.ledger.models import Movement
+from warehouse_app.ledger.models import CountRequest, Movement
 from warehouse_app.orders import purchasing, reserving
 from warehouse_app.orders.models import (
     Discrepancy,

@@ -5,9 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.orders.conftest import assert_books_agree
-from warehouse_app.counting.models import CountRequest
 from warehouse_app.errors import DomainError
-from warehouse_app.ledger.models import Movement
+from warehouse_app.ledger.models import CountRequest, Movement
 from warehouse_app.orders import picking, picklists, reserving
 from warehouse_app.orders.models import OrderStatus, PickShortage
 

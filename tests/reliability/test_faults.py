@@ -132,6 +132,7 @@ def _movements() -> int:
     return _db.session.scalar(text("SELECT count(*) FROM movement"))
 
 
+@pytest.mark.alone  # it times the busy timeout: beside the parallel run the machine is shared
 def test_a_database_locked_by_another_program_answers_503_and_keeps_nothing(served):
     import sqlite3
 

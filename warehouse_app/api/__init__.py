@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
         counts,
         docs,
         imports,
+        insight,
         integrations,
         labels,
         locations,
@@ -19,15 +20,14 @@ def init_app(app: Flask) -> None:
         scan,
         stock,
         transits,
+        webhooks,
     )
     from warehouse_app.api.openapi import make_api
-    from warehouse_app.insight import api as insight
-    from warehouse_app.integrations import api as hooks
 
     api = make_api(app)
     for blp in (products.blp, locations.blp, stock.blp, movements.blp, scan.blp, orders.blp,
                 purchase_orders.blp, integrations.blp, counts.blp, insight.alerts_blp,
-                insight.reports_blp, hooks.blp, labels.blp, transits.blp, imports.blp):
+                insight.reports_blp, webhooks.blp, labels.blp, transits.blp, imports.blp):
         api.register_blueprint(blp)
     app.register_blueprint(docs.bp)
     app.extensions["warehouse_api"] = api

@@ -23,7 +23,6 @@ from warehouse_app.counting.models import (
     CountBin,
     CountDecision,
     CountLine,
-    CountRequest,
     CountStatus,
     DecisionKind,
     LineStatus,
@@ -32,6 +31,7 @@ from warehouse_app.counting.posting import Outcome
 from warehouse_app.database import let_others_write
 from warehouse_app.errors import Conflict, DomainError, Forbidden
 from warehouse_app.extensions import db
+from warehouse_app.ledger.models import CountRequest
 from warehouse_app.models import utcnow
 
 NOTE_MAX = 500

@@ -25,7 +25,6 @@ from warehouse_app.counting.models import (
     CountBin,
     CountFrequency,
     CountLine,
-    CountRequest,
     LineStatus,
 )
 from warehouse_app.errors import Conflict, DomainError, Forbidden
@@ -33,7 +32,7 @@ from warehouse_app.extensions import db
 from warehouse_app.insight.reports.base import Params
 from warehouse_app.insight.reports.flow import abc
 from warehouse_app.ledger import balances
-from warehouse_app.ledger.models import StockLevel
+from warehouse_app.ledger.models import CountRequest, StockLevel
 from warehouse_app.locations.models import Location, LocationKind
 from warehouse_app.locations.places import by_code
 from warehouse_app.models import utcnow

@@ -92,7 +92,7 @@ def post(count: Count, rows, user, outcome: Outcome, release: bool) -> dict[int,
         product, location = products[row.product_id], places[row.location_id]
         loss = row.expected - row.counted
         if loss > 0 and not release and shortfall.short_by(product.id, location, loss):
-            held = ", ".join(shortfall.orders_holding(product.id, location)[:5]) or "orders"
+            held = ", ".join(shortfall.orders_holding(product, location)[:5]) or "orders"
             blocked[row.id] = (f"Orders {held} have reserved these units; approving releases "
                                "them (the orders wait for stock).")
             continue

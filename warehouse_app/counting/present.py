@@ -14,7 +14,7 @@ from warehouse_app.catalog.models import Product
 from warehouse_app.counting.models import Count, CountBin, CountDecision, CountLine, LineStatus
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement
-from warehouse_app.orders.picklists import walk_keys
+from warehouse_app.ledger.walking import walk_keys
 
 RECENT = 8
 SHOWN_BINS = 300  # a review page lists this many bins; the CSV has every line

@@ -10,35 +10,18 @@ units as waiting (a backorder, picked up again by "Reserve what has arrived" whe
 in), and the loss posts. The approval's decision lists every order touched. If the orders
 cannot give back enough (the units are staged in the packing bin), the approval is refused with
 that message and nothing changes.
-"""
-from dataclasses import dataclass
 
+Counting does not know orders: it asks whoever holds the reservations (ledger/reservations.py's
+signals; orders/giving_back.py answers).
+"""
 from sqlalchemy import bindparam, select
 
 from warehouse_app.catalog.models import Product
 from warehouse_app.extensions import db
 from warehouse_app.ledger import reservations
 from warehouse_app.ledger.models import WarehouseStock
+from warehouse_app.ledger.reservations import Released
 from warehouse_app.locations.models import Location
-from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
-from warehouse_app.orders.reserving import lock, refresh_status
-
-UNTOUCHABLE = frozenset(FINAL | {OrderStatus.PACKED})
-
-
-@dataclass
-class Released:
-    """Units of an order's reservation given back because a count found them missing."""
-
-    order: str
-    sku: str
-    qty: int
-    status: str
-
-    def describe(self) -> str:
-        """'SO-3: 2 × MUG released (now backorder)'."""
-        return f"{self.order}: {self.qty} × {self.sku} released (now {self.status})"
-
 
 _WS = WarehouseStock.__table__
 _FREE = select(_WS.c.on_hand - _WS.c.reserved).where(_WS.c.product_id == bindparam("p"),
@@ -53,39 +36,16 @@ def short_by(product_id: int, location: Location, loss: int) -> int:
     return max(loss - int(free or 0), 0)
 
 
-def holders(product_id: int, warehouse_id: int) -> list[OrderLine]:
-    """Open order lines reserving a product in a warehouse, newest order first."""
-    return list(db.session.scalars(
-        select(OrderLine).join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.product_id == product_id, OrderLine.warehouse_id == warehouse_id,
-               OrderLine.reserved > 0, Order.status.not_in(list(UNTOUCHABLE)))
-        .order_by(Order.created_at.desc(), Order.id.desc())))
-
-
-def orders_holding(product_id: int, location: Location) -> list[str]:
+def orders_holding(product: Product, location: Location) -> list[str]:
     """References of the orders a loss here would take from (for the waiting line's reason)."""
     if location.warehouse_id is None:
         return []
-    return [line.order.reference for line in holders(product_id, location.warehouse_id)]
+    return reservations.holders(product, location.warehouse_id)
 
 
 def make_room(product: Product, location: Location, loss: int) -> list[Released]:
     """Before posting a count loss: release the reservations it would break, newest first."""
     short = short_by(product.id, location, loss)
-    released = []
-    for line in holders(product.id, location.warehouse_id) if short else []:
-        order = lock(line.order)
-        db.session.refresh(order)  # read afresh under the order's lock: a pick may have run
-        db.session.refresh(line)
-        take = min(line.to_pick, short)
-        if take <= 0:
-            continue
-        line.reserved -= take
-        reservations.release(product, line.warehouse, take)
-        refresh_status(order)
-        short -= take
-        released.append(Released(order.reference, product.sku, take, order.status.value))
-        if short == 0:
-            break
+    released = reservations.give_back(product, location.warehouse_id, short) if short else []
     db.session.flush()
     return released

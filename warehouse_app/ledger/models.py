@@ -197,3 +197,26 @@ class Transit(db.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CountRequest(db.Model):
+    """Someone found a bin not holding what the ledger says: count it. Open until resolved.
+
+    Picks stay away from it meanwhile (orders); the count that closes the bin resolves it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_at: Mapped[datetime | None]
+
+    location: Mapped[Location] = relationship()
+    product: Mapped[Product | None] = relationship()
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def is_open(self) -> bool:
+        """Not resolved by a count yet."""
+        return self.resolved_at is None

@@ -9,6 +9,9 @@ for the order releases what it takes in the same statement that lowers on_hand (
 when the movement carries `release_reserved`); anything else may only take unreserved stock
 (a CHECK on warehouse_stock).
 """
+from dataclasses import dataclass
+
+from blinker import signal
 from sqlalchemy import bindparam, select, update
 
 from warehouse_app.catalog.models import Product
@@ -26,6 +29,29 @@ _RESERVE = (update(_WS).where(*_ROW, _WS.c.on_hand - _WS.c.reserved - bindparam(
             .values(reserved=_WS.c.reserved + bindparam("q")))
 _RELEASE = (update(_WS).where(*_ROW, _WS.c.reserved >= bindparam("q"))
             .values(reserved=_WS.c.reserved - bindparam("q")))
+
+
+# A count found reserved units gone (a loss is not a choice: counting/shortfall.py). Whoever
+# holds reservations (orders) listens, inside the caller's transaction, sent with the product
+# and warehouse_id: to reservations_held it answers its references, newest first; to
+# reservations_lost (with qty) it releases up to qty units, newest first, and answers a list
+# of Released.
+reservations_held = signal("reservations-held")
+reservations_lost = signal("reservations-lost")
+
+
+@dataclass
+class Released:
+    """Units of an order's reservation given back because a count found them missing."""
+
+    order: str
+    sku: str
+    qty: int
+    status: str
+
+    def describe(self) -> str:
+        """'SO-3: 2 × MUG released (now backorder)'."""
+        return f"{self.order}: {self.qty} × {self.sku} released (now {self.status})"
 
 
 class NotAvailable(Conflict):
@@ -75,3 +101,16 @@ def release(product: Product, warehouse: Location, qty: int) -> None:
     if done.rowcount != 1:
         raise Conflict(f"Less than {qty} of {product.sku} is reserved in {warehouse.code}.",
                        field="qty")
+
+
+def holders(product: Product, warehouse_id: int) -> list[str]:
+    """References of whoever reserves this product in this warehouse, newest first."""
+    return [reference for _listener, answer in
+            reservations_held.send(product, warehouse_id=warehouse_id) for reference in answer]
+
+
+def give_back(product: Product, warehouse_id: int, qty: int) -> list[Released]:
+    """Have the holders release up to qty reserved units a count found gone; what they gave."""
+    return [released for _listener, answer in
+            reservations_lost.send(product, warehouse_id=warehouse_id, qty=qty)
+            for released in answer]

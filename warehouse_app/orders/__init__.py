@@ -3,6 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("orders", __name__, url_prefix="/orders", cli_group="orders")
 
-# Its listeners: reversals that follow into documents, and what ledger verify checks; the
-# receipts the labels' "receipts" kind prints.
-from warehouse_app.orders import checks, following, receipt_labels  # noqa: E402,F401
+# Its listeners: reversals that follow into documents, what ledger verify checks, and
+# reservations a count found gone; the receipts the labels' "receipts" kind prints.
+from warehouse_app.orders import checks, following, giving_back, receipt_labels  # noqa: E402,F401

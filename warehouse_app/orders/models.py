@@ -7,7 +7,6 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse_app.catalog.models import Product, Supplier
-from warehouse_app.counting.models import CountRequest  # noqa: F401  (its table, for migrations)
 from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Lot, Movement
 from warehouse_app.locations.models import Location

@@ -14,11 +14,10 @@ from uuid import uuid4
 from sqlalchemy import select
 
 from warehouse_app.catalog.models import Tracking
-from warehouse_app.counting.models import CountRequest
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger import sourcing
-from warehouse_app.ledger.models import Lot, Movement, MovementKind, StockLevel
+from warehouse_app.ledger.models import CountRequest, Lot, Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.ledger.sellable import is_expired, refuse_expired, refuse_held
 from warehouse_app.locations.models import Location

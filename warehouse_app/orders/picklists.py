@@ -14,10 +14,10 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from warehouse_app.counting.models import CountRequest
 from warehouse_app.extensions import db
-from warehouse_app.ledger.models import Lot, StockLevel
+from warehouse_app.ledger.models import CountRequest, Lot, StockLevel
 from warehouse_app.ledger.sellable import is_expired
+from warehouse_app.ledger.walking import walk_keys
 from warehouse_app.locations.models import Location
 from warehouse_app.locations.places import packing_codes
 from warehouse_app.orders.models import Order, OrderLine
@@ -32,25 +32,6 @@ def packing_location(warehouse: Location) -> Location | None:
         Location.warehouse_id == warehouse.id, Location.active.is_(True))).all()
     found.sort(key=lambda loc: loc.code != packing_codes(warehouse)[0])
     return found[0] if found else None
-
-
-def walk_keys(warehouse_ids: set[int]) -> dict[int, tuple]:
-    """For every location of these warehouses: its place in the walk, warehouse first."""
-    rows = db.session.execute(select(Location.id, Location.parent_id, Location.sequence,
-                                     Location.code).where(
-        Location.warehouse_id.in_(warehouse_ids))).all()
-    parent = {r.id: r.parent_id for r in rows}
-    own = {r.id: (r.sequence, r.code) for r in rows}
-    keys: dict[int, tuple] = {}
-
-    def key(location_id: int) -> tuple:
-        if location_id not in keys:
-            up = parent.get(location_id)
-            keys[location_id] = (key(up) if up in own else ()) + (own[location_id],)
-        return keys[location_id]
-    for location_id in own:
-        key(location_id)
-    return keys
 
 
 @dataclass

@@ -1,8 +1,4 @@
-"""JSON API: open alerts and their acknowledgement, and every report as JSON or CSV.
-
-Built like the rest of /api/v1 (api/wiring.py: token or session, JSON errors) and registered
-with it (api/__init__.py), so the OpenAPI document describes both, answers included.
-"""
+"""Open alerts and their acknowledgement, and every report as JSON or CSV."""
 from flask import Response
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
