@@ -9,6 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "warehouse_app"
 ROOMS = [  # from the bottom; the rooms in one set may import each other up to "master data"
     {"extensions", "models", "config", "errors"},
     {"database", "retries", "codes", "csvfile", "bodies", "gate", "prepared", "assets", "ratelimit",
+     "inputs",
      "compress", "serving"},
     {"auth", "audit"},
     {"catalog", "locations"},

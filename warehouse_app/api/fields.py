@@ -1,5 +1,5 @@
 """Marshmallow fields the API schemas share: strict input, null-safe output through relations."""
-from marshmallow import ValidationError, fields, missing, validate
+from marshmallow import fields, missing, validate
 
 
 def text(limit: int, required: bool = False, **kwargs) -> fields.String:
@@ -34,20 +34,3 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-class BarcodeSpec(fields.Field):
-    """A barcode given as its code, or as {code, kind, pack_size}."""
-
-    def __init__(self, schema, **kwargs):
-        metadata = {"oneOf": [{"type": "string", "maxLength": 64},
-                              {"$ref": "#/components/schemas/Barcode"}]}
-        super().__init__(metadata=metadata, **kwargs)
-        self.schema = schema
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = {"code": value}
-        if not isinstance(value, dict):
-            raise ValidationError("A barcode is a string or an object with a code.")
-        return self.schema().load(value)

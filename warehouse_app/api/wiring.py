@@ -14,14 +14,12 @@ from werkzeug.exceptions import HTTPException
 from warehouse_app.auth.access import protect_api_session
 from warehouse_app.errors import clash, error_json
 from warehouse_app.extensions import csrf, db, login_manager
+from warehouse_app.inputs import readable
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UPLOADS = frozenset({"api_scan.decode_image"})  # these take multipart files, not JSON
 CSV_BODIES = frozenset({"api_imports.import_products", "api_imports.import_locations",
                         "api_imports.import_stock"})  # these take a text/csv body
-READABLE = {"Missing data for required field.": "{field} is required.",
-            "Unknown field.": "{field} is not a field of this request.",
-            "Field may not be null.": "{field} may not be null."}
 
 
 def blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
@@ -94,21 +92,7 @@ def integrity_error(err: IntegrityError):
 def first_error(messages: dict) -> tuple[str | None, str]:
     """The first bad field's top-level name and a readable message, from webargs' messages."""
     errors = next(iter(messages.values()), {})  # {"json": {...}} or {"query": {...}}
-    path, text = _first(errors, ())
-    if not path or path[0] == "_schema":
-        if text == "Invalid input type.":
-            text = "The body must be a JSON object."
-        return None, text
-    name = ".".join(path)
-    if text in READABLE:
-        return path[0], READABLE[text].format(field=name)
-    return path[0], f"{name}: {text}"
-
-
-def _first(errors, path: tuple) -> tuple[tuple, str]:
-    if isinstance(errors, dict) and errors:
-        key = next(iter(errors))
-        return _first(errors[key], (*path, str(key)))
-    if isinstance(errors, (list, tuple)) and errors:
-        return _first(errors[0], path)
-    return path, str(errors)
+    field, text = readable(errors)[0] if errors else (None, "Invalid input.")
+    if field is None and text == "Invalid input type.":
+        text = "The body must be a JSON object."
+    return field, text
