@@ -68,7 +68,9 @@ def _import_row(row: dict[str, str]) -> str:
 def _codes(row: dict[str, str]) -> list[str]:
     """The scannable codes one row names: its SKU and its barcodes."""
     specs = parse_barcodes(row.get("barcodes", ""))
-    return [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
+    listed = [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
+    # A code twice in one row is the product schema's to refuse, as on every other road.
+    return list({code.strip().casefold(): code for code in listed}.values())
 
 
 def bad_cells(upload: csvfile.Upload) -> list[csvfile.RowError]:

@@ -99,10 +99,12 @@ class Barcodes(fields.List):
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError as err:
-            path, text = first_message(err.messages)
-            inner = path[1] if len(path) > 1 else "barcode"
-            if "{field}" not in text:
-                text = "{field}: " + (READABLE[text].format(field=inner)
+            path, text = first_message(err.messages)  # (index, field of the barcode)
+            inner = path[1] if len(path) > 1 else None
+            if "{field}" in text and inner not in (None, "code"):
+                text = "{field}: " + text.replace("{field}", inner)
+            elif "{field}" not in text:
+                text = "{field}: " + (READABLE[text].format(field=inner or "barcode")
                                       if text in READABLE else text)
             raise ValidationError(text) from None
 
