@@ -17,7 +17,7 @@ DROP = object()  # a blank that means "not given": the key is left out
 READABLE = {"Missing data for required field.": "{field} is required.",
             "Unknown field.": "{field} is not a field of this request.",
             "Field may not be null.": "{field} may not be null."}
-TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
+TRUE, FALSE = {"yes", "y", "true", "1", "on"}, {"no", "n", "false", "0"}
 
 
 class Length(validate.Length):
@@ -68,8 +68,9 @@ class Count(fields.Integer):
 
     default_error_messages = {"invalid": "{{field}} must be a whole number."}
 
-    def __init__(self, low: int, high: int, **kwargs):
+    def __init__(self, low: int, high: int, blank=missing, **kwargs):
         super().__init__(strict=True, validate=Range(min=low, max=high), **kwargs)
+        self.blank = blank
 
     @staticmethod
     def from_text(value: str):
@@ -108,6 +109,10 @@ class Flag(fields.Boolean):
 
     default_error_messages = {"invalid": "{{field}} must be true or false."}
 
+    def __init__(self, blank=missing, **kwargs):
+        super().__init__(**kwargs)
+        self.blank = blank  # a form's unticked checkbox sends nothing or "": False
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
@@ -120,10 +125,12 @@ class Flag(fields.Boolean):
 
 
 def choice(values, **kwargs) -> Text:
-    """One of some words (e.g. an enum's values)."""
+    """One of some words (e.g. an enum's values); from text, in any case."""
     values = list(values)
-    return Text(40, validate=validate.OneOf(values, error="{{field}} is one of {choices}."),
-                **kwargs)
+    field = Text(40, validate=validate.OneOf(values, error="{{field}} is one of {choices}."),
+                 **kwargs)
+    field.from_text = lambda value: value.strip().lower()
+    return field
 
 
 def _listed(validators) -> list:

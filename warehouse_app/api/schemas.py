@@ -21,7 +21,6 @@ POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
 # Optional movement fields where a form's or scanner's "" means "not given".
 BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
                                 "expiry", "reason", "unit_cost", "client_op_id"})
-CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
 __all__ = ["ProductChangeSchema", "ProductCreateSchema"]  # the catalog's, loaded by the API
 # Amounts are answered as decimal strings ("2.5000"), so documented as such.
 MONEY_OUT = {"type": "string", "format": "decimal"}
@@ -161,16 +160,6 @@ class LocationSchema(Schema):
     capacity = fields.Integer(allow_none=True)
     active = fields.Boolean()
     hold = fields.Boolean(metadata={"description": "A hold bin: its stock is not available"})
-
-
-class LocationCreateSchema(Schema):
-    code = text(40, required=True)
-    name = text(120)
-    kind = fields.String(required=True, validate=validate.OneOf(CREATABLE_LOCATIONS))
-    parent = text(40, allow_none=True, metadata={"description": "Code of a warehouse or zone"})
-    sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
-    capacity = count(1, 1_000_000_000, allow_none=True)
-    hold = StrictBoolean(metadata={"description": "A hold bin (returns, quarantine, damaged)"})
 
 
 class MovementInSchema(Schema):

@@ -69,8 +69,8 @@ def _codes(row: dict[str, str]) -> list[str]:
     """The scannable codes one row names: its SKU and its barcodes."""
     specs = parse_barcodes(row.get("barcodes", ""))
     listed = [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
-    # A code twice in one row is the product schema's to refuse, as on every other road.
-    return list({code.strip().casefold(): code for code in listed}.values())
+    # The same code twice in one row is products.create's to refuse, as on every other road.
+    return list(dict.fromkeys(code.strip() for code in listed))
 
 
 def bad_cells(upload: csvfile.Upload) -> list[csvfile.RowError]:
