@@ -11,7 +11,6 @@ from marshmallow import (
 )
 
 from warehouse_app.api.fields import PathDate, PathString, StrictBoolean, text
-from warehouse_app.catalog.inputs import ProductChangeSchema, ProductCreateSchema
 from warehouse_app.catalog.models import BarcodeKind, Tracking
 from warehouse_app.ledger.models import MovementKind, Reason
 from warehouse_app.ledger.movements import MAX_COST, MAX_QTY
@@ -21,7 +20,6 @@ POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
 # Optional movement fields where a form's or scanner's "" means "not given".
 BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
                                 "expiry", "reason", "unit_cost", "client_op_id"})
-__all__ = ["ProductChangeSchema", "ProductCreateSchema"]  # the catalog's, loaded by the API
 # Amounts are answered as decimal strings ("2.5000"), so documented as such.
 MONEY_OUT = {"type": "string", "format": "decimal"}
 

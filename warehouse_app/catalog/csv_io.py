@@ -6,7 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from warehouse_app import codes, csvfile
 from warehouse_app.catalog import products
-from warehouse_app.catalog.inputs import Barcodes, ProductChangeSchema, ProductCreateSchema
+from warehouse_app.catalog.inputs import (
+    Barcodes,
+    ProductChangeSchema,
+    ProductCreateSchema,
+    guess_kind,
+)
 from warehouse_app.catalog.models import Barcode, Product
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
@@ -22,7 +27,7 @@ def barcode_cell(barcodes: list[Barcode]) -> str:
     """Barcodes separated by spaces; CODE:kind:pack_size unless the code alone says it all."""
     parts = []
     for b in barcodes:
-        plain = b.pack_size == 1 and products.guess_kind(b.code) is b.kind
+        plain = b.pack_size == 1 and guess_kind(b.code) is b.kind
         parts.append(b.code if plain else f"{b.code}:{b.kind.value}:{b.pack_size}")
     return " ".join(parts)
 

@@ -83,8 +83,8 @@ class BarcodeSpec(fields.Field):
             value = {"code": value}
         if not isinstance(value, dict):
             raise ValidationError("{field}: a barcode is a string or an object with a code.")
-        return BarcodeSchema(text=bool(self.parent and getattr(self.parent.parent, "text",
-                                                                 False))).load(value)
+        schema = self.parent.parent if self.parent else None  # the product's, via the list
+        return BarcodeSchema(text=getattr(schema, "text", False)).load(value)
 
 
 class Barcodes(fields.List):

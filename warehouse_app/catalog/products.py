@@ -21,7 +21,6 @@ _BY_BARCODE = Loader(Barcode, Barcode.code)
 TEXT_FIELDS = ("name", "description", "variant_group", "variant")
 HAND_SET = ("reorder_point", "safety_stock")  # null: not hand-set, worked out
 EDITABLE = frozenset(ProductChangeSchema().fields) - {"sku"}
-__all__ = ["guess_kind"]  # csv_io writes barcodes as the guess would read them
 
 
 def clean_text(value, field: str, limit: int, required: bool = False) -> str:
