@@ -172,8 +172,8 @@ def test_import_locations_with_bad_rows_imports_nothing(client, db, supervisor):
             "WH1,warehouse,,\nA-01,bin,NOPE,\nA-02,shelf,WH1,\nA-03,bin,WH1,0\n")
     html = upload(client, "locations", text).text
     assert "Line 3: No location with code NOPE." in html
-    assert "Line 4: Kind is warehouse, zone or bin." in html
-    assert "Line 5: Capacity must be between 1" in html
+    assert "Line 4: kind is one of warehouse, zone, bin." in html
+    assert "Line 5: capacity must be between 1 and 1,000,000,000." in html
     assert db.session.scalar(select(func.count()).where(Location.code == "WH1")) == 0
 
 

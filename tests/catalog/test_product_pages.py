@@ -141,7 +141,7 @@ def test_edit_with_bad_input_shows_message_and_changes_nothing(client, db, login
     response = client.post(f"/products/{product.id}", data={
         "name": "Changed", "category": "New > Cat", "reorder_point": "-3"})
     assert response.status_code == 422
-    assert "reorder_point must be a whole number" in response.text
+    assert "reorder_point must be between 0 and 1,000,000,000" in response.text
     db.session.expire_all()
     assert db.session.get(Product, product.id).name == "Keep"
     assert db.session.get(Product, product.id).category is None

@@ -1,5 +1,5 @@
 """Marshmallow fields the API schemas share: strict input, null-safe output through relations."""
-from marshmallow import ValidationError, fields, missing
+from marshmallow import fields, missing
 
 from warehouse_app.inputs import StrictBoolean, text  # noqa: F401  (the API schemas' import)
 
@@ -21,20 +21,3 @@ class PathString(Through, fields.String):
 
 class PathDate(Through, fields.Date):
     """A date read through related objects, e.g. a movement's lot expiry."""
-
-
-class BarcodeSpec(fields.Field):
-    """A barcode given as its code, or as {code, kind, pack_size}."""
-
-    def __init__(self, schema, **kwargs):
-        metadata = {"oneOf": [{"type": "string", "maxLength": 64},
-                              {"$ref": "#/components/schemas/Barcode"}]}
-        super().__init__(metadata=metadata, **kwargs)
-        self.schema = schema
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = {"code": value}
-        if not isinstance(value, dict):
-            raise ValidationError("A barcode is a string or an object with a code.")
-        return self.schema().load(value)

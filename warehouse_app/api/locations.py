@@ -1,16 +1,16 @@
 """Locations: the warehouse > zone > bin tree (and, by kind, the virtual ends)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
-from warehouse_app.api.fields import StrictBoolean, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import LocationCreateSchema, LocationSchema, count
+from warehouse_app.api.schemas import LocationSchema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth import warehouses
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.extensions import db
 from warehouse_app.locations import editing, places
+from warehouse_app.locations.inputs import LocationCreateSchema, LocationPatchSchema
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 
 blp = blueprint("locations", "/locations", "Warehouses, zones and bins, named by code.")
@@ -49,11 +49,7 @@ def list_locations(args):
 @blp.response(201, LocationSchema)
 def create_location(data):
     """Create a warehouse, or a zone or bin under a parent (supervisor or above)."""
-    parent = places.by_code(data["parent"], field="parent") if data.get("parent") else None
-    editing.check_place(parent)
-    location = places.create(data["code"], LocationKind(data["kind"]), name=data.get("name", ""),
-                             parent=parent, sequence=data.get("sequence", 0),
-                             capacity=data.get("capacity"), hold=data.get("hold", False))
+    location = editing.create(data)
     db.session.commit()
     return location
 
@@ -68,19 +64,6 @@ def get_location(code):
     return location
 
 
-class LocationPatchSchema(Schema):
-    """What may change about a location (its code and kind stay)."""
-
-    name = text(120)
-    sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
-    capacity = count(1, 1_000_000_000, allow_none=True, metadata={
-        "description": "Units it holds at most; null: no limit"})
-    active = StrictBoolean(metadata={"description": "false deactivates it and everything "
-                                                    "below it (only when empty)"})
-    hold = StrictBoolean(metadata={"description": "true: a hold bin (returns, quarantine, "
-                                                  "damaged); its stock is not available"})
-
-
 @blp.route("/<path:code>", methods=["PATCH"])
 @role_required(Role.SUPERVISOR)
 @blp.arguments(LocationPatchSchema)
@@ -90,8 +73,7 @@ def update_location(data, code):
     (supervisor or above), as its page does."""
     location = places.by_code(code, field="code")
     warehouses.check(location, field="code")
-    changes = {key: ("" if data[key] is None else data[key]) for key in editing.EDITABLE
-               if key in data}
+    changes = {key: data[key] for key in editing.EDITABLE if key in data}
     if changes:
         editing.update(location, changes)
     if "active" in data:

@@ -2,16 +2,12 @@
 from marshmallow import fields, validate
 
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import (
-    ProductChangeSchema,
-    ProductCreateSchema,
-    ProductDetailSchema,
-    ProductSchema,
-)
+from warehouse_app.api.schemas import ProductDetailSchema, ProductSchema
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import products
+from warehouse_app.catalog.inputs import ProductChangeSchema, ProductCreateSchema
 from warehouse_app.catalog.models import Product
 from warehouse_app.counting import blind
 from warehouse_app.extensions import db

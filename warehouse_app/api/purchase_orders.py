@@ -8,13 +8,14 @@ from sqlalchemy.orm import selectinload
 from warehouse_app.api.fields import PathString, text
 from warehouse_app.api.orders import known_reference, printable_text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
-from warehouse_app.api.schemas import CostOut, count, money
+from warehouse_app.api.schemas import CostOut, count
 from warehouse_app.api.wiring import blueprint
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog.models import Supplier
 from warehouse_app.errors import NotFound
 from warehouse_app.extensions import db
+from warehouse_app.ledger.inputs import money
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import purchasing
 from warehouse_app.orders.documents import MAX_LINES, po_by_reference, pos_of_caller

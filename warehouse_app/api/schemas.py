@@ -1,15 +1,13 @@
 """Request and response schemas: the OpenAPI document is generated from these (the inputs a
 capability carries out are its own: MovementInSchema is the ledger's)."""
-from marshmallow import INCLUDE, Schema, fields, missing, validate
+from marshmallow import INCLUDE, Schema, fields, missing
 
-from warehouse_app.api.fields import BarcodeSpec, PathDate, PathString, StrictBoolean, text
+from warehouse_app.api.fields import PathDate, PathString, text
 from warehouse_app.catalog.models import BarcodeKind, Tracking
 from warehouse_app.inputs import count
-from warehouse_app.ledger.inputs import money
 from warehouse_app.ledger.models import MovementKind, Reason
 from warehouse_app.locations.models import LocationKind
 
-CREATABLE_LOCATIONS = ("warehouse", "zone", "bin")
 # Amounts are answered as decimal strings ("2.5000"), so documented as such.
 MONEY_OUT = {"type": "string", "format": "decimal"}
 
@@ -57,37 +55,6 @@ class BarcodeSchema(Schema):
     code = text(64, required=True)
     kind = fields.Enum(BarcodeKind, by_value=True)
     pack_size = count(1, 100_000, metadata={"description": "Units one scan of it means"})
-
-
-class ProductChangeSchema(Schema):
-    """Fields of a product a supervisor may change (PATCH); all optional."""
-
-    sku = text(64)
-    name = text(200)
-    description = text(5000, allow_none=True)
-    category = text(400, allow_none=True, metadata={"description": 'A path, "A > B"'})
-    supplier = text(120, allow_none=True, metadata={"description": "Supplier name"})
-    unit_cost = money(allow_none=True)
-    sale_price = money(allow_none=True)
-    reorder_point = count(0, 1_000_000_000, allow_none=True, metadata={
-        "description": "Hand-set, it wins over the computed one; null clears it"})
-    safety_stock = count(0, 1_000_000_000, allow_none=True, metadata={
-        "description": "Hand-set, it wins over the computed one; null clears it"})
-    lead_time_days = count(0, 3650)
-    tracking = fields.String(validate=validate.OneOf([t.value for t in Tracking]))
-    variant_group = text(64, allow_none=True)
-    variant = text(64, allow_none=True)
-    active = StrictBoolean()
-    home_location = text(40, allow_none=True, metadata={"description": "Code of its usual bin"})
-    barcodes = fields.List(BarcodeSpec(BarcodeSchema), validate=validate.Length(max=50),
-                           metadata={"description": "Replaces the product's barcodes"})
-
-
-class ProductCreateSchema(ProductChangeSchema):
-    """A new product."""
-
-    sku = text(64, required=True)
-    name = text(200, required=True)
 
 
 class ProductSchema(Schema):
@@ -167,14 +134,6 @@ class LocationSchema(Schema):
     hold = fields.Boolean(metadata={"description": "A hold bin: its stock is not available"})
 
 
-class LocationCreateSchema(Schema):
-    code = text(40, required=True)
-    name = text(120)
-    kind = fields.String(required=True, validate=validate.OneOf(CREATABLE_LOCATIONS))
-    parent = text(40, allow_none=True, metadata={"description": "Code of a warehouse or zone"})
-    sequence = count(0, 1_000_000, metadata={"description": "Walking order among siblings"})
-    capacity = count(1, 1_000_000_000, allow_none=True)
-    hold = StrictBoolean(metadata={"description": "A hold bin (returns, quarantine, damaged)"})
 
 
 class ReverseSchema(Schema):

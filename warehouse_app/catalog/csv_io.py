@@ -6,44 +6,35 @@ from sqlalchemy.orm import selectinload
 
 from warehouse_app import codes, csvfile
 from warehouse_app.catalog import products
-from warehouse_app.catalog.models import Barcode, BarcodeKind, Product, Tracking
+from warehouse_app.catalog.inputs import (
+    Barcodes,
+    ProductChangeSchema,
+    ProductCreateSchema,
+    guess_kind,
+)
+from warehouse_app.catalog.models import Barcode, Product
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
-from warehouse_app.locations.csv_io import parse_bool
-from warehouse_app.money import parse_cost
+from warehouse_app.inputs import load, problems
 
 COLUMNS = ["sku", "name", "description", "category", "supplier", "unit_cost", "sale_price",
            "reorder_point", "safety_stock", "lead_time_days", "tracking", "variant_group",
            "variant", "active", "barcodes"]
 REQUIRED = {"sku", "name"}
-TEXT = ("name", "description", "category", "supplier", "variant_group", "variant")
-PLAIN = ("unit_cost", "sale_price", "reorder_point", "safety_stock", "lead_time_days",
-         "tracking")
-KIND_NAMES = {k.value for k in BarcodeKind}
 
 
 def barcode_cell(barcodes: list[Barcode]) -> str:
     """Barcodes separated by spaces; CODE:kind:pack_size unless the code alone says it all."""
     parts = []
     for b in barcodes:
-        plain = b.pack_size == 1 and products.guess_kind(b.code) is b.kind
+        plain = b.pack_size == 1 and guess_kind(b.code) is b.kind
         parts.append(b.code if plain else f"{b.code}:{b.kind.value}:{b.pack_size}")
     return " ".join(parts)
 
 
 def parse_barcodes(cell: str) -> list[dict | str]:
-    """The barcodes of one cell, as products.create/update take them."""
-    specs: list[dict | str] = []
-    for token in (cell or "").split():
-        parts = token.rsplit(":", 2)
-        if len(parts) == 3 and parts[1].lower() in KIND_NAMES:
-            specs.append({"code": parts[0], "kind": parts[1].lower(), "pack_size": parts[2]})
-        elif ":" in token and token.rsplit(":", 1)[1].lower() in KIND_NAMES:
-            code, kind = token.rsplit(":", 1)
-            specs.append({"code": code, "kind": kind.lower()})
-        else:
-            specs.append(token)
-    return specs
+    """The barcodes of one cell, as the product schema reads them (CODE, CODE:kind[:pack])."""
+    return Barcodes.from_text(cell or "")
 
 
 def export_rows() -> list[list]:
@@ -64,53 +55,35 @@ def export_rows() -> list[list]:
 
 
 def row_fields(row: dict[str, str]) -> dict:
-    """The product fields one row gives; a column left out of the file changes nothing."""
-    fields: dict = {key: row[key] for key in TEXT if key in row}
-    fields.update({key: row[key].strip() for key in PLAIN if key in row})
-    if (active := parse_bool(row.get("active", ""))) is not None:
-        fields["active"] = active
-    if "barcodes" in row:
-        fields["barcodes"] = parse_barcodes(row["barcodes"])
-    return fields
+    """The product fields one row gives, as text; a column left out of the file changes
+    nothing, an empty cell clears what may be cleared (the schema's text=True reads them)."""
+    return {key: value for key, value in row.items() if key in COLUMNS}
 
 
 def _import_row(row: dict[str, str]) -> str:
     sku = row["sku"].strip()
     existing = db.session.scalar(select(Product).where(Product.sku == sku)) if sku else None
     if existing is None:
-        products.create({**row_fields(row), "sku": sku})
+        products.create(load(ProductCreateSchema(text=True), row_fields(row)))
         return "created"
-    products.update(existing, row_fields(row))
+    products.update(existing, load(ProductChangeSchema(text=True), row_fields(row)))
     return "updated"
 
 
 def _codes(row: dict[str, str]) -> list[str]:
     """The scannable codes one row names: its SKU and its barcodes."""
     specs = parse_barcodes(row.get("barcodes", ""))
-    return [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
+    listed = [row["sku"]] + [s["code"] if isinstance(s, dict) else s for s in specs]
+    # The same code twice in one row is products.create's to refuse, as on every other road.
+    return list(dict.fromkeys(code.strip() for code in listed))
 
 
-def _tracking(value: str) -> None:
-    if value.strip() and value.strip() not in {t.value for t in Tracking}:
-        raise DomainError("tracking is none, lot or serial.", field="tracking")
-
-
-CHECKS = {
-    "sku": products.clean_sku,
-    "name": lambda v: products.clean_text(v, "name", products.NAME_MAX, required=True),
-    "description": lambda v: products.clean_text(v, "description", products.DESCRIPTION_MAX),
-    "category": lambda v: products.clean_text(v, "category", 400),
-    "supplier": lambda v: products.clean_text(v, "supplier", 120),
-    "variant_group": lambda v: products.clean_text(v, "variant_group", 64),
-    "variant": lambda v: products.clean_text(v, "variant", 64),
-    **{key: (lambda v, key=key, limit=limit: v.strip() and products.clean_int(v, key, limit))
-       for key, limit in products.INT_FIELDS.items()},
-    "unit_cost": lambda v: parse_cost(v.strip()),
-    "sale_price": lambda v: parse_cost(v.strip(), field="sale_price"),
-    "tracking": _tracking,
-    "active": parse_bool,
-    "barcodes": lambda v: [products.clean_barcode(spec) for spec in parse_barcodes(v)],
-}
+def bad_cells(upload: csvfile.Upload) -> list[csvfile.RowError]:
+    """Every bad cell of every line, found by the product schema without writing anything."""
+    schema = ProductCreateSchema(text=True)
+    return [csvfile.RowError(line, message, field)
+            for line, row in upload.rows
+            for field, message in problems(schema, row_fields(row))]
 
 
 class NewProducts:
@@ -127,7 +100,7 @@ class NewProducts:
         keys: dict[int, set[str]] = {}
         for line, row in rows:
             try:
-                made = products.unsaved({**row_fields(row), "sku": row["sku"]})
+                made = products.unsaved(load(ProductCreateSchema(text=True), row_fields(row)))
             except DomainError:
                 continue  # the row-by-row check says what is wrong
             self.unsaved[line] = made
@@ -178,5 +151,5 @@ def import_file(storage):
     twice = csvfile.once(upload, _codes, "Code")
     new = NewProducts()
     return csvfile.run(upload, _import_row, chunked=True,
-                       errors=csvfile.bad_cells(upload, CHECKS) + twice,
+                       errors=bad_cells(upload) + twice,
                        many=csvfile.Many(new.ready, new.write, new.forget))

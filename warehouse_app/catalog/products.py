@@ -4,25 +4,23 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from warehouse_app import codes
+from warehouse_app.catalog.inputs import (
+    ProductChangeSchema,
+    ProductCreateSchema,
+    guess_kind,
+)
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
-from warehouse_app.errors import Conflict, DomainError, NotFound, ascii_digits
+from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.money import parse_cost
 from warehouse_app.prepared import Loader
 
-SKU_MAX, NAME_MAX, DESCRIPTION_MAX, CODE_MAX = 64, 200, 5000, 64
-MAX_PACK = 100_000
 _BY_SKU = Loader(Product, Product.sku)
 _BY_BARCODE = Loader(Barcode, Barcode.code)
-MAX_DAYS = 3650
-MAX_POINT = 1_000_000_000
-INT_FIELDS = {"reorder_point": MAX_POINT, "safety_stock": MAX_POINT, "lead_time_days": MAX_DAYS}
-HAND_SET = ("reorder_point", "safety_stock")  # empty or null: not hand-set, worked out
-TEXT_FIELDS = {"name": NAME_MAX, "description": DESCRIPTION_MAX, "variant_group": 64,
-               "variant": 64}
-EDITABLE = (set(INT_FIELDS) | set(TEXT_FIELDS)
-            | {"unit_cost", "sale_price", "category", "supplier", "tracking", "active", "barcodes",
-               "home_location"})
+TEXT_FIELDS = ("name", "description", "variant_group", "variant")
+HAND_SET = ("reorder_point", "safety_stock")  # null: not hand-set, worked out
+EDITABLE = frozenset(ProductChangeSchema().fields) - {"sku"}
 
 
 def clean_text(value, field: str, limit: int, required: bool = False) -> str:
@@ -38,23 +36,6 @@ def clean_text(value, field: str, limit: int, required: bool = False) -> str:
         raise DomainError(f"{field} is longer than {limit} characters.", field=field)
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
         raise DomainError(f"{field} contains control characters.", field=field)
-    return value
-
-
-def clean_sku(value) -> str:
-    sku = clean_text(value, "sku", SKU_MAX, required=True)
-    if any(ch.isspace() for ch in sku):
-        raise DomainError("A SKU has no spaces.", field="sku")
-    return sku
-
-
-def clean_int(value, field: str, limit: int) -> int:
-    if isinstance(value, str) and ascii_digits(value.strip()):
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError(f"{field} must be a whole number.", field=field)
-    if value < 0 or value > limit:
-        raise DomainError(f"{field} must be between 0 and {limit:,}.", field=field)
     return value
 
 
@@ -142,55 +123,6 @@ def supplier_named(name) -> Supplier | None:
     return supplier
 
 
-def _ean_ok(digits: str) -> bool:
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
-
-
-def guess_kind(code: str) -> BarcodeKind:
-    """EAN/UPC/GTIN when the digits and check digit say so, else internal."""
-    if code.isdigit() and _ean_ok(code):
-        return {8: BarcodeKind.EAN8, 12: BarcodeKind.UPC, 13: BarcodeKind.EAN13,
-                14: BarcodeKind.GTIN}.get(len(code), BarcodeKind.INTERNAL)
-    return BarcodeKind.INTERNAL
-
-
-GS1_LENGTHS = {BarcodeKind.EAN8: 8, BarcodeKind.UPC: 12, BarcodeKind.EAN13: 13,
-               BarcodeKind.GTIN: 14}
-
-
-def clean_barcode(spec) -> dict:
-    """A barcode given as a string or {code, kind, pack_size}, checked."""
-    if isinstance(spec, str):
-        spec = {"code": spec}
-    if not isinstance(spec, dict):
-        raise DomainError("A barcode is a string or an object with a code.", field="barcodes")
-    code = clean_text(spec.get("code"), "barcodes", CODE_MAX, required=True)
-    if any(ch.isspace() for ch in code):
-        raise DomainError("A barcode has no spaces.", field="barcodes")
-    kind_value = spec.get("kind")
-    try:
-        kind = BarcodeKind(kind_value) if kind_value else guess_kind(code)
-    except ValueError:
-        names = ", ".join(k.value for k in BarcodeKind)
-        raise DomainError(f"Unknown barcode kind {str(kind_value)[:20]}; use one of {names}.",
-                          field="barcodes") from None
-    if (not kind_value and code.isdigit() and len(code) in GS1_LENGTHS.values()
-            and not _ean_ok(code)):
-        raise DomainError(f"{code} looks like an EAN/UPC but its check digit is wrong; "
-                          "give kind 'internal' to keep it as it is.", field="barcodes")
-    if kind in GS1_LENGTHS and not (code.isdigit() and len(code) == GS1_LENGTHS[kind]
-                                    and _ean_ok(code)):
-        raise DomainError(f"{code} is not a valid {kind.value} (length or check digit).",
-                          field="barcodes")
-    pack = spec.get("pack_size", 1)
-    pack = clean_int(pack, "pack_size", MAX_PACK)
-    if pack < 1:
-        raise DomainError("pack_size must be at least 1.", field="pack_size")
-    return {"code": code, "kind": kind, "pack_size": pack}
-
-
 def _check_barcodes_free(specs: list[dict], product: Product | None) -> None:
     codes = [s["code"] for s in specs]
     if len(set(codes)) != len(codes):
@@ -207,41 +139,34 @@ def _check_barcodes_free(specs: list[dict], product: Product | None) -> None:
                            code="duplicate_barcode")
 
 
-def _apply(product: Product, fields: dict) -> None:
-    unknown = set(fields) - EDITABLE - {"sku"}
-    if unknown:
-        raise DomainError(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    for key, limit in TEXT_FIELDS.items():
-        if key in fields:
-            value = clean_text(fields[key], key, limit, required=(key == "name"))
-            setattr(product, key, value or (None if key.startswith("variant") else ""))
-    for key, limit in INT_FIELDS.items():
-        if key in fields and fields[key] not in (None, ""):
-            setattr(product, key, clean_int(fields[key], key, limit))
-        elif key in fields and key in HAND_SET:
-            setattr(product, key, None)
-    if "unit_cost" in fields:
-        cost = parse_cost(fields["unit_cost"])
+def _apply(product: Product, data: dict) -> None:
+    """Set what a loaded input gives (products.inputs checked it)."""
+    for key in TEXT_FIELDS:
+        if key in data:
+            setattr(product, key,
+                    data[key] or (None if key.startswith("variant") else ""))
+    for key in HAND_SET:
+        if key in data:
+            setattr(product, key, data[key])
+    if data.get("lead_time_days") is not None:
+        product.lead_time_days = data["lead_time_days"]
+    if "unit_cost" in data:
+        cost = parse_cost(data["unit_cost"])
         product.unit_cost = cost if cost is not None else Decimal(0)
         if not product.avg_cost:
             product.avg_cost = product.unit_cost
-    if "sale_price" in fields:
-        product.sale_price = parse_cost(fields["sale_price"], field="sale_price")
-    if "category" in fields:
-        product.category = category_from_path(fields["category"])
-    if "supplier" in fields:
-        product.supplier = supplier_named(fields["supplier"])
-    if "tracking" in fields and fields["tracking"] not in (None, ""):
-        try:
-            product.tracking = Tracking(fields["tracking"])
-        except ValueError:
-            raise DomainError("tracking is none, lot or serial.", field="tracking") from None
-    if "home_location" in fields:
-        product.home_location = _home(fields["home_location"])
-    if "active" in fields:
-        if not isinstance(fields["active"], bool):
-            raise DomainError("active must be true or false.", field="active")
-        product.active = fields["active"]
+    if "sale_price" in data:
+        product.sale_price = parse_cost(data["sale_price"], field="sale_price")
+    if "category" in data:
+        product.category = category_from_path(data["category"])
+    if "supplier" in data:
+        product.supplier = supplier_named(data["supplier"])
+    if "tracking" in data:
+        product.tracking = Tracking(data["tracking"])
+    if "home_location" in data:
+        product.home_location = _home(data["home_location"])
+    if "active" in data:
+        product.active = data["active"]
 
 
 def _home(code):
@@ -258,18 +183,16 @@ def _home(code):
 
 def create(fields: dict) -> Product:
     """A new product with its barcodes; a SKU or barcode already used is a 409."""
-    if not isinstance(fields, dict):
-        raise DomainError("A product is an object.")
-    sku = clean_sku(fields.get("sku"))
+    data = load(ProductCreateSchema(), fields)
+    sku = data["sku"]
     if db.session.scalar(select(func.count()).where(Product.sku == sku)):
         raise Conflict(f"SKU {sku} is already used.", field="sku", code="duplicate_sku")
     if db.session.scalar(select(func.count()).where(Barcode.code == sku)):
         raise Conflict(f"SKU {sku} is already a barcode of another product.", field="sku",
                        code="duplicate_sku")
-    barcodes = _barcode_list(fields.get("barcodes"))
+    barcodes = _barcode_list(data.get("barcodes"))
     product = Product(sku=sku, name="")
-    _apply(product, {"name": fields.get("name"), **{k: v for k, v in fields.items()
-                                                    if k not in ("sku", "barcodes", "name")}})
+    _apply(product, data)
     _check_barcodes_free(barcodes, None)
     product.barcodes = [Barcode(**spec) for spec in barcodes]
     db.session.add(product)
@@ -285,38 +208,30 @@ def unsaved(fields: dict) -> tuple[Product, list[dict], list[str], str]:
     the product (not in the session, without category, supplier or barcodes), its barcodes,
     its category's levels and its supplier's name. Whether its codes are free is the caller's
     to ask, for all of them in one question (codes.taken)."""
-    if not isinstance(fields, dict):
-        raise DomainError("A product is an object.")
-    product = Product(sku=clean_sku(fields.get("sku")), name="")
-    _apply(product, {"name": fields.get("name"),
-                     **{k: v for k, v in fields.items()
-                        if k not in ("sku", "barcodes", "name", "category", "supplier")}})
-    barcodes = _barcode_list(fields.get("barcodes"))
+    data = load(ProductCreateSchema(), fields)
+    product = Product(sku=data["sku"], name="")
+    _apply(product, {k: v for k, v in data.items() if k not in ("category", "supplier")})
+    barcodes = _barcode_list(data.get("barcodes"))
     if len({b["code"] for b in barcodes}) != len(barcodes):
         raise Conflict("The same barcode is listed twice.", field="barcodes",
                        code="duplicate_barcode")
-    return (product, barcodes, category_levels(fields.get("category")),
-            clean_text(fields.get("supplier"), "supplier", 120))
+    return product, barcodes, category_levels(data.get("category")), data.get("supplier") or ""
 
 
-def _barcode_list(value) -> list[dict]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DomainError("barcodes is a list.", field="barcodes")
-    if len(value) > 50:
-        raise DomainError("At most 50 barcodes per product.", field="barcodes")
-    return [clean_barcode(spec) for spec in value]
+def _barcode_list(specs: list[dict] | None) -> list[dict]:
+    """Loaded barcodes as rows: the kind guessed from the digits when not given."""
+    return [{"code": s["code"], "kind": BarcodeKind(s["kind"]) if s.get("kind")
+             else guess_kind(s["code"]), "pack_size": s.get("pack_size", 1)}
+            for s in specs or []]
 
 
 def update(product: Product, fields: dict) -> Product:
     """Change some fields; a barcodes list replaces the product's barcodes."""
-    if not isinstance(fields, dict):
-        raise DomainError("A product change is an object.")
-    if "sku" in fields and fields["sku"] != product.sku:
+    data = load(ProductChangeSchema(), fields)
+    if "sku" in data and data["sku"] != product.sku:
         raise DomainError("A SKU cannot change; create a new product instead.", field="sku")
-    barcodes = _barcode_list(fields["barcodes"]) if "barcodes" in fields else None
-    _apply(product, {k: v for k, v in fields.items() if k not in ("sku", "barcodes")})
+    barcodes = _barcode_list(data["barcodes"]) if "barcodes" in data else None
+    _apply(product, data)
     if barcodes is not None:
         _check_barcodes_free(barcodes, product)
         keep = {b.code: b for b in product.barcodes}

@@ -5,9 +5,11 @@ from sqlalchemy import select
 from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.catalog import bp, panels, products
+from warehouse_app.catalog.inputs import ProductChangeSchema, ProductCreateSchema
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.money import shown
 
 PER_PAGE = 50
@@ -19,7 +21,7 @@ KINDS = [("", "Auto (from the digits)")] + [(k.value, k.value.upper()) for k in 
 
 
 def form_fields(form) -> dict:
-    """The product fields a form posted, as text for the domain to check."""
+    """The product fields a form posted, as text (the schema's text=True reads them)."""
     return {key: form.get(key, "") for key in FORM_FIELDS}
 
 
@@ -69,9 +71,9 @@ def create():
     if request.method == "GET":
         return render_template("catalog/form.html", form={}, product=None, **choices())
     fields = {**form_fields(request.form), "sku": request.form.get("sku", ""),
-              "barcodes": request.form.get("barcodes", "").split()}
+              "barcodes": request.form.get("barcodes", "")}
     try:
-        product = products.create(fields)
+        product = products.create(load(ProductCreateSchema(text=True), fields))
     except DomainError as err:
         return refuse(err, "catalog/form.html", form=request.form, product=None)
     db.session.commit()
@@ -88,7 +90,8 @@ def edit(product_id: int):
         return render_template("catalog/form.html", form=form_values(product), product=product,
                                point=panels.reorder_point(product), **choices())
     try:
-        products.update(product, form_fields(request.form))
+        products.update(product, load(ProductChangeSchema(text=True),
+                                      form_fields(request.form)))
     except DomainError as err:
         return refuse(err, "catalog/form.html", form={**request.form, "sku": product.sku},
                       product=product)
@@ -104,7 +107,7 @@ def _specs(product: Product, skip: int | None = None) -> list[dict]:
 
 def _save_barcodes(product: Product, specs: list[dict], done: str):
     try:
-        products.update(product, {"barcodes": specs})
+        products.update(product, load(ProductChangeSchema(text=True), {"barcodes": specs}))
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -119,8 +122,7 @@ def _save_barcodes(product: Product, specs: list[dict], done: str):
 def add_barcode(product_id: int):
     """Add a barcode (its kind and how many units one scan means)."""
     product = db.get_or_404(Product, product_id)
-    spec = {"code": request.form.get("code", ""), "kind": request.form.get("kind") or None,
-            "pack_size": request.form.get("pack_size", "").strip() or 1}
+    spec = {key: request.form.get(key, "") for key in ("code", "kind", "pack_size")}
     return _save_barcodes(product, _specs(product) + [spec],
                           f"Added barcode {spec['code'].strip()[:64]}.")
 

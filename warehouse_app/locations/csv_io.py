@@ -4,8 +4,10 @@ from sqlalchemy import select
 from warehouse_app import csvfile
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load, problems
 from warehouse_app.locations import editing, places
-from warehouse_app.locations.models import PHYSICAL_KINDS, Location
+from warehouse_app.locations.inputs import LocationCreateSchema, LocationPatchSchema
+from warehouse_app.locations.models import PHYSICAL_KINDS, Location, LocationKind
 
 COLUMNS = ["code", "kind", "name", "parent", "sequence", "capacity", "active"]
 REQUIRED = {"code", "kind"}
@@ -45,46 +47,41 @@ def export_rows() -> list[list]:
             for loc in tree_order()]
 
 
+def row_fields(row: dict[str, str]) -> dict:
+    """A row's location fields, as text (the schemas' text=True reads them); active apart."""
+    return {key: value for key, value in row.items() if key in COLUMNS and key != "active"}
+
+
 def _import_row(row: dict[str, str]) -> str:
-    code = row["code"].strip().upper()
-    fields = {key: row[key] for key in ("name", "sequence", "capacity")
-              if key in row}
-    existing = db.session.scalar(select(Location).where(Location.code == code)) if code else None
+    data = load(LocationCreateSchema(text=True), row_fields(row))
+    code = data["code"].upper()
+    existing = db.session.scalar(select(Location).where(Location.code == code))
     active = parse_bool(row.get("active", ""))
     if existing is None:
-        location = editing.create({**fields, "code": code, "kind": row["kind"],
-                                   "parent": row.get("parent", "")})
+        location = editing.create(data)
         if active is False:
             editing.set_active(location, False)
         return "created"
-    if editing.parse_kind(row["kind"]) is not existing.kind:
+    if LocationKind(data["kind"]) is not existing.kind:
         raise DomainError(f"{code} exists as a {existing.kind.value}; its kind cannot change.",
                           field="kind")
-    parent = (row.get("parent") or "").strip().upper()
+    parent = (data.get("parent") or "").upper()
     if "parent" in row and parent != (existing.parent.code if existing.parent else ""):
         raise DomainError(f"{code} exists under another parent; it cannot move.",
                           field="parent")
-    editing.update(existing, fields)
+    editing.update(existing, load(LocationPatchSchema(text=True), {
+        key: row[key] for key in ("name", "sequence", "capacity") if key in row}))
     if active is not None and active != existing.active:
         editing.set_active(existing, active)
     return "updated"
 
 
-def _code(value: str) -> None:
-    norm = places.normalise_code(value)
-    if not norm or len(norm) > places.CODE_MAX or any(ch.isspace() for ch in norm):
-        raise DomainError(f"A location code is 1 to {places.CODE_MAX} characters without "
-                          "spaces.", field="code")
-
-
-CHECKS = {
-    "code": _code,
-    "kind": editing.parse_kind,
-    "name": editing.clean_name,
-    "sequence": lambda v: editing.parse_whole(v, "sequence", editing.SEQUENCE_MAX),
-    "capacity": lambda v: editing.parse_whole(v, "capacity", editing.CAPACITY_MAX, low=1),
-    "active": parse_bool,
-}
+def bad_cells(upload: csvfile.Upload) -> list[csvfile.RowError]:
+    """Every bad cell of every line, found by the location schema without writing anything."""
+    schema = LocationCreateSchema(text=True)
+    errors = [csvfile.RowError(line, message, field)
+              for line, row in upload.rows for field, message in problems(schema, row_fields(row))]
+    return errors + csvfile.bad_cells(upload, {"active": parse_bool})
 
 
 def import_file(storage):
@@ -94,4 +91,4 @@ def import_file(storage):
     twice = csvfile.once(upload, lambda row: [places.normalise_code(row["code"]) or ""],
                          "Code", field="code")
     return csvfile.run(upload, _import_row,
-                       errors=csvfile.bad_cells(upload, CHECKS) + twice)
+                       errors=sorted(bad_cells(upload), key=lambda e: e.line) + twice)

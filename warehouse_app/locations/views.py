@@ -7,11 +7,14 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.locations import bp, editing, sites  # noqa: F401  (sites: auth's names)
+from warehouse_app.locations.inputs import LocationCreateSchema, LocationPatchSchema
 from warehouse_app.locations.models import PHYSICAL_KINDS, Location
 
 PER_PAGE = 50
 KINDS = [("bin", "Bin"), ("zone", "Zone"), ("warehouse", "Warehouse")]
+CREATE_FIELDS = ("code", "kind", "name", "parent", "sequence", "capacity", "hold")
 
 
 def browse_query(q: str, parent: Location | None):
@@ -70,7 +73,8 @@ def create():
         form = {"parent": request.args.get("parent", ""), "kind": request.args.get("kind", "bin")}
         return render_template("locations/form.html", form=form, location=None, kinds=KINDS)
     try:
-        location = editing.create(request.form.to_dict())
+        location = editing.create(load(LocationCreateSchema(text=True), {
+            key: request.form[key] for key in CREATE_FIELDS if key in request.form}))
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -92,7 +96,8 @@ def edit(location_id: int):
                 "capacity": location.capacity, "hold": location.hold}
         return render_template("locations/form.html", form=form, location=location)
     try:
-        editing.update(location, {key: request.form.get(key, "") for key in editing.EDITABLE})
+        editing.update(location, load(LocationPatchSchema(text=True), {
+            key: request.form.get(key, "") for key in editing.EDITABLE}))
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
