@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from warehouse_app import create_app
 from warehouse_app.extensions import db as _db
@@ -116,20 +116,11 @@ def fixed_clock(time_machine):
     return FIXED_NOW
 
 
-@pytest.fixture(scope="session")
-def sqlite_file(tmp_path_factory):
-    """The one SQLite file this test process's tests run on, each with a fresh copy of the
-    template (a path that stays the same lets the process keep one app per engine: `app`)."""
-    return tmp_path_factory.mktemp("db") / "test.db"
-
-
 @pytest.fixture(params=ENGINES)
-def database_url(request):
-    """A freshly migrated, empty database on each engine."""
+def database_url(request, tmp_path):
+    """A freshly migrated, empty database on each engine (on SQLite a file of the test's own)."""
     if request.param == "sqlite":
-        path = request.getfixturevalue("sqlite_file")
-        for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            old.unlink(missing_ok=True)  # a new file: a connection a test left open keeps the old
+        path = tmp_path / "test.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_ready")
@@ -158,6 +149,7 @@ class CommittingClient(FlaskClient):
 # a fresh database. A test that changes the app itself (a route, its static folder) is marked
 # `fresh_app` and gets one of its own.
 _WARM: dict[str, tuple] = {}
+_SQLITE_FILE: list[str] = [""]  # the file the shared SQLite app's new connections open
 
 
 def _built(database_url: str):
@@ -166,14 +158,27 @@ def _built(database_url: str):
     return app
 
 
+def _to_this_tests_file(dialect, connection_record, cargs, cparams) -> None:
+    """The shared SQLite app opens the running test's own file. (One path for every test
+    would let a connection a test left open write into the next test's journal.)"""
+    cargs[0] = _SQLITE_FILE[0]
+
+
 def _warm_app(database_url: str):
-    app, settings = _WARM.get(database_url) or (None, None)
+    engine = make_url(database_url).get_backend_name()
+    key = engine if engine == "sqlite" else database_url
+    app, settings = _WARM.get(key) or (None, None)
     if app is None:
         app = _built(database_url)
+        if engine == "sqlite":
+            with app.app_context():
+                event.listen(_db.engine, "do_connect", _to_this_tests_file)
         settings = dict(app.config)
-        _WARM[database_url] = (app, settings)
+        _WARM[key] = (app, settings)
     app.config.clear()
-    app.config.update(settings)
+    app.config.update(settings, SQLALCHEMY_DATABASE_URI=database_url)
+    if engine == "sqlite":
+        _SQLITE_FILE[0] = make_url(database_url).database
     app.extensions["rate_limiter"].reset()
     forget_endpoints()  # what the process remembers of the database it had
     reorder.forget_all()
@@ -186,6 +191,7 @@ def app(request, database_url, tmp_path):
     app = _built(database_url) if fresh else _warm_app(database_url)
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
+        _db.engine.dispose()  # no connection of an earlier test's file is handed out
         yield app
         _db.session.remove()
         _db.engine.dispose()

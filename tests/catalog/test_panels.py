@@ -15,6 +15,7 @@ def test_an_unknown_panel_is_refused_and_changes_nothing(app):
     assert app.extensions[panels.KEY] == before
 
 
+@pytest.mark.fresh_app  # it takes the providers out of the app
 def test_without_providers_the_pages_show_no_stock_and_no_point(app, make_product):
     product = make_product("BARE-1")
     app.extensions.pop(panels.KEY)

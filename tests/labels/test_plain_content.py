@@ -30,6 +30,7 @@ def test_only_a_kind_without_its_own_source_may_be_provided(app, kind):
     assert app.extensions[selection.PROVIDED] == {"receipts": receipt_labels.labels}
 
 
+@pytest.mark.fresh_app  # it takes the providers out of the app
 def test_a_kind_nobody_provides_is_not_found(app):
     app.extensions.pop(selection.PROVIDED)
     with pytest.raises(NotFound) as err:

@@ -192,6 +192,7 @@ def stock_as_of(p: Params) -> Report:
     items = [{"sku": sku, "name": name, "place": names.get(place, "?"), "from_warehouse": None,
               "to_warehouse": None, "on_hand": int(qty), "in_transit": None}
              for sku, name, place, qty in db.session.execute(query)]
+    items.sort(key=lambda row: (row["sku"], row["place"]))  # a product's places by code
     items += [{"sku": sku, "name": name, "place": IN_TRANSIT, "from_warehouse": names.get(f, "?"),
                "to_warehouse": names.get(t, "?"), "on_hand": None, "in_transit": int(qty)}
               for sku, name, f, t, qty in db.session.execute(moving)]
