@@ -22,6 +22,7 @@ READABLE = {"Missing data for required field.": "{field} is required.",
             "Unknown field.": "{field} is not a field of this request.",
             "Field may not be null.": "{field} may not be null."}
 TRUE, FALSE = {"yes", "y", "true", "1", "on"}, {"no", "n", "false", "0"}
+WHOLE = "{whole}"  # begins a message that names what is wrong itself ("Line 2: ...")
 
 
 class Length(validate.Length):
@@ -186,6 +187,8 @@ def _said(path: tuple, text: str) -> tuple[str | None, str]:
     if not path or path[0] == "_schema":
         return None, text.replace("{field}", "input")
     name = ".".join(path)
+    if text.startswith(WHOLE):
+        return path[0], text.removeprefix(WHOLE)
     if "{field}" in text:
         return path[0], text.replace("{field}", name)
     if text in READABLE:

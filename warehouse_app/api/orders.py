@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from warehouse_app.api.fields import PathString, StrictBoolean, text
+from warehouse_app.api.fields import PathString, text
 from warehouse_app.api.paging import PageArgs, page_schema, paginate
 from warehouse_app.api.schemas import count
 from warehouse_app.api.wiring import blueprint
@@ -20,8 +20,8 @@ from warehouse_app.extensions import db
 from warehouse_app.inputs import printable_text
 from warehouse_app.ledger.movements import MAX_QTY
 from warehouse_app.orders import picking, picklists, reserving, shipping
-from warehouse_app.orders.documents import MAX_LINES, order_by_reference
-from warehouse_app.orders.inputs import PICK_IN, line_id
+from warehouse_app.orders.documents import order_by_reference
+from warehouse_app.orders.inputs import ORDER_IN, PICK_IN, line_id
 from warehouse_app.orders.models import Order, OrderLine, OrderStatus, PickShortage
 
 blp = blueprint("orders", "/orders", "Customer orders: reservations, routing, picking, shipping.")
@@ -34,36 +34,6 @@ def known_reference() -> None:
 
 
 blp.before_request(known_reference)  # after the blueprint's guard: credentials come first
-
-
-class OrderLineIn(Schema):
-    sku = printable_text(64, required=True)
-    qty = count(1, MAX_QTY, required=True)
-
-
-class OrderIn(Schema):
-    """A new order: it reserves its stock at once, or is refused with 409."""
-
-    reference = text(64, required=True)
-    lines = fields.List(fields.Nested(OrderLineIn), required=True,
-                        validate=validate.Length(min=1, max=MAX_LINES))
-    warehouse = printable_text(40, allow_none=True, metadata={
-        "description": "Ship from this warehouse (code); else the app chooses"})
-    customer = text(200)
-    address = text(1000)
-    postcode = text(20)
-    latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
-    longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
-    allow_backorder = StrictBoolean(metadata={
-        "description": "Reserve what exists; the rest waits instead of a 409"})
-    allow_split = StrictBoolean(metadata={
-        "description": "Accept a split across warehouses when none ships it complete"})
-    hold = StrictBoolean(metadata={
-        "description": "A web store's checkout: reserve now, pick only once confirmed "
-                       "(POST .../confirm) or release (POST .../cancel)"})
-    hold_minutes = count(1, 7 * 24 * 60, metadata={
-        "description": "With hold: unconfirmed after this long, the order is cancelled and "
-                       "its stock freed (default 30)"})
 
 
 class OrderLineOut(Schema):
@@ -207,7 +177,7 @@ def _user():
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(OrderIn)
+@blp.arguments(ORDER_IN)
 @blp.response(201, OrderOut)
 def place_order(data):
     """Place an order: reserve every line, or 409 insufficient_stock listing the short lines

@@ -22,6 +22,7 @@ from warehouse_app.ledger.movements import MAX_COST, MAX_QTY, Line, check_qty, r
 from warehouse_app.locations import places
 
 POSTABLE_KINDS = ("receive", "pick", "transfer", "return", "adjust")
+LOCATION_MAX, LOT_MAX, NOTE_MAX = 40, 64, 2000  # a bin's code, a lot, a movement's note
 # Optional movement fields where a form's or scanner's "" means "not given".
 LOSSES = frozenset({Reason.DAMAGE, Reason.LOSS, Reason.THEFT, Reason.EXPIRY})
 BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location", "lot",
@@ -46,12 +47,12 @@ class MovementFields(Schema):
     barcode = text(64, metadata={"description": "Names the product instead of sku; qty stays "
                                                  "in base units, even for a pack barcode"})
     qty = count(1, MAX_QTY, required=True, metadata={"description": "In base units"})
-    from_location = text(40, allow_none=True)
-    to_location = text(40, allow_none=True)
-    lot = text(64, allow_none=True)
+    from_location = text(LOCATION_MAX, allow_none=True)
+    to_location = text(LOCATION_MAX, allow_none=True)
+    lot = text(LOT_MAX, allow_none=True)
     expiry = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True, validate=validate.OneOf([r.value for r in Reason]))
-    note = text(2000)
+    note = text(NOTE_MAX)
     reference = text(120)
     unit_cost = money(allow_none=True, metadata={"description": "Receipts only"})
     confirm_cost = StrictBoolean(metadata={

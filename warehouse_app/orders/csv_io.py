@@ -9,27 +9,22 @@ from collections.abc import Callable
 from warehouse_app import csvfile
 from warehouse_app.errors import DomainError, ascii_digits
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.orders import purchasing, reserving
+from warehouse_app.orders.inputs import ORDER_TEXT
 
 ORDER_REQUIRED = {"reference", "sku", "qty"}
-ORDER_OPTIONAL = {"customer", "address", "postcode", "latitude", "longitude", "warehouse",
-                  "allow_backorder", "allow_split"}
+ORDER_HEADER = ("reference", "customer", "address", "postcode", "latitude", "longitude",
+                "warehouse", "allow_backorder", "allow_split")
+ORDER_OPTIONAL = set(ORDER_HEADER) - ORDER_REQUIRED
 PO_REQUIRED = {"reference", "supplier", "sku", "qty"}
 PO_OPTIONAL = {"warehouse", "expected_date", "unit_cost"}
-YES, NO = {"1", "yes", "true", "y"}, {"", "0", "no", "false", "n"}
 
 
 def _qty(value: str):
     """A quantity cell: digits become a number; anything else is left for the check to refuse."""
     text = (value or "").strip()
     return int(text) if ascii_digits(text) else text
-
-
-def _flag(value: str, field: str) -> bool:
-    text = (value or "").strip().lower()
-    if text not in YES | NO:
-        raise DomainError(f"{field} is yes or no.", field=field)
-    return text in YES
 
 
 def _groups(upload: csvfile.Upload) -> list[tuple[int, list[dict]]]:
@@ -41,12 +36,10 @@ def _groups(upload: csvfile.Upload) -> list[tuple[int, list[dict]]]:
 
 
 def _order_fields(rows: list[dict]) -> dict:
+    """An order's fields as OrderIn loads them (text): the first row's header, every row's line."""
     first = rows[0]
-    fields = {key: first[key] for key in ("reference", "customer", "address", "postcode",
-                                          "latitude", "longitude", "warehouse") if first.get(key)}
-    for flag in ("allow_backorder", "allow_split"):
-        fields[flag] = _flag(first.get(flag, ""), flag)
-    fields["lines"] = [{"sku": r["sku"], "qty": _qty(r["qty"])} for r in rows]
+    fields = {key: first.get(key) or "" for key in ORDER_HEADER}
+    fields["lines"] = [{"sku": r.get("sku") or "", "qty": r.get("qty") or ""} for r in rows]
     return fields
 
 
@@ -69,7 +62,7 @@ def _run(upload: csvfile.Upload, make: Callable[[list[dict]], object], noun: str
                 make(rows)
                 done += 1
         except DomainError as err:
-            errors.append(csvfile.RowError(line, err.message))
+            errors.append(csvfile.RowError(line, err.message, err.field))
     if errors:
         raise csvfile.BadRows(sorted(errors, key=lambda e: e.line))
     if not done:
@@ -80,7 +73,8 @@ def _run(upload: csvfile.Upload, make: Callable[[list[dict]], object], noun: str
 def import_orders(storage, user) -> Counter:
     """Place every order of a CSV file (each reserves its stock), or none of them."""
     upload = csvfile.read(storage, ORDER_REQUIRED, ORDER_OPTIONAL)
-    return _run(upload, lambda rows: reserving.place(_order_fields(rows), user), "orders")
+    return _run(upload, lambda rows: reserving.place(load(ORDER_TEXT, _order_fields(rows)), user),
+                "orders")
 
 
 def import_purchase_orders(storage, user) -> Counter:

@@ -13,50 +13,45 @@ from sqlalchemy import select
 
 from warehouse_app import codes
 from warehouse_app.auth.models import Role
-from warehouse_app.catalog.products import clean_text
 from warehouse_app.database import locked
-from warehouse_app.errors import Conflict, DomainError, Forbidden
+from warehouse_app.errors import Conflict, Forbidden
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.ledger import reservations
 from warehouse_app.models import utcnow
 from warehouse_app.orders import routing
 from warehouse_app.orders.documents import (
     OrderShort,
     clean_lines,
-    clean_reference,
-    coordinate,
     warehouse_by_code,
 )
+from warehouse_app.orders.inputs import ORDER_IN
 from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
 
 ROUTING_ATTEMPTS = 3
-FIELDS = {"reference", "lines", "warehouse", "customer", "address", "postcode", "latitude",
-          "longitude", "allow_backorder", "allow_split", "hold", "hold_minutes"}
-HOLD_MINUTES, HOLD_MINUTES_MAX = 30, 7 * 24 * 60
+HOLD_MINUTES = 30
 
 
 def place(fields: dict, user=None) -> Order:
-    """Create an order and reserve its stock, or refuse it (409) and change nothing."""
-    if not isinstance(fields, dict):
-        raise DomainError("An order is an object.")
-    unknown = sorted(set(fields) - FIELDS)
-    if unknown:
-        raise DomainError(f"{unknown[0]} is not a field of an order.", field=unknown[0])
-    reference = clean_reference(fields.get("reference"))
+    """Create an order and reserve its stock, or refuse it (409) and change nothing. The
+    fields are OrderIn's (orders.inputs), whichever road they came by."""
+    data = load(ORDER_IN, fields)
+    reference = data["reference"]
     if db.session.scalar(select(Order.id).where(Order.reference == reference)):
         raise Conflict(f"Order {reference} already exists.", field="reference",
                        code="duplicate_reference")
-    details = _details(fields)
-    hold = _flag(fields, "hold")
-    minutes = _hold_minutes(fields.get("hold_minutes"), hold)
-    lines = clean_lines(fields.get("lines"))
+    details = {key: data.get(key, "") for key in ("customer", "address", "postcode")}
+    details |= {"latitude": data.get("latitude"), "longitude": data.get("longitude"),
+                "allow_backorder": data.get("allow_backorder", False)}
+    hold = data.get("hold", False)
+    minutes = data.get("hold_minutes") or HOLD_MINUTES
+    lines = clean_lines(data["lines"])
     release_expired_holds()  # stock an unpaid checkout no longer keeps is free for this one
-    warehouse = (warehouse_by_code(fields["warehouse"]) if fields.get("warehouse") not in
-                 (None, "") else None)
+    warehouse = warehouse_by_code(data["warehouse"]) if data.get("warehouse") else None
     dest = routing.Destination(details["latitude"], details["longitude"], details["postcode"])
     for attempt in range(ROUTING_ATTEMPTS):
         planned = routing.plan(lines, dest, warehouse, details["allow_backorder"],
-                               _flag(fields, "allow_split"))
+                               data.get("allow_split", False))
         try:
             order = _create(reference, details, planned, user, hold=hold)
             if hold:
@@ -122,30 +117,6 @@ def reserve_up_to(line: OrderLine, qty: int) -> int:
     return 0
 
 
-def _flag(fields: dict, name: str) -> bool:
-    value = fields.get(name, False)
-    if value in (None, "", "0", "false", "off"):
-        return False
-    if value in (True, "1", "true", "on", "yes"):
-        return True
-    if value is False:
-        return False
-    raise DomainError(f"{name} must be true or false.", field=name)
-
-
-def _details(fields: dict) -> dict:
-    """Customer, address and routing hints of an order, checked."""
-    lat = coordinate(fields.get("latitude"), "latitude", 90)
-    lon = coordinate(fields.get("longitude"), "longitude", 180)
-    if (lat is None) != (lon is None):
-        raise DomainError("Give latitude and longitude together.", field="latitude")
-    return {"customer": clean_text(fields.get("customer"), "customer", 200),
-            "address": clean_text(fields.get("address"), "address", 1000),
-            "postcode": clean_text(fields.get("postcode"), "postcode", 20),
-            "latitude": lat, "longitude": lon,
-            "allow_backorder": _flag(fields, "allow_backorder")}
-
-
 def lock(order: Order) -> Order:
     """Lock an order's row for this transaction and read it and its lines afresh."""
     locked(select(Order).where(Order.id == order.id))
@@ -170,18 +141,6 @@ def refresh_status(order: Order) -> None:
         order.status = OrderStatus.PICKING
     else:
         order.status = OrderStatus.BACKORDER if waiting else OrderStatus.OPEN
-
-
-def _hold_minutes(value, hold: bool) -> int:
-    if value in (None, ""):
-        return HOLD_MINUTES
-    if not hold:
-        raise DomainError("hold_minutes needs hold.", field="hold_minutes")
-    if isinstance(value, bool) or not isinstance(value, int) or not (
-            1 <= value <= HOLD_MINUTES_MAX):
-        raise DomainError(f"hold_minutes is a whole number from 1 to {HOLD_MINUTES_MAX:,}.",
-                          field="hold_minutes")
-    return value
 
 
 def release_expired_holds(now=None) -> list[Order]:

@@ -9,6 +9,7 @@ from warehouse_app.auth.access import role_required
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import DomainError
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
 from warehouse_app.orders import (  # noqa: F401  (pick_views, purchase_views: their pages)
     bp,
     csv_io,
@@ -26,6 +27,7 @@ from warehouse_app.orders.documents import (
     order_by_reference,
     warehouse_by_code,
 )
+from warehouse_app.orders.inputs import ORDER_TEXT
 from warehouse_app.orders.models import FINAL, Order, OrderLine, OrderStatus
 
 PER_PAGE = 50
@@ -69,7 +71,7 @@ def new():
     fields = {key: form.get(key, "") for key in ORDER_FORM}
     try:
         fields["lines"] = lines_from_text(form.get("lines"))
-        order = reserving.place(fields, current_user)
+        order = reserving.place(load(ORDER_TEXT, fields), current_user)
     except (SplitProposed, OrderShort) as err:
         db.session.rollback()
         return render_template("orders/new.html", form=form, warehouses=_warehouses(),

@@ -5,43 +5,33 @@ from sqlalchemy import select
 from warehouse_app.auth.models import Role
 from warehouse_app.errors import Conflict, DomainError, Forbidden, InsufficientStock, NotFound
 from warehouse_app.extensions import db
+from warehouse_app.inputs import load
+from warehouse_app.ledger.inputs import NOTE_MAX
 from warehouse_app.ledger.models import MovementKind, Reason
-from warehouse_app.ledger.movements import Line, record
+from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.locations.places import by_code
 from warehouse_app.models import utcnow
 from warehouse_app.scanning import workflows
+from warehouse_app.scanning.inputs import DAMAGE_REPORT
 from warehouse_app.scanning.models import DamageReport, ReportStatus
 
-REPORT_REASONS = (Reason.DAMAGE, Reason.LOSS, Reason.THEFT, Reason.EXPIRY)
-NOTE_MAX = 500  # a report's note (its own input, not yet loaded by the movement's schema)
+DECISION_NOTE_MAX = 500  # a supervisor's note on the decision (the reports page's form)
 
 
 def report(data, user) -> DamageReport:
     """A staff member's report of units damaged, lost, stolen or expired in a bin."""
-    if not isinstance(data, dict):
-        raise DomainError("A report is a JSON object.")
-    scan = workflows.product_scan(data.get("code"))
-    code = data.get("from_location")
-    if not isinstance(code, str) or not code.strip():
-        raise DomainError("Say which bin: from_location is a bin code.", field="from_location")
-    source = by_code(code, "from_location")
+    data = load(DAMAGE_REPORT, data)
+    scan = workflows.product_scan(data["code"])
+    source = by_code(data["from_location"], "from_location")
     if not source.is_physical:
         raise DomainError(f"{source.code} is not a bin in the warehouse.", field="from_location")
-    reason = data.get("reason")
-    if reason not in [r.value for r in REPORT_REASONS]:
-        raise DomainError("reason is damage, loss, theft or expiry.", field="reason")
-    note = data.get("note")
-    if not isinstance(note, str) or not note.strip() or len(note.strip()) > NOTE_MAX:
-        raise DomainError(f"Say what happened (1 to {NOTE_MAX} characters).", field="note")
-    qty = workflows._quantity(data, scan)
+    qty = data["qty"] if "qty" in data else check_qty(data.get("scans", 1) * scan.pack_size)
     held = workflows.on_hand_at(scan.product.id, source.id)
     if qty > held:
         raise InsufficientStock(scan.product.sku, source.code, qty, held)
-    lot = data.get("lot")
-    if lot is not None and (not isinstance(lot, str) or len(lot) > 64):
-        raise DomainError("lot is text of at most 64 characters.", field="lot")
-    found = DamageReport(product=scan.product, location=source, qty=qty, lot=lot or None,
-                         reason=Reason(reason), note=note.strip(), reported_by_id=user.id,
+    found = DamageReport(product=scan.product, location=source, qty=qty,
+                         lot=data.get("lot") or None, reason=Reason(data["reason"]),
+                         note=data["note"].strip(), reported_by_id=user.id,
                          status=ReportStatus.OPEN, decision_note="")
     db.session.add(found)
     db.session.flush()
@@ -84,8 +74,8 @@ def reject(report_id, user, note: str = "") -> DamageReport:
 
 
 def _decided(found: DamageReport, status: ReportStatus, user, note) -> DamageReport:
-    if not isinstance(note, str) or len(note) > NOTE_MAX:
-        raise DomainError(f"A note is at most {NOTE_MAX} characters.", field="note")
+    if not isinstance(note, str) or len(note) > DECISION_NOTE_MAX:
+        raise DomainError(f"A note is at most {DECISION_NOTE_MAX} characters.", field="note")
     found.status, found.decided_by_id, found.decided_at = status, user.id, utcnow()
     found.decision_note = note.strip()
     db.session.flush()

@@ -1,12 +1,14 @@
 """The phone's line: the ledger's movement (MovementFields, every shared field with its one
 rule) in the phone's words: a flow instead of a kind, a scanned code instead of sku or
-barcode (either may still be given), and a number of scans instead of a quantity."""
-from marshmallow import Schema, fields, post_load, pre_load, validate
+barcode (either may still be given), and a number of scans instead of a quantity. A damage or
+loss report is the phone's adjustment out of a bin, loaded by the same fields and rules."""
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from warehouse_app.errors import ascii_digits
-from warehouse_app.inputs import count
-from warehouse_app.ledger.inputs import MovementFields
-from warehouse_app.ledger.models import MovementKind
+from warehouse_app.inputs import count, text
+from warehouse_app.ledger.inputs import LOCATION_MAX, NOTE_MAX, MovementFields
+from warehouse_app.ledger.models import MovementKind, Reason
+from warehouse_app.ledger.movements import MAX_QTY
 
 FLOWS = {"receive": MovementKind.RECEIVE, "return": MovementKind.RETURN,
          "move": MovementKind.TRANSFER, "adjust": MovementKind.ADJUST}
@@ -49,7 +51,46 @@ class PhoneFormSchema(PhoneLineSchema):
         return data
 
 
+REPORT_REASONS = (Reason.DAMAGE, Reason.LOSS, Reason.THEFT, Reason.EXPIRY)
+
+
+def said_something(note: str) -> None:
+    """A report's note says what happened: not only spaces."""
+    if not note.strip():
+        raise ValidationError("Say what happened.")
+
+
+class ReportWords(Schema):
+    """What a report adds to the movement's fields (a base listed after MovementFields)."""
+
+    flow = fields.String(validate=validate.OneOf(["adjust"]), metadata={
+        "description": "The phone sends its adjust line as it is"})
+    code = fields.String(required=True, validate=validate.Length(min=1), metadata={
+        "description": "What was scanned: a barcode, a SKU or a GS1 element string"})
+    scans = count(1, MAX_SCANS, metadata={"description": "Units are scans x the pack size"})
+
+
+class DamageReportSchema(MovementFields, ReportWords):
+    """Units damaged, lost, stolen or expired in a bin: the phone's adjustment out of it, each
+    field with the movement's rule; the bin, the reason and a note are required."""
+
+    NAMED_BY = ("code",)
+
+    qty = count(1, MAX_QTY, metadata={"description": "Default: scans x the pack size"})
+    from_location = text(LOCATION_MAX, required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(
+        [r.value for r in REPORT_REASONS], error="{{field}} is damage, loss, theft or expiry."))
+    # The movement's note (its length, its message), which a report may not leave empty.
+    note = fields.String(required=True, validate=[
+        validate.Length(min=0, max=NOTE_MAX), said_something])
+
+    class Meta:
+        exclude = ("sku", "barcode", "to_location", "expiry", "reference", "unit_cost",
+                   "confirm_cost", "confirm_expiry", "override_capacity")
+
+
 # Built once, at import: a scan pays for no schema. qty keeps its rule but may be left out
 # (then the scans count, one if not given).
 PHONE_LINE = PhoneLineSchema(partial=("qty",))
 PHONE_FORM = PhoneFormSchema(partial=("qty",))
+DAMAGE_REPORT = DamageReportSchema()

@@ -24,7 +24,7 @@ from warehouse_app.extensions import db
 from warehouse_app.ledger.models import Movement, Reason
 from warehouse_app.locations.places import by_code
 from warehouse_app.scanning import bp, damage, decoder, putaway, workflows
-from warehouse_app.scanning.inputs import FLOWS, PHONE_FORM
+from warehouse_app.scanning.inputs import FLOWS, PHONE_FORM, REPORT_REASONS
 from warehouse_app.scanning.resolver import resolve
 from warehouse_app.scanning.workflows import movement_json
 
@@ -50,7 +50,7 @@ def flow_page(flow: str):
         page = {**page, "title": "Report damage or loss",
                 "hint": "Scan the bin where stock was damaged, lost or stolen."}
     docks = workflows.docks() if flow == "receive" else []
-    reasons = ADJUST_REASONS if has_role(Role.SUPERVISOR) else damage.REPORT_REASONS
+    reasons = ADJUST_REASONS if has_role(Role.SUPERVISOR) else REPORT_REASONS
     return render_template("scanning/flow.html", flow=flow, page=page, reasons=reasons,
                            form=request.args, docks=docks, can_adjust=has_role(Role.SUPERVISOR),
                            dock_prefix=current_app.config.get("RECEIVING_DOCK_PREFIX", "DOCK"))

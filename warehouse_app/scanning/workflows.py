@@ -19,10 +19,10 @@ from warehouse_app.extensions import db
 from warehouse_app.inputs import load
 from warehouse_app.ledger.inputs import Named, named_product, post_movement
 from warehouse_app.ledger.models import Movement, MovementKind, StockLevel
-from warehouse_app.ledger.movements import check_qty, reverse
+from warehouse_app.ledger.movements import reverse
 from warehouse_app.locations.models import Location, LocationKind
 from warehouse_app.models import utcnow
-from warehouse_app.scanning.inputs import MAX_SCANS, PHONE_LINE
+from warehouse_app.scanning.inputs import PHONE_LINE
 from warehouse_app.scanning.resolver import Scan, resolve
 
 UNDO_WINDOW = timedelta(minutes=15)
@@ -37,16 +37,6 @@ def product_scan(code) -> Scan:
         raise DomainError(f"{scan.code} is a {scan.type}, not a product. Scan a product.",
                           field="code", code="wrong_scan")
     return scan
-
-
-def _quantity(data: dict, scan: Scan) -> int:
-    """A damage report's units: a typed qty, or scans x the pack size."""
-    if data.get("qty") not in (None, ""):
-        return check_qty(_int(data["qty"], "qty"))
-    scans = _int(data.get("scans", 1), "scans")
-    if not 1 <= scans <= MAX_SCANS:
-        raise DomainError(f"Scans must be between 1 and {MAX_SCANS:,}.", field="scans")
-    return check_qty(scans * scan.pack_size)
 
 
 def _int(value, field: str) -> int:
