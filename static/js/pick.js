@@ -168,6 +168,7 @@ function offlineGuess(code) {
 }
 
 async function handle(code, typed) {
+  await firstList; // a scan made while the page opens waits for the list, not refused
   const task = current();
   if (!task) throw new Error("Nothing left to pick on this list.");
   const thing = await screen.lookup(code, offlineGuess);
@@ -232,4 +233,4 @@ $("reload").addEventListener("click", () => { state.atBin = null; load(); screen
 
 screen.start();
 session.restore();
-load();
+const firstList = load();
