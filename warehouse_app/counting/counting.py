@@ -26,6 +26,7 @@ from warehouse_app.counting.models import (
 )
 from warehouse_app.errors import Conflict, DomainError
 from warehouse_app.extensions import db
+from warehouse_app.ledger.inputs import op_id
 from warehouse_app.ledger.movements import MAX_QTY, check_qty
 from warehouse_app.locations.models import Location
 from warehouse_app.locations.places import normalise_code
@@ -53,15 +54,6 @@ def counted_qty(value, field: str = "counted_qty") -> int:
         raise DomainError("A counted quantity is a whole number of units.", field=field)
     if not 0 <= value <= MAX_QTY:
         raise DomainError(f"A counted quantity is between 0 and {MAX_QTY:,}.", field=field)
-    return value
-
-
-def op_id(value) -> str | None:
-    """A phone's client_op_id: text of at most 64 characters, or None."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 64:
-        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
     return value
 
 

@@ -29,6 +29,16 @@ BLANK_MEANS_ABSENT = frozenset({"sku", "barcode", "from_location", "to_location"
                                 "expiry", "reason", "unit_cost", "client_op_id"})
 
 
+def op_id(value) -> str | None:
+    """A client_op_id given outside a schema (an undo, a short pick, a count's action): text of
+    at most 64 characters, or None when left out."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
+    return value
+
+
 def money(**kwargs) -> fields.Decimal:
     """A non-negative amount below a billion; answered as a string to keep every digit."""
     # Bounds written out as numbers: apispec would document the Decimal bounds as strings.

@@ -17,6 +17,7 @@ from warehouse_app.catalog.models import Tracking
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.ledger import sourcing
+from warehouse_app.ledger.inputs import op_id
 from warehouse_app.ledger.models import CountRequest, Lot, Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.ledger.sellable import is_expired, refuse_expired, refuse_held
@@ -82,14 +83,6 @@ def _bin(line: OrderLine, code) -> Location:
     return location
 
 
-def _op_id(value) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 64:
-        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
-    return value
-
-
 def _lot_in_bin(line: OrderLine, location: Location, qty: int) -> str | None:
     """The lot to take when the picker did not scan one: the earliest expiry in the bin."""
     if line.product.tracking is Tracking.NONE:
@@ -117,7 +110,7 @@ def pick(order: Order, data: dict, user) -> Picked:
     """Take units of an order line from a bin: to the packing bin, or straight to Customer."""
     if not isinstance(data, dict):
         raise DomainError("A pick is a JSON object.")
-    op = _op_id(data.get("client_op_id"))
+    op = op_id(data.get("client_op_id"))
     lock(order)
     line = _line_of(order, data.get("line"))
     place = by_code(data["location"], "location") if isinstance(data.get("location"), str) \
@@ -209,7 +202,7 @@ def report_short(order: Order, data: dict, user) -> PickShortage:
     """A bin holds less than the ledger says: record it and flag the bin for a count."""
     if not isinstance(data, dict):
         raise DomainError("A short pick is a JSON object.")
-    op = _op_id(data.get("client_op_id"))
+    op = op_id(data.get("client_op_id"))
     if op and (seen := db.session.scalar(select(PickShortage)
                                           .where(PickShortage.client_op_id == op))):
         if seen.line.order_id != order.id:

@@ -18,6 +18,7 @@ from warehouse_app.catalog.models import Product
 from warehouse_app.catalog.products import by_sku, clean_text, supplier_named
 from warehouse_app.errors import Conflict, DomainError, Forbidden, NotFound
 from warehouse_app.extensions import db
+from warehouse_app.ledger.inputs import op_id
 from warehouse_app.ledger.models import Movement, MovementKind
 from warehouse_app.ledger.movements import Line, check_qty, record
 from warehouse_app.locations.models import Location
@@ -168,9 +169,7 @@ def receive(po: PurchaseOrder, data: dict, user) -> Received:
     """Receive one scanned line against a PO into a bin, or flag it for a supervisor."""
     if not isinstance(data, dict):
         raise DomainError("A receipt line is a JSON object.")
-    op = data.get("client_op_id") or None
-    if op is not None and (not isinstance(op, str) or len(op) > 64):
-        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
+    op = op_id(data.get("client_op_id"))
     if replay := _replay(po, op):
         return replay
     if po.status is POStatus.CLOSED:

@@ -17,7 +17,7 @@ from warehouse_app.catalog.models import Tracking
 from warehouse_app.errors import DomainError, Forbidden, NotFound, ascii_digits
 from warehouse_app.extensions import db
 from warehouse_app.inputs import load
-from warehouse_app.ledger.inputs import Named, named_product, post_movement
+from warehouse_app.ledger.inputs import Named, named_product, op_id, post_movement
 from warehouse_app.ledger.models import Movement, MovementKind, StockLevel
 from warehouse_app.ledger.movements import reverse
 from warehouse_app.locations.models import Location, LocationKind
@@ -79,15 +79,7 @@ def undo(movement_id, user, client_op_id=None) -> Movement:
                       and utcnow() - movement.created_at <= UNDO_WINDOW)
     if not (own_and_recent or user.has_role(Role.SUPERVISOR)):
         raise Forbidden("You can undo your own lines for 15 minutes; ask a supervisor.")
-    return reverse(movement, user, client_op_id=_op_id(client_op_id))
-
-
-def _op_id(value) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 64:
-        raise DomainError("client_op_id is text of at most 64 characters.", field="client_op_id")
-    return value
+    return reverse(movement, user, client_op_id=op_id(client_op_id))
 
 
 def docks(limit: int = 4) -> list[Location]:
