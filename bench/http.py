@@ -6,8 +6,8 @@ Run: .venv/bin/python bench/http.py [--seconds 15] [--scanners 8 32] [--engines 
 For each engine it migrates a fresh database (SQLite file in a temporary folder; the PostgreSQL
 database's public schema dropped and recreated), adds 2,000 products, 200 bins and a token per
 scanner, and serves the app as `make run` does (warehouse_app/serving.py: gunicorn, 2 workers x
-4 threads, keep-alive; `--stock` for gunicorn's own threaded worker, to compare). It prints how
-the worker processes shared the CPU: an uneven split means the connections were not spread.
+4 threads, keep-alive). It prints how the worker processes shared the CPU: an uneven split
+means the connections were not spread.
 Each simulated scanner is a thread with its own keep-alive connection posting a receive /
 transfer / pick mix (35/30/35) through POST /api/v1/movements, each with its own client_op_id,
 on its own products, so every movement is allowed: what is measured is the app, not refusals.
@@ -187,13 +187,13 @@ def bench_roads(url: str, label: str, sizes: list[int], seconds: float,
 
 
 def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
-                 workers: int | None, threads: int | None, stock: bool,
+                 workers: int | None, threads: int | None,
                  lock: bool = False, lookups: bool = True, root: Path | None = None) -> None:
     for scanners in sizes:
         tokens = prepare(url, scanners)
         port = free_port()
         notes = tempfile.mkdtemp(prefix="lock-notes-") if lock and "sqlite" in url else None
-        server = serve(url, port, workers, threads, stock, lock_notes=notes, root=root or ROOT)
+        server = serve(url, port, workers, threads, lock_notes=notes, root=root or ROOT)
         try:
             cpu, before = time.process_time(), worker_seconds(server)
             ran, elapsed = run_scanners(port, tokens, seconds=seconds)
@@ -214,7 +214,7 @@ def bench_engine(url: str, label: str, sizes: list[int], seconds: float,
                 print(lock_line(notes, elapsed))
                 if not lookups:
                     continue
-                server = serve(url, port, workers, threads, stock, root=root or ROOT)
+                server = serve(url, port, workers, threads, root=root or ROOT)
             if not lookups:
                 continue
             cookie = login(port)
@@ -236,8 +236,6 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, help="gunicorn workers (make run: 2)")
     parser.add_argument("--threads", type=int, help="threads each (make run: 4)")
-    parser.add_argument("--stock", action="store_true",
-                        help="gunicorn's own threaded worker, connections kept alive for good")
     parser.add_argument("--lock", action="store_true",
                         help="SQLite: also print how long writers waited for and held the write "
                              "lock (bench/lockwatch.py)")
@@ -256,9 +254,7 @@ def main() -> None:
     args = parser.parse_args()
     from warehouse_app import serving
     print(f"gunicorn {args.workers or serving.workers} workers x "
-          f"{args.threads or serving.threads} threads, keep-alive, "
-          + ("gunicorn's own worker" if args.stock else
-             f"connections closed after {serving.REQUESTS_PER_CONNECTION} requests")
+          f"{args.threads or serving.threads} threads, keep-alive"
           + f"; {os.cpu_count()} CPUs shared with the load tool; {args.seconds:.0f} s per run")
     with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
         folder = Path(tmp)
@@ -273,7 +269,7 @@ def main() -> None:
                     bench_contention(url, engine, scanners, args.seconds, args.app_root)
                 continue
             bench_engine(url, engine, args.scanners, args.seconds, args.workers, args.threads,
-                         args.stock, args.lock, not args.no_lookups, args.app_root)
+                         args.lock, not args.no_lookups, args.app_root)
 
 
 if __name__ == "__main__":

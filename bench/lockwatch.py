@@ -1,5 +1,5 @@
 """gunicorn settings for `bench/http.py --lock`: warehouse_app/serving.py's, plus a watch on
-SQLite's write queue (database.WriteQueue). Each worker notes, for every writer, how long it
+SQLite's write queue (speed/writequeue.py). Each worker notes, for every writer, how long it
 waited for the database's one write lock and how long it then held it (from BEGIN IMMEDIATE to
 the end of COMMIT), and leaves the figures in $LOCKWATCH_DIR as it exits. Only for measuring.
 """
@@ -13,7 +13,7 @@ _NOTES: list[tuple] = []  # (seconds waited, seconds held, asked, got, let go: p
 
 
 def post_fork(server, worker) -> None:
-    from warehouse_app.database import WriteQueue
+    from warehouse_app.speed.writequeue import WriteQueue
     acquire, release = WriteQueue.acquire, WriteQueue.release
 
     def timed_acquire(self, timeout: float) -> bool:

@@ -147,13 +147,13 @@ class CommittingClient(FlaskClient):
 # the OpenAPI document) and warming it (compiled statements, templates) cost more than most
 # tests. Each test gets it with the settings it was built with, its rate limits forgotten, and
 # a fresh database. A test that changes the app itself (a route, its static folder) is marked
-# `fresh_app` and gets one of its own.
+# `fresh_app` and gets one of its own; one marked `plain` gets one with the speed machinery off.
 _WARM: dict[str, tuple] = {}
 _SQLITE_FILE: list[str] = [""]  # the file the shared SQLite app's new connections open
 
 
-def _built(database_url: str):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def _built(database_url: str, **settings):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
     app.test_client_class = CommittingClient
     return app
 
@@ -187,8 +187,12 @@ def _warm_app(database_url: str):
 
 @pytest.fixture
 def app(request, database_url, tmp_path):
-    fresh = request.node.get_closest_marker("fresh_app") is not None
-    app = _built(database_url) if fresh else _warm_app(database_url)
+    if request.node.get_closest_marker("plain") is not None:
+        app = _built(database_url, SPEED=False)
+    elif request.node.get_closest_marker("fresh_app") is not None:
+        app = _built(database_url)
+    else:
+        app = _warm_app(database_url)
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         _db.engine.dispose()  # no connection of an earlier test's file is handed out

@@ -8,8 +8,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "warehouse_app"
 
 ROOMS = [  # from the bottom; the rooms in one set may import each other up to "master data"
     {"extensions", "models", "config", "errors"},
-    {"database", "retries", "codes", "csvfile", "bodies", "gate", "prepared", "assets", "ratelimit",
-     "compress", "serving", "money", "inputs"},
+    {"database", "retries", "codes", "csvfile", "bodies", "assets", "ratelimit", "compress",
+     "serving", "money", "inputs", "speed"},
     {"auth", "audit"},
     {"catalog", "locations", "labels"},
     {"ledger"},
@@ -142,3 +142,27 @@ def test_blueprints_are_registered_by_name():
     assert "import_module" not in source
     for package in sorted(ROOMS[2] | ROOMS[3] | ROOMS[4] | ROOMS[5] | {"web", "demo"}):
         assert f"{package}.bp" in source, package
+
+
+def test_only_create_app_plugs_in_the_speed_machinery():
+    """speed/ sits behind one seam: the domain asks database.py, and only create_app() imports
+    the package that answers faster (docs/ARCHITECTURE.md, "The speed machinery")."""
+    assert {a for a, b in imports() if b == "speed"} == {"__init__"}
+
+
+def test_the_speed_machinery_uses_no_private_names():
+    """No underscore name of SQLAlchemy, Flask, Werkzeug or gunicorn (nor of any other object
+    but its own): a minor upgrade of those may rename them."""
+    found = []
+    for path in (PACKAGE / "speed").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            own = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+                node.value.id in ("self", "cls"))
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and not own):
+                found.append(f"{path.name}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.ImportFrom) and any(
+                    name.startswith("_") for name in [*(node.module or "").split("."),
+                                                      *(a.name for a in node.names)]):
+                found.append(f"{path.name}:{node.lineno} imports {node.module}")
+    assert found == []

@@ -4,30 +4,9 @@ from pathlib import Path
 from flask import Flask
 
 from warehouse_app.config import Config
+from warehouse_app.speed.app import App
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class App(Flask):
-    """Flask, remembering ensure_sync(): for every hook and view of every request Flask asks
-    whether it is a coroutine function (13 times a scan), and the answer never changes."""
-
-    SYNCED_MAX = 512  # per-request callbacks (after_this_request) are new each time: not kept
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._synced: dict = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._synced[func]
-        except KeyError:
-            synced = super().ensure_sync(func)
-            if len(self._synced) < self.SYNCED_MAX:
-                self._synced[func] = synced
-            return synced
-        except TypeError:  # unhashable
-            return super().ensure_sync(func)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -67,11 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     retries.init_app(app)  # after every view exists
     from warehouse_app import bodies
     bodies.init_app(app)  # an over-long body is refused before it is read
-    if app.config["SCAN_GATE"] and database.is_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]):
-        from warehouse_app.gate import GatedApp
-        # The gate reads a scan's body before login is checked: only one within the anonymous
-        # limit (a scan's is far smaller), which BodyLimit behind it would let through anyway.
-        app.wsgi_app = GatedApp(app.wsgi_app, bodies.anonymous_limit(app.config))
+    from warehouse_app import speed
+    speed.init_app(app)  # last: the gate is outermost
     return app
 
 

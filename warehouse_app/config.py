@@ -57,10 +57,9 @@ class Config:
     # Internal hosts a webhook may still go to (comma-separated names or addresses); any other
     # loopback, private, link-local, multicast or metadata address is refused.
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")
-    SCAN_GATE = os.environ.get("SCAN_GATE", "1") != "0"  # SQLite: scans take turns (gate.py)
-    # SQLite: while a thread holds the write lock, the process's other threads start nothing
-    # new for up to this long (database.py, "Writer first"); 0 turns it off.
-    WRITER_FIRST_SECONDS = float(os.environ.get("WRITER_FIRST_SECONDS", "0.003"))
+    # SQLite: the speed machinery (warehouse_app/speed/: scans take turns, writers queue, look-ups
+    # before the write lock); 0 serves the same app on plain SQLAlchemy.
+    SPEED = os.environ.get("SPEED", "1") != "0"
     # A folder searched first for the label fonts (DejaVu Sans), before the system's.
     LABEL_FONT_DIR = os.environ.get("LABEL_FONT_DIR", "")
     # Receiving a lot that expires within this many days (or has expired) asks to confirm.

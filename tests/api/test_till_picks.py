@@ -309,7 +309,7 @@ def test_a_warehouse_the_caller_is_not_kept_to_is_refused(client, db, shop, make
 
 def statements(client, headers, body) -> tuple[int, list[str]]:
     """The answer's status and the first word of each SQL statement the request sent (on
-    SQLite as the driver saw them: the hot path's prepared statements bypass the engine)."""
+    SQLite as the driver saw them: the speed machinery's look-ups bypass the engine)."""
     from sqlalchemy import event
 
     from warehouse_app.extensions import db

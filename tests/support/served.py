@@ -90,22 +90,19 @@ def ensure_database(url: str) -> None:
 
 
 def serve(url: str, port: int, workers: int | None = None, threads: int | None = None,
-          stock: bool = False, lock_notes: str | None = None,
-          log: str | None = None, root: Path = ROOT) -> subprocess.Popen:
+          lock_notes: str | None = None, log: str | None = None,
+          root: Path = ROOT) -> subprocess.Popen:
     """gunicorn as `make run` starts it (warehouse_app/serving.py's settings), in its own process
-    group (so kill -9 takes it all). `stock`: gunicorn's own threaded worker and kept-alive
-    connections never closed, as served before serving.py (for comparison). `lock_notes`: a
-    folder where each worker leaves its waits for and holds of SQLite's write lock as it exits
-    (bench/lockwatch.py). `log`: a file for the server's log (warnings such as retries).
-    `root`: the checkout whose app is served (another commit's, for paired runs)."""
+    group (so kill -9 takes it all). `lock_notes`: a folder where each worker leaves its waits
+    for and holds of SQLite's write lock as it exits (bench/lockwatch.py). `log`: a file for the
+    server's log (warnings such as retries). `root`: the checkout whose app is served (another
+    commit's, for paired runs)."""
     from warehouse_app import serving
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "API_RATE_LIMIT": "0"}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers or serving.workers),
                "--threads", str(threads or serving.threads)]
-    if stock:
-        command += ["--worker-class", "gthread"]
-    elif lock_notes:
+    if lock_notes:
         command += ["--config", str(ROOT / "bench" / "lockwatch.py")]
         env["LOCKWATCH_DIR"] = lock_notes
     else:

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import bindparam, case, delete, func, inspect, select, update
+from sqlalchemy import case, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,31 +23,13 @@ from warehouse_app.auth.models import (
     User,
 )
 from warehouse_app.auth.scopes import parse_scopes
-from warehouse_app.database import engine_of
+from warehouse_app.database import one_by
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.models import utcnow
-from warehouse_app.prepared import Loader
 
 PASSWORD_MIN = 8
 TOKEN_PREFIX = "wh_"
-_TOKEN_BY_DIGEST = Loader(ApiToken, ApiToken.token_hash)
-_USER_BY_ID = Loader(User, User.id)
-
-
-def _token_with_user():
-    """A database server across a socket: the token and its user in one round trip, not two.
-    Built when first used: joining by the relationship configures every mapper, which needs
-    every model imported."""
-    global _TOKEN_WITH_USER
-    if _TOKEN_WITH_USER is None:
-        _TOKEN_WITH_USER = (select(ApiToken).join(ApiToken.user)
-                            .options(contains_eager(ApiToken.user))
-                            .where(ApiToken.token_hash == bindparam("digest")))
-    return _TOKEN_WITH_USER
-
-
-_TOKEN_WITH_USER = None
 
 
 def parse_role(value) -> Role:
@@ -235,15 +217,12 @@ def token_for(secret: str) -> ApiToken | None:
     """The live token with this secret, if any."""
     if not secret or len(secret) > 200:
         return None
-    session = db.session()
-    if engine_of(session).dialect.name == "sqlite":
-        token = _TOKEN_BY_DIGEST.one(session, _digest(secret))
-    else:
-        token = session.scalar(_token_with_user(), {"digest": _digest(secret)})
+    # Its user in the same round trip (a database server across a socket).
+    token = one_by(ApiToken.token_hash, _digest(secret), joinedload(ApiToken.user, innerjoin=True))
     if token is None or token.revoked_at is not None:
         return None
     if "user" in inspect(token).unloaded:  # its user too, without a lazy load's query
-        set_committed_value(token, "user", _USER_BY_ID.one(session, token.user_id))
+        set_committed_value(token, "user", one_by(User.id, token.user_id))
     if not token.user.active:
         return None
     return token

@@ -10,14 +10,12 @@ from warehouse_app.catalog.inputs import (
     guess_kind,
 )
 from warehouse_app.catalog.models import Barcode, BarcodeKind, Category, Product, Supplier, Tracking
+from warehouse_app.database import one_by
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.inputs import load
 from warehouse_app.money import parse_cost
-from warehouse_app.prepared import Loader
 
-_BY_SKU = Loader(Product, Product.sku)
-_BY_BARCODE = Loader(Barcode, Barcode.code)
 TEXT_FIELDS = ("name", "description", "variant_group", "variant")
 HAND_SET = ("reorder_point", "safety_stock")  # null: not hand-set, worked out
 EDITABLE = frozenset(ProductChangeSchema().fields) - {"sku"}
@@ -51,12 +49,12 @@ def by_sku(sku, field: str = "sku") -> Product:
 
 def with_sku(sku: str) -> Product | None:
     """The product with exactly this SKU, if any."""
-    return _BY_SKU.one(db.session(), sku)
+    return one_by(Product.sku, sku)
 
 
 def barcode_of(code: str) -> Barcode | None:
     """The barcode row with exactly this code, if any."""
-    return _BY_BARCODE.one(db.session(), code)
+    return one_by(Barcode.code, code)
 
 
 def by_barcode(code, field: str = "barcode") -> tuple[Product, int]:

@@ -35,7 +35,6 @@ from warehouse_app.ledger.sellable import check_receipt_expiry, refuse_expired, 
 from warehouse_app.locations.models import PHYSICAL_KINDS, VIRTUAL_CODES, Location, LocationKind
 from warehouse_app.locations.places import virtual
 from warehouse_app.money import COST_PLACES, MAX_COST, parse_cost  # noqa: F401  (MAX_COST: api)
-from warehouse_app.prepared import Prepared
 
 MAX_QTY = 1_000_000_000
 
@@ -159,29 +158,29 @@ def _add(connection, m: Movement) -> None:
 
 # The opposite of each step of _apply, for a movement refused half-way on PostgreSQL.
 def _untake(connection, m: Movement) -> None:
-    _BUMP[m.lot_id is not None].run(connection, _key(m.product_id, m.from_location_id, m.lot_id,
-                                                     m.qty))
+    connection.execute(_BUMP[m.lot_id is not None],
+                       _key(m.product_id, m.from_location_id, m.lot_id, m.qty))
 
 
 def _unadd(connection, m: Movement) -> None:
-    _BUMP[m.lot_id is not None].run(connection, _key(m.product_id, m.to_location_id, m.lot_id,
-                                                     -m.qty))
+    connection.execute(_BUMP[m.lot_id is not None],
+                       _key(m.product_id, m.to_location_id, m.lot_id, -m.qty))
 
 
 def _untake_from_warehouse(connection, m: Movement) -> None:
     source, _target = _warehouses(m)
-    _WS_BUMP_BACK.run(connection, {"p": m.product_id, "w": source, "q": m.qty,
-                                   "r": getattr(m, "release_reserved", 0)})
+    connection.execute(_WS_BUMP_BACK, {"p": m.product_id, "w": source, "q": m.qty,
+                                       "r": getattr(m, "release_reserved", 0)})
 
 
 def _unadd_to_warehouse(connection, m: Movement) -> None:
     _source, target = _warehouses(m)
-    _WS_BUMP.run(connection, {"p": m.product_id, "w": target, "q": -m.qty})
+    connection.execute(_WS_BUMP, {"p": m.product_id, "w": target, "q": -m.qty})
 
 
 def _serial_back(connection, m: Movement) -> None:
     arriving = m.to_location.is_physical and not m.from_location.is_physical
-    _SERIAL_SET.run(connection, {"lot": m.lot_id, "flag": 0 if arriving else 1})
+    connection.execute(_SERIAL_SET, {"lot": m.lot_id, "flag": 0 if arriving else 1})
 
 
 # SQLite: BEGIN IMMEDIATE gave this transaction the database's only write lock, so nobody can
@@ -202,8 +201,8 @@ def _apply_alone(session: Session, connection, m: Movement) -> None:
             _take_from_warehouse(connection, m)
         except InsufficientStock:
             if m.from_location.is_physical:
-                _BUMP[m.lot_id is not None].run(
-                    connection, _key(m.product_id, m.from_location_id, m.lot_id, m.qty))
+                connection.execute(_BUMP[m.lot_id is not None],
+                                   _key(m.product_id, m.from_location_id, m.lot_id, m.qty))
             raise
         if m.to_location.is_physical:
             _add_on_hand(connection, m.product_id, m.to_location_id, m.lot_id, m.qty)
@@ -230,20 +229,18 @@ def _refuse_half_movement(session: Session) -> None:
 # SQLite rowid can never meet a stale object.
 _MOVEMENT = Movement.__table__
 _MOVEMENT_COLUMNS = [column for column in _MOVEMENT.columns if column.key != "id"]
-_INSERT_MOVEMENT = Prepared(_MOVEMENT.insert(),  # its id: lastrowid, or RETURNING on PostgreSQL
-                            column_keys=[column.key for column in _MOVEMENT_COLUMNS])
+_INSERT_MOVEMENT = _MOVEMENT.insert()  # its id: lastrowid, or RETURNING on PostgreSQL
 _ADOPTED = "ledger_adopted"
 
 
 # PostgreSQL: a racing retry of the same operation that committed first makes this insert
 # write nothing (it waits for that transaction, then finds the id taken), not spoil the
 # transaction with a unique violation.
-_INSERT_ONCE = Prepared(postgresql.insert(_MOVEMENT).on_conflict_do_nothing(
-    index_elements=[_MOVEMENT.c.client_op_id]).returning(_MOVEMENT.c.id),
-    column_keys=[column.key for column in _MOVEMENT_COLUMNS])
+_INSERT_ONCE = postgresql.insert(_MOVEMENT).on_conflict_do_nothing(
+    index_elements=[_MOVEMENT.c.client_op_id]).returning(_MOVEMENT.c.id)
 
 
-def _insert(connection, m: Movement, statement: Prepared | None = None) -> None:
+def _insert(connection, m: Movement, statement=None) -> None:
     values, given = {}, vars(m)
     for column in _MOVEMENT_COLUMNS:
         value = getattr(m, column.key)
@@ -255,9 +252,9 @@ def _insert(connection, m: Movement, statement: Prepared | None = None) -> None:
             set_committed_value(m, column.key, value)  # reading it would query (see _adopt)
         values[column.key] = value
     if statement is None:
-        m.id = _INSERT_MOVEMENT.run(connection, values).lastrowid
+        m.id = connection.execute(_INSERT_MOVEMENT, values).inserted_primary_key[0]
     else:
-        row = statement.run(connection, values).fetchone()
+        row = connection.execute(statement, values).fetchone()
         m.id = row[0] if row is not None else None
 
 
@@ -298,11 +295,11 @@ def _forget_committed(session: Session) -> None:
 _LEVEL = StockLevel.__table__
 _KEY = (_LEVEL.c.product_id == bindparam("p"), _LEVEL.c.location_id == bindparam("l"))
 _NO_LOT, _THIS_LOT = _LEVEL.c.lot_id.is_(None), _LEVEL.c.lot_id == bindparam("lot")
-_TAKE = {lot: Prepared(update(_LEVEL).where(*_KEY, cond, _LEVEL.c.on_hand >= bindparam("q"))
-                       .values(on_hand=_LEVEL.c.on_hand - bindparam("q")))
+_TAKE = {lot: (update(_LEVEL).where(*_KEY, cond, _LEVEL.c.on_hand >= bindparam("q"))
+               .values(on_hand=_LEVEL.c.on_hand - bindparam("q")))
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
-_BUMP = {lot: Prepared(update(_LEVEL).where(*_KEY, cond)
-                       .values(on_hand=_LEVEL.c.on_hand + bindparam("q")))
+_BUMP = {lot: (update(_LEVEL).where(*_KEY, cond)
+               .values(on_hand=_LEVEL.c.on_hand + bindparam("q")))
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
 _HELD = {lot: select(_LEVEL.c.on_hand).where(*_KEY, cond)
          for lot, cond in ((False, _NO_LOT), (True, _THIS_LOT))}
@@ -314,7 +311,7 @@ _CREATE = {name: dialect.insert(_LEVEL).on_conflict_do_nothing().returning(_LEVE
 _UPSERT = sqlite.insert(_LEVEL).values(
     product_id=bindparam("p"), location_id=bindparam("l"), lot_id=bindparam("lot"),
     on_hand=bindparam("q"), reserved=0)
-_UPSERT = Prepared(_UPSERT.on_conflict_do_update(
+_UPSERT = (_UPSERT.on_conflict_do_update(
     index_elements=[_LEVEL.c.product_id, _LEVEL.c.location_id,
                     func.coalesce(_LEVEL.c.lot_id, literal_column("0"))],
     set_={"on_hand": _LEVEL.c.on_hand + _UPSERT.excluded.on_hand}))
@@ -327,20 +324,18 @@ _AVERAGE_IN = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("p")).values(
     avg_cost=case((_BEFORE <= 0, _COST), else_=func.round(
         (func.coalesce(_PRODUCT.c.avg_cost, 0) * _BEFORE + _COST * _QTY) / _STOCK_OF, 4))
 ).returning(_PRODUCT.c.avg_cost)
-_OP_ID = Prepared(select(Movement.__table__.c.id).where(
-    Movement.__table__.c.client_op_id == bindparam("op")))
+_OP_ID = select(Movement.__table__.c.id).where(
+    Movement.__table__.c.client_op_id == bindparam("op"))
 _LOCK_PRODUCT = select(_PRODUCT.c.id).where(_PRODUCT.c.id == bindparam("p")).with_for_update(
     key_share=True)  # FOR NO KEY UPDATE
 _LOT = Lot.__table__
 # A serial number is in stock at most once: its lot row says whether it is (a CHECK keeps the
 # flag 0 or 1), and arriving is a conditional UPDATE two receipts cannot both win.
-_SERIAL_ARRIVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"),
-                                              _LOT.c.serial_in_stock == 0)
-                           .values(serial_in_stock=1))
-_SERIAL_LEAVES = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"))
-                          .values(serial_in_stock=0))
-_SERIAL_SET = Prepared(update(_LOT).where(_LOT.c.id == bindparam("lot"))
-                       .values(serial_in_stock=bindparam("flag")))
+_SERIAL_ARRIVES = (update(_LOT).where(_LOT.c.id == bindparam("lot"), _LOT.c.serial_in_stock == 0)
+                   .values(serial_in_stock=1))
+_SERIAL_LEAVES = update(_LOT).where(_LOT.c.id == bindparam("lot")).values(serial_in_stock=0)
+_SERIAL_SET = (update(_LOT).where(_LOT.c.id == bindparam("lot"))
+               .values(serial_in_stock=bindparam("flag")))
 
 
 def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dict:
@@ -350,7 +345,7 @@ def _key(product_id: int, location_id: int, lot_id: int | None, qty: int) -> dic
 def _take(connection, m: Movement) -> None:
     key = _key(m.product_id, m.from_location_id, m.lot_id, m.qty)
     lot = m.lot_id is not None
-    if _TAKE[lot].run(connection, key).rowcount != 1:
+    if connection.execute(_TAKE[lot], key).rowcount != 1:
         held = connection.execute(_HELD[lot], key).scalar() or 0
         raise InsufficientStock(m.product.sku, m.from_location.code, m.qty, held)
 
@@ -360,35 +355,34 @@ def _add_on_hand(connection, product_id: int, location_id: int, lot_id: int | No
     """Add to a balance, creating its row the first time (a racing creator is tolerated)."""
     key, bump = _key(product_id, location_id, lot_id, qty), _BUMP[lot_id is not None]
     if connection.dialect.name == "sqlite":
-        _UPSERT.run(connection, key)
+        connection.execute(_UPSERT, key)
         return
-    if bump.run(connection, key).rowcount == 1:
+    if connection.execute(bump, key).rowcount == 1:
         return
     created = connection.execute(_CREATE[connection.dialect.name], {
         "product_id": product_id, "location_id": location_id, "lot_id": lot_id, "on_hand": qty,
         "reserved": 0}).scalar()
     if created is None:
-        bump.run(connection, key)
+        connection.execute(bump, key)
 
 
 _WS = WarehouseStock.__table__
 _WS_ROW = (_WS.c.product_id == bindparam("p"), _WS.c.warehouse_id == bindparam("w"))
 # Out of a warehouse: only unreserved stock, unless the movement releases its order's promise.
-_WS_TAKE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
-                                      _WS.c.on_hand - bindparam("q")
-                                      >= _WS.c.reserved - bindparam("r"))
-                    .values(on_hand=_WS.c.on_hand - bindparam("q"),
-                            reserved=_WS.c.reserved - bindparam("r")))
+_WS_TAKE = (update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
+                              _WS.c.on_hand - bindparam("q") >= _WS.c.reserved - bindparam("r"))
+            .values(on_hand=_WS.c.on_hand - bindparam("q"),
+                    reserved=_WS.c.reserved - bindparam("r")))
 # A pick from a warehouse or zone (post_together) also leaves its held and expired units ("u")
 # beside what orders reserved: what it takes is sellable stock orders were not promised.
-_WS_TAKE_SELLABLE = Prepared(update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
-                                               _WS.c.on_hand - bindparam("q") - bindparam("u")
-                                               >= _WS.c.reserved - bindparam("r"))
-                             .values(on_hand=_WS.c.on_hand - bindparam("q"),
-                                     reserved=_WS.c.reserved - bindparam("r")))
-_WS_BUMP = Prepared(update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q")))
-_WS_BUMP_BACK = Prepared(update(_WS).where(*_WS_ROW).values(
-    on_hand=_WS.c.on_hand + bindparam("q"), reserved=_WS.c.reserved + bindparam("r")))
+_WS_TAKE_SELLABLE = (update(_WS).where(*_WS_ROW, _WS.c.reserved >= bindparam("r"),
+                                       _WS.c.on_hand - bindparam("q") - bindparam("u")
+                                       >= _WS.c.reserved - bindparam("r"))
+                     .values(on_hand=_WS.c.on_hand - bindparam("q"),
+                             reserved=_WS.c.reserved - bindparam("r")))
+_WS_BUMP = update(_WS).where(*_WS_ROW).values(on_hand=_WS.c.on_hand + bindparam("q"))
+_WS_BUMP_BACK = update(_WS).where(*_WS_ROW).values(
+    on_hand=_WS.c.on_hand + bindparam("q"), reserved=_WS.c.reserved + bindparam("r"))
 _WS_CREATE = {name: dialect.insert(_WS).on_conflict_do_nothing().returning(_WS.c.id)
               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
@@ -400,12 +394,12 @@ def _serial_step(connection, m: Movement, leaving_too: bool = True) -> bool:
         return False
     arriving, leaving = m.to_location.is_physical, m.from_location.is_physical
     if arriving and not leaving:
-        if _SERIAL_ARRIVES.run(connection, {"lot": m.lot_id}).rowcount != 1:
+        if connection.execute(_SERIAL_ARRIVES, {"lot": m.lot_id}).rowcount != 1:
             raise SerialInStock(f"Serial {m.lot.code} of {m.product.sku} is already in stock.",
                                 field="lot")
         return True
     if leaving and not arriving and leaving_too:
-        _SERIAL_LEAVES.run(connection, {"lot": m.lot_id})
+        connection.execute(_SERIAL_LEAVES, {"lot": m.lot_id})
         return True
     return False
 
@@ -429,7 +423,7 @@ def _take_from_warehouse(connection, m: Movement) -> None:
     if source is None:
         return
     key = {"p": m.product_id, "w": source, "q": m.qty, "r": getattr(m, "release_reserved", 0)}
-    if _WS_TAKE.run(connection, key).rowcount != 1:
+    if connection.execute(_WS_TAKE, key).rowcount != 1:
         on_hand, reserved = connection.execute(
             select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
         raise Reserved(m.product.sku, m.from_location.warehouse.code, m.qty,
@@ -441,12 +435,12 @@ def _add_to_warehouse(connection, m: Movement) -> None:
     if target is None:
         return
     key = {"p": m.product_id, "w": target, "q": m.qty}
-    if _WS_BUMP.run(connection, key).rowcount != 1:
+    if connection.execute(_WS_BUMP, key).rowcount != 1:
         created = connection.execute(_WS_CREATE[connection.dialect.name], {
             "product_id": m.product_id, "warehouse_id": target, "on_hand": m.qty,
             "reserved": 0}).scalar()
         if created is None:
-            _WS_BUMP.run(connection, key)
+            connection.execute(_WS_BUMP, key)
 
 
 class Reserved(InsufficientStock):
@@ -501,7 +495,7 @@ def _apply_together(connection, ms: list[Movement], unsellable: int, release: in
         total = sum(m.qty for m in ms)
         key = {"p": first.product_id, "w": first.from_location.warehouse_id, "q": total,
                "u": unsellable, "r": release}
-        if _WS_TAKE_SELLABLE.run(connection, key).rowcount != 1:
+        if connection.execute(_WS_TAKE_SELLABLE, key).rowcount != 1:
             on_hand, reserved = connection.execute(
                 select(_WS.c.on_hand, _WS.c.reserved).where(*_WS_ROW), key).first() or (0, 0)
             raise Reserved(first.product.sku, first.from_location.warehouse.code, total,
@@ -511,7 +505,7 @@ def _apply_together(connection, ms: list[Movement], unsellable: int, release: in
 
 
 def _by_op_id(client_op_id: str) -> Movement | None:
-    row = _OP_ID.run(db.session.connection(), {"op": client_op_id}).fetchone()
+    row = db.session.connection().execute(_OP_ID, {"op": client_op_id}).fetchone()
     found = row[0] if row else None
     return db.session.get(Movement, found) if found is not None else None
 

@@ -3,6 +3,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from warehouse_app import codes
+from warehouse_app.database import one_by
 from warehouse_app.errors import Conflict, DomainError, NotFound
 from warehouse_app.extensions import db
 from warehouse_app.locations.models import (
@@ -12,10 +13,8 @@ from warehouse_app.locations.models import (
     Location,
     LocationKind,
 )
-from warehouse_app.prepared import Loader
 
 CODE_MAX = 40
-_BY_CODE = Loader(Location, Location.code)
 
 
 def virtual(kind: LocationKind) -> Location:
@@ -49,7 +48,7 @@ def by_code(code, field: str = "location") -> Location:
 
 def with_code(code: str) -> Location | None:
     """The location with exactly this (normalised) code, if any."""
-    return _BY_CODE.one(db.session(), code)
+    return one_by(Location.code, code)
 
 
 def create(code, kind: LocationKind, name: str = "", parent: Location | None = None,

@@ -1,19 +1,19 @@
 """Scans take turns: in a worker process, one scan at a time runs its Python (SQLite only).
 
-A worker serves with several threads (serving.py), which share one GIL. A thread gives the GIL
-up at every SQLite statement and every socket call, about twenty-five times a scan, and another
-thread takes it; the first then waits for it to come back. Under load that hand-over cost more
-than the scans themselves: one worker process with four threads and four scanners spent 3.8 ms
-of CPU per scan and did 275 scans/s, the same process with one thread and one scanner 2.3 ms and
-389/s (bench/http.py --workers 1).
+A worker serves with several threads (warehouse_app/serving.py), which share one GIL. A thread
+gives the GIL up at every SQLite statement and every socket call, about twenty-five times a
+scan, and another thread takes it; the first then waits for it to come back. Under load that
+hand-over cost more than the scans themselves: one worker process with four threads and four
+scanners spent 3.8 ms of CPU per scan and did 275 scans/s, the same process with one thread and
+one scanner 2.3 ms and 389/s (bench/http.py --workers 1).
 
 So a scan (a short write from a phone or a till: GATED below) runs from its first line to its
 answer holding this process's gate, and the other scans of the process wait in line for it, in
 the order they came. It lets go while it waits for SQLite's write lock, which another process
 (or a thread writing outside the gate) holds: the next scan in line then does its reading
 meanwhile. Once it has the write lock it is first in line to get the gate back, and a scan
-holding the gate hands it over at its next checkpoint (database.let_writer_finish), so the write
-lock is held for as little time as possible.
+holding the gate hands it over at its next checkpoint (the start of a reading_first() block,
+reads.py), so the write lock is held for as little time as possible.
 
 Not gated: reads (GET), long writes (imports, approvals, a decoded camera frame), anything on
 PostgreSQL (a request there waits on the network, and must not hold up the others meanwhile),

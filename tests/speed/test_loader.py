@@ -1,60 +1,10 @@
-"""The write path's statements run on SQLite's cursor: same rows, same errors as SQLAlchemy's."""
+"""The speed machinery's look-ups (warehouse_app/speed/loader.py, reads.py): an object by a
+unique column loaded as a query would load it, and a scan's look-ups read before its write."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
-from warehouse_app.ledger.models import Movement, MovementKind, Reason
-from warehouse_app.ledger.movements import _INSERT_MOVEMENT, _MOVEMENT_COLUMNS, Line, record
-from warehouse_app.prepared import Prepared
-
-
-def test_a_movement_reads_back_exactly_as_it_was_posted(db, make_product, make_location, stock):
-    product, bin_ = make_product(), make_location()
-    at = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
-    posted = record(Line(MovementKind.RECEIVE, product, 7, to_location=bin_, at=at,
-                         unit_cost="2.37", reference="PO-1", note="Über ☃",
-                         client_op_id="op-fast-1"))
-    record(Line(MovementKind.ADJUST, product, 2, from_location=bin_, reason=Reason.DAMAGE))
-    db.session.commit()
-    posted_id = posted.id
-    db.session.expunge_all()
-    first, second = db.session.scalars(select(Movement).order_by(Movement.id)).all()
-    assert first.id == posted_id
-    assert (first.kind, first.qty, first.unit_cost, first.created_at, first.reference,
-            first.note, first.client_op_id) == (MovementKind.RECEIVE, 7, Decimal("2.3700"), at,
-                                                "PO-1", "Über ☃", "op-fast-1")
-    assert (second.kind, second.reason, second.to_location.code) == (
-        MovementKind.ADJUST, Reason.DAMAGE, "SCRAP")
-    # What the driver stored is what SQLAlchemy itself would have stored.
-    raw = db.session.execute(text("SELECT kind, reason FROM movement ORDER BY id")).all()
-    assert [tuple(row) for row in raw] == [("receive", None), ("adjust", "damage")]
-
-
-def test_driver_errors_are_raised_as_sqlalchemy_errors(db, make_product, make_location, stock):
-    product, bin_ = make_product(), make_location()
-    movement = stock(product, bin_, 1, client_op_id="op-dup")
-    values = {column.key: getattr(movement, column.key) for column in _MOVEMENT_COLUMNS}
-    with pytest.raises(IntegrityError):
-        _INSERT_MOVEMENT.run(db.session.connection(), values)
-    db.session.rollback()
-
-
-def test_a_literal_in_the_statement_is_sent_too(db, make_product):
-    product = make_product(reorder_point=0)  # hand-set: not set is NULL
-    from warehouse_app.catalog.models import Product
-    table = Product.__table__
-    statement = Prepared(table.update().where(table.c.id == product.id).values(
-        reorder_point=table.c.reorder_point + 3))
-    assert statement.run(db.session.connection(), {}).rowcount == 1
-    db.session.commit()
-    db.session.refresh(product)
-    assert product.reorder_point == 3
-
-
-# Loader: one ORM object by a unique column, as a query would load it.
 
 def _columns(thing) -> dict:
     return {column.key: getattr(thing, column.key) for column in thing.__table__.columns}
@@ -63,7 +13,8 @@ def _columns(thing) -> dict:
 def _load_both_ways(app, db, loader, value):
     """The loader's object (on SQLite read in no transaction, inside reading_first) and a
     query's, each in a fresh session."""
-    from warehouse_app.database import holds_connection, reading_first
+    from warehouse_app.database import reading_first
+    from warehouse_app.speed.reads import holds_connection
     db.session.commit()
     db.session.expunge_all()
     with app.test_request_context("/", method="POST"), reading_first():
@@ -81,7 +32,7 @@ def test_a_loaded_row_is_what_a_query_loads(app, db, make_product, make_location
     from warehouse_app.auth.users import create_token, revoke_token
     from warehouse_app.catalog.models import Product, Tracking
     from warehouse_app.locations.models import Location
-    from warehouse_app.prepared import Loader
+    from warehouse_app.speed.loader import Loader
 
     home = make_location("A-07", capacity=40)
     product = make_product("P-ALL", name="Über ☃", description="x" * 300, unit_cost="1.2345",
@@ -92,28 +43,28 @@ def test_a_loaded_row_is_what_a_query_loads(app, db, make_product, make_location
     token, _secret = create_token("loaded-token", user, role=Role.STAFF, scopes=["read", "orders"])
     token.last_used_at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
     revoke_token(token)
-    cases = [(Loader(Product, Product.sku), "P-ALL"), (Loader(Location, Location.code), "A-07"),
-             (Loader(User, User.id), user.id), (Loader(ApiToken, ApiToken.name), "loaded-token")]
+    cases = [(Loader(Product.sku), "P-ALL"), (Loader(Location.code), "A-07"),
+             (Loader(User.id), user.id), (Loader(ApiToken.name), "loaded-token")]
     for loader, value in cases:
         loaded, queried, began = _load_both_ways(app, db, loader, value)
         assert _columns(loaded) == _columns(queried)
         assert {type(v) for v in _columns(loaded).values()} == {
             type(v) for v in _columns(queried).values()}
         assert not began or engine_name == "postgresql"  # SQLite: read in no transaction
-    loaded, _queried, _ = _load_both_ways(app, db, Loader(Product, Product.sku), "P-ALL")
+    loaded, _queried, _ = _load_both_ways(app, db, Loader(Product.sku), "P-ALL")
     assert loaded.tracking is Tracking.LOT and loaded.sale_price == Decimal("9.99")
     db.session.add(loaded)
     assert loaded.home_location.code == "A-07"  # a relationship loads when first asked for
     assert loaded.barcodes == []
-    assert Loader(Product, Product.sku).one(db.session(), "NO-SUCH") is None
+    assert Loader(Product.sku).one(db.session(), "NO-SUCH") is None
 
 
 def test_a_loaded_object_changes_and_saves_like_a_queried_one(db, make_product):
     from warehouse_app.catalog.models import Product
-    from warehouse_app.prepared import Loader
+    from warehouse_app.speed.loader import Loader
     make_product("P-SAVE")
     db.session.expunge_all()
-    loaded = Loader(Product, Product.sku).one(db.session(), "P-SAVE")
+    loaded = Loader(Product.sku).one(db.session(), "P-SAVE")
     assert loaded in db.session and not db.session.dirty
     loaded.name = "Renamed"
     db.session.commit()
@@ -124,8 +75,8 @@ def test_a_loaded_object_changes_and_saves_like_a_queried_one(db, make_product):
 def test_the_sessions_own_copy_and_its_unsaved_changes_are_what_is_found(db, make_product):
     from warehouse_app.catalog import products
     from warehouse_app.catalog.models import Product
-    from warehouse_app.prepared import Loader
-    loader = Loader(Product, Product.sku)
+    from warehouse_app.speed.loader import Loader
+    loader = Loader(Product.sku)
     held = make_product("P-HELD")
     assert loader.one(db.session(), "P-HELD") is held  # the session's copy, not a second one
     db.session.add(Product(sku="P-NEW", name="Not flushed yet"))
@@ -185,7 +136,7 @@ def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client
     SQLite before the write begins, not while every other writer waits for the write lock."""
     from sqlalchemy import event
 
-    from warehouse_app.database import _may_write
+    from warehouse_app.database import may_write
     from warehouse_app.extensions import db
     make_product("P-COLD", reorder_point=3)
     make_location("A-01")
@@ -193,7 +144,7 @@ def test_a_stale_reorder_point_is_worked_out_before_the_write_begins(app, client
     assert client.get("/api/v1/products", headers=staff).status_code == 200
     seen = []
     event.listen(db.engine, "begin", began := lambda conn: seen.append(
-        "write begins" if _may_write() else "read begins"))
+        "write begins" if may_write() else "read begins"))
     event.listen(db.engine, "before_cursor_execute", ran := lambda conn, cursor, statement, *_:
                  seen.append("points" if _reads_demand(statement) else "other"))
     try:

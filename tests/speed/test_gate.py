@@ -1,13 +1,14 @@
-"""Scans take turns (warehouse_app/gate.py): the gate's order, which requests it covers, a slow
-body kept out of it, and scans that all land while threads of one process write at once."""
+"""Scans take turns (warehouse_app/speed/gate.py): the gate's order, which requests it covers, a
+slow body kept out of it, and scans that all land while threads of one process write at once."""
 import io
 import threading
 import time
 
 import pytest
 
-from warehouse_app import create_app, gate
-from warehouse_app.gate import Gate, GatedApp
+from warehouse_app import create_app
+from warehouse_app.speed import gate
+from warehouse_app.speed.gate import Gate, GatedApp
 
 
 def _in_line(g: Gate, count: int) -> None:
@@ -124,15 +125,15 @@ def test_a_body_still_arriving_holds_up_no_other_scan():
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_only_a_file_database_with_the_gate_on_is_gated(database_url, tmp_path):
+def test_only_a_file_database_with_the_speed_machinery_on_is_gated(database_url, tmp_path):
     from tests.conftest import TEST_CONFIG
     on = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     off = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SCAN_GATE": False})
+                      "SPEED": False})
     memory = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert isinstance(on.wsgi_app, GatedApp)
-    assert not isinstance(off.wsgi_app, GatedApp)
-    assert not isinstance(memory.wsgi_app, GatedApp)
+    assert isinstance(on.wsgi_app, GatedApp) and "speed" in on.extensions
+    for plain in (off, memory):
+        assert not isinstance(plain.wsgi_app, GatedApp) and "speed" not in plain.extensions
 
 
 def test_postgresql_is_not_gated(app, engine_name):
