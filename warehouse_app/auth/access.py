@@ -9,9 +9,9 @@ from warehouse_app.auth import bp
 from warehouse_app.auth.models import Role, User
 from warehouse_app.auth.scopes import check_token
 from warehouse_app.auth.users import token_for
-from warehouse_app.database import reading_first
+from warehouse_app.database import one_by, reading_first
 from warehouse_app.errors import error_json, wants_json
-from warehouse_app.extensions import csrf, db, login_manager
+from warehouse_app.extensions import csrf, login_manager
 from warehouse_app.models import utcnow
 
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
@@ -24,7 +24,7 @@ def load_user(user_id: str) -> User | None:
     if not number.isdigit() or not version.isdigit() or int(number) > 2**31 - 1:
         return None
     with reading_first():  # a page's POST (a phone's scan) takes no write lock to find its user
-        user = db.session.get(User, int(number))
+        user = one_by(User.id, int(number))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
