@@ -1,14 +1,13 @@
 """One road per input: the same product sent as API JSON, as the product page's form and as a
 one-row CSV import is refused for the same field with the same message and writes nothing, or
 is written the same way (catalog/inputs.py checks all three, products.create carries it out)."""
-import csv
-import io
 from decimal import Decimal
 
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from tests.support import one_road
 from warehouse_app.catalog.models import Barcode, Category, Product, Supplier
 from warehouse_app.codes import ScanCode
 
@@ -32,26 +31,9 @@ def typed(**fields):
 
 
 def send(road, client, headers, case):
-    """(status, field, message) of one road's answer; field is None where the road's answer
-    does not name it (the page shows only the message)."""
-    body, text = case
-    if road == "api":
-        answer = client.post("/api/v1/products", json=body, headers=headers)
-        error = (answer.json or {}).get("error") or {}
-        return answer.status_code, error.get("field"), error.get("message")
-    if road == "form":
-        answer = client.post("/products/new", data=text)
-        return answer.status_code, None, answer.text
-    text = {"sku": "", "name": "", **text}  # the file's required columns, maybe empty
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(text))
-    writer.writeheader()
-    writer.writerow(text)
-    answer = client.post("/api/v1/products/import", data=out.getvalue().encode(),
-                         headers={**headers, "Content-Type": "text/csv"})
-    rows = ((answer.json or {}).get("error") or {}).get("rows") or [{}]
-    assert all(row.get("line", 2) == 2 for row in rows)
-    return answer.status_code, rows[0].get("field"), rows[0].get("message")
+    return one_road.send(road, client, headers, case,
+                         api="/api/v1/products", form="/products/new",
+                         columns=("sku", "name"))
 
 
 def refused_alike(road, status, field, said, want_field, want_message):

@@ -2,13 +2,11 @@
 as a one-row CSV import is refused for the same field with the same message and writes
 nothing, or is written the same way (locations/inputs.py checks all three, editing.create
 carries it out)."""
-import csv
-import io
-
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from tests.support import one_road
 from warehouse_app.codes import ScanCode
 from warehouse_app.locations.models import Location
 
@@ -23,25 +21,9 @@ def typed(**fields):
 
 
 def send(road, client, headers, case):
-    """(status, field, message); the page names no field, it shows its message."""
-    body, text = case
-    if road == "api":
-        answer = client.post("/api/v1/locations", json=body, headers=headers)
-        error = (answer.json or {}).get("error") or {}
-        return answer.status_code, error.get("field"), error.get("message")
-    if road == "form":
-        answer = client.post("/locations/new", data=text)
-        return answer.status_code, None, answer.text
-    text = {"code": "", "kind": "", **text}  # the file's required columns, maybe empty
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(text))
-    writer.writeheader()
-    writer.writerow(text)
-    answer = client.post("/api/v1/locations/import", data=out.getvalue().encode(),
-                         headers={**headers, "Content-Type": "text/csv"})
-    rows = ((answer.json or {}).get("error") or {}).get("rows") or [{}]
-    assert all(row.get("line", 2) == 2 for row in rows)
-    return answer.status_code, rows[0].get("field"), rows[0].get("message")
+    return one_road.send(road, client, headers, case,
+                         api="/api/v1/locations", form="/locations/new",
+                         columns=("code", "kind"))
 
 
 def refused_alike(road, status, field, said, want_field, want_message):

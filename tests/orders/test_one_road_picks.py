@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.orders import conftest as orders_conftest
+from tests.support.one_road import assert_refused_alike, assert_written_alike
 from warehouse_app.ledger.models import Movement, StockLevel
 from warehouse_app.orders.models import OrderLine
 
@@ -115,15 +116,10 @@ NOTHING = ([], {}, [(0, 0, 0), (0, 0, 0)])
 
 @pytest.mark.parametrize("name", list(GOOD))
 def test_a_good_pick_writes_the_same_both_ways(roads, name):
-    api, phone = roads("api", GOOD[name]), roads("phone", GOOD[name])
-    assert api[0] == phone[0] == 201, (api, phone)
-    assert api[1] is phone[1] is None
-    assert api[2] == phone[2] != NOTHING
+    assert_written_alike(roads("api", GOOD[name]), roads("phone", GOOD[name]), NOTHING)
 
 
 @pytest.mark.parametrize("name", list(BAD))
 def test_a_bad_pick_is_refused_alike_and_writes_nothing(roads, name):
-    body, status, code, field = BAD[name]
-    api, phone = roads("api", body), roads("phone", body)
-    assert api[:2] == phone[:2] == (status, (code, field)), (api, phone)
-    assert api[2] == phone[2] == NOTHING
+    body = BAD[name][0]
+    assert_refused_alike(roads("api", body), roads("phone", body), BAD[name], NOTHING)

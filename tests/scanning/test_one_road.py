@@ -5,6 +5,7 @@ case goes both ways; the answers' status, code and field, and what each wrote to
 import pytest
 from sqlalchemy import select
 
+from tests.support.one_road import assert_refused_alike, assert_written_alike
 from warehouse_app.ledger.models import Movement, StockLevel
 
 API = "/api/v1/movements"
@@ -165,6 +166,9 @@ def delta(before, after) -> tuple[list, dict]:
     return new, moved
 
 
+NOTHING = ([], {})  # no movement rows, no balance moved
+
+
 def role_for(name: str, body: dict) -> str:
     return "supervisor" if body.get("kind") == "adjust" and name not in STAFF_ONLY else "staff"
 
@@ -175,19 +179,15 @@ def test_a_good_line_posts_the_same_movement_both_ways(roads, name):
     send = roads(role_for(name, body))
     api = send("api", {**body, "client_op_id": f"api-{name}"[:64]})
     phone = send("phone", {**body, "client_op_id": f"phone-{name}"[:64]})
-    assert api[0] == phone[0] == 201, (api, phone)
-    assert api[1] is phone[1] is None
-    assert api[2] == phone[2]  # the same movement rows, the same balances moved
+    assert_written_alike(api, phone, NOTHING)  # the same movement rows, the same balances moved
     assert len(api[2][0]) == 1 and api[2][1]
 
 
 @pytest.mark.parametrize("name", list(BAD))
 def test_a_bad_line_is_refused_alike_and_writes_nothing(roads, name):
-    body, status, code, field = BAD[name]
+    body = BAD[name][0]
     send = roads(role_for(name, body))
-    api, phone = send("api", body), send("phone", body)
-    assert api[:2] == phone[:2] == (status, (code, field)), (api, phone)
-    assert api[2] == phone[2] == ([], {})
+    assert_refused_alike(send("api", body), send("phone", body), BAD[name], NOTHING)
 
 
 def test_a_replayed_line_posts_once_on_either_road(roads):
@@ -196,7 +196,7 @@ def test_a_replayed_line_posts_once_on_either_road(roads):
     first = send("phone", body)
     again_api, again_phone = send("api", body), send("phone", body)
     assert first[0] == 201 and again_api[0] == again_phone[0] == 200
-    assert again_api[2] == again_phone[2] == ([], {})
+    assert again_api[2] == again_phone[2] == NOTHING
 
 
 FORM = {"code": "P-1", "to_location": "A-02", "qty": "3"}
