@@ -3,6 +3,7 @@ unique column loaded as a query would load it, and a scan's look-ups read before
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 
@@ -26,6 +27,7 @@ def _load_both_ways(app, db, loader, value):
     return loaded, queried, began
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # plugged in for SQLite only
 def test_a_loaded_row_is_what_a_query_loads(app, db, make_product, make_location, make_user,
                                             engine_name):
     from warehouse_app.auth.models import ApiToken, Role, User
@@ -59,6 +61,7 @@ def test_a_loaded_row_is_what_a_query_loads(app, db, make_product, make_location
     assert Loader(Product.sku).one(db.session(), "NO-SUCH") is None
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # plugged in for SQLite only
 def test_a_loaded_object_changes_and_saves_like_a_queried_one(db, make_product):
     from warehouse_app.catalog.models import Product
     from warehouse_app.speed.loader import Loader
@@ -72,6 +75,7 @@ def test_a_loaded_object_changes_and_saves_like_a_queried_one(db, make_product):
     assert db.session.scalar(select(Product.name).where(Product.sku == "P-SAVE")) == "Renamed"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # plugged in for SQLite only
 def test_the_sessions_own_copy_and_its_unsaved_changes_are_what_is_found(db, make_product):
     from warehouse_app.catalog import products
     from warehouse_app.catalog.models import Product

@@ -40,10 +40,7 @@ class Loader:
         """The object whose column holds this value, or None."""
         if has_changes(session):
             return session.scalar(select(self.model).where(self.column == value))
-        dialect = engine_of(session).dialect
-        if dialect.name != "sqlite":
-            return session.scalar(select(self.model).where(self.column == value))
-        row = self._row(session, dialect, value)
+        row = self._row(session, engine_of(session).dialect, value)  # SQLite's (speed.init_app)
         if row is None:
             return None
         key = self.mapper.identity_key_from_primary_key([row[i] for i in self.primary])

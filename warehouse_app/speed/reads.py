@@ -4,7 +4,8 @@ A POST's transaction begins with BEGIN IMMEDIATE, taking the database's one writ
 first query. A scan's first queries only read (its token, the product, the bins), so here they
 run before the lock is taken, and the writers queue only for their writes. What the block
 loaded stays loaded (not expired by the end of its read transaction). Inside an open
-transaction, with changes waiting to be written, and on PostgreSQL, the block runs as it is.
+transaction and with changes waiting to be written the block runs as it is. (The machinery is
+plugged in for SQLite files only: speed.init_app.)
 """
 from contextlib import contextmanager
 
@@ -22,16 +23,13 @@ def reading_first():
     GATE.checkpoint()  # a scan holding its worker's gate lets a writer waiting for it go first
     session = db.session()
     if (not has_request_context() or holds_connection(session)
-            or has_changes(session)  # it would write: it takes the lock anyway
-            or engine_of(session).dialect.name != "sqlite"):
+            or has_changes(session)):  # it would write: it takes the lock anyway
         yield
         return
-    g.reading_first = True
     try:
         with reads_only():
             yield
     finally:
-        g.reading_first = False
         held = g.pop("reading_connection", None)
         if held is not None:
             held.close()  # back to the pool
@@ -49,7 +47,7 @@ def reading_first():
 def reads_alone(session: Session) -> bool:
     """Whether a read may run in no transaction at all: inside reading_first() on SQLite, before
     anything began one on the database (loader.Loader reads so)."""
-    return (has_request_context() and g.get("reading_first", False)
+    return (has_request_context() and g.get("reads_only", False)
             and not holds_connection(session))
 
 
